@@ -1,0 +1,16 @@
+# The two commands a new user needs:
+#   make run    sync the built-in sandbox platforms through the WASM connectors
+#   make test   build the plugins and run every test
+.PHONY: run test plugins bench
+
+plugins:
+	bash scripts/build-plugins.sh
+
+run: plugins
+	cargo run --quiet -p pmsync-host -- run --plugins ./plugins
+
+test: plugins
+	cargo test --workspace
+
+bench: plugins
+	cargo bench -p pmsync-host

@@ -1,0 +1,11 @@
+//! pmsync's pure decisions: values, configuration, transforms, the three-way merge and the
+//! sync plan. Nothing in this crate performs I/O; everything is a function of its inputs.
+
+pub mod error;
+pub mod item;
+pub mod plugins;
+pub mod value;
+
+pub use error::ItemError;
+pub use item::{Item, Side};
+pub use value::Value;

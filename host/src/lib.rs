@@ -1,0 +1,5 @@
+//! pmsync-host: the native host of the pmsync sync engine.
+pub use pmsync_core as core;
+
+pub mod connector;
+pub mod http;
