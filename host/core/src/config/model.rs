@@ -1,0 +1,243 @@
+//! The configuration model: what a sync config file says, after parsing and before
+//! validation. Key names follow the original spec (`source_platform`, `field_mappings`, ...),
+//! extended with several syncs per file, per-field strategies, value maps, a user map,
+//! `on_delete`, platform filters and connector settings.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole config file: connections to platforms and one or more syncs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Connector settings by platform name (`jira`, `github`, `linear`, `github_projects`, or
+    /// any alias whose `connector` names a connector plugin's platform).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub platforms: BTreeMap<String, PlatformConfig>,
+    pub syncs: Vec<SyncConfig>,
+}
+
+/// How to reach one platform.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PlatformConfig {
+    /// The connector plugin's platform name; defaults to this entry's key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector: Option<String>,
+    /// Settings handed to the connector plugin (site URL, project, repo, team, project
+    /// number, ...). Never secrets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, String>,
+    /// Credentials by the name the connector asks for (`token`). Values reference
+    /// environment variables (`${GITHUB_TOKEN}`); literal secrets are refused.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub credentials: BTreeMap<String, CredentialConfig>,
+    /// Hosts the operator grants the connector (`https://api.github.com`); the connector
+    /// gets the intersection with what its manifest asks for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_hosts: Vec<String>,
+}
+
+/// A credential made of environment-variable references.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CredentialConfig {
+    /// `Authorization: Bearer <token>` (GitHub, Linear OAuth).
+    Bearer { token: String },
+    /// `Authorization: Basic base64(user:token)` (Jira Cloud: email + API token).
+    Basic { user: String, token: String },
+    /// A raw header (Linear API keys: `Authorization: <key>`).
+    Header { name: String, value: String },
+}
+
+/// One sync between two platforms.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SyncConfig {
+    pub name: String,
+    pub source_platform: String,
+    pub target_platform: String,
+    #[serde(default)]
+    pub direction: Direction,
+    #[serde(default)]
+    pub conflict_strategy: Strategy,
+    /// The resolver plugin's name, for `conflict_strategy: custom`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolver: Option<String>,
+    #[serde(default = "defaults::batch_size")]
+    pub batch_size: u32,
+    /// Seconds between runs in daemon mode.
+    #[serde(default = "defaults::sync_interval")]
+    pub sync_interval: u64,
+    #[serde(default = "defaults::yes")]
+    pub enable_retry: bool,
+    #[serde(default = "defaults::max_retries")]
+    pub max_retries: u32,
+    /// Seconds; the n-th retry waits `retry_delay × 2^(n-1)` (with jitter).
+    #[serde(default = "defaults::retry_delay")]
+    pub retry_delay: f64,
+    #[serde(default = "defaults::yes")]
+    pub enable_audit: bool,
+    /// Days to keep audit entries; none keeps them forever.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_retention_days: Option<u32>,
+    /// How many writes may be in flight at once.
+    #[serde(default = "defaults::concurrency")]
+    pub concurrency: u32,
+    pub field_mappings: Vec<FieldMapping>,
+    #[serde(default, skip_serializing_if = "Filters::is_empty")]
+    pub filters: Filters,
+    /// Named value maps (status, priority, labels, ...), used by `field_mappings[].value_map`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub value_maps: BTreeMap<String, ValueMap>,
+    /// Source user → target user (logins, emails, account ids), for mappings with `map_users`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub user_map: BTreeMap<String, String>,
+    #[serde(default)]
+    pub on_delete: OnDelete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    #[default]
+    Bidirectional,
+    SourceToTarget,
+    TargetToSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    #[default]
+    LastWriteWins,
+    SourceWins,
+    TargetWins,
+    Manual,
+    Custom,
+}
+
+/// What to do when a linked item disappears on one side.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDelete {
+    /// Keep the other side as it is and keep the link (default: never destroy data).
+    #[default]
+    Ignore,
+    /// Forget the link; the other side stays as it is.
+    Unlink,
+    /// Close the other side's item (state closed / done).
+    Close,
+}
+
+/// The seven field types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    #[default]
+    String,
+    Number,
+    Boolean,
+    Date,
+    Datetime,
+    Array,
+    Object,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldMapping {
+    pub source_field: String,
+    pub target_field: String,
+    #[serde(default)]
+    pub source_type: FieldType,
+    #[serde(default)]
+    pub target_type: FieldType,
+    #[serde(default = "defaults::yes")]
+    pub bidirectional: bool,
+    #[serde(default)]
+    pub required: bool,
+    /// Used when the source value is missing (source → target) or the target value is
+    /// missing (target → source).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<serde_json::Value>,
+    /// A built-in transform or a transformer plugin's transform, applied source → target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transform: Option<String>,
+    /// Applied target → source. Built-in transforms have a natural inverse and need none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverse_transform: Option<String>,
+    /// A key of the sync's `value_maps`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_map: Option<String>,
+    /// Map user names through the sync's `user_map`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub map_users: bool,
+    /// Overrides the sync's conflict strategy for this field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict_strategy: Option<Strategy>,
+    /// The resolver plugin for this field's `custom` strategy; defaults to the sync's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolver: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Filters {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub projects: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issue_types: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<String>,
+    /// Extra JQL for a Jira side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jql: Option<String>,
+    /// A Linear issue filter (JSON text of an `IssueFilter`) for a Linear side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linear_filter: Option<String>,
+    /// A GitHub issues search query for a GitHub side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github_query: Option<String>,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        self == &Filters::default()
+    }
+}
+
+/// A value map: source value (as text) → target value. Reversible when one-to-one, or
+/// when `reverse` is given explicitly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ValueMap {
+    pub forward: BTreeMap<String, serde_json::Value>,
+    /// Target value (as text) → source value, for the target → source direction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reverse: Option<BTreeMap<String, serde_json::Value>>,
+    /// Used for a value the map does not list; without it the value passes through unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
+}
+
+pub(crate) mod defaults {
+    pub fn yes() -> bool {
+        true
+    }
+    pub fn batch_size() -> u32 {
+        50
+    }
+    pub fn sync_interval() -> u64 {
+        300
+    }
+    pub fn max_retries() -> u32 {
+        3
+    }
+    pub fn retry_delay() -> f64 {
+        5.0
+    }
+    pub fn concurrency() -> u32 {
+        4
+    }
+}
