@@ -4,7 +4,11 @@
 pub mod config;
 pub mod error;
 pub mod item;
+pub mod merge;
+pub mod plan;
+pub mod planner;
 pub mod plugins;
+pub mod strategy;
 pub mod value;
 
 pub use error::ItemError;

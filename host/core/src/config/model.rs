@@ -126,8 +126,6 @@ pub enum OnDelete {
     Ignore,
     /// Forget the link; the other side stays as it is.
     Unlink,
-    /// Close the other side's item (state closed / done).
-    Close,
 }
 
 /// The seven field types.
