@@ -251,8 +251,9 @@ impl Gateway {
             wait_ms = wait.as_millis() as u64,
             "waiting for the rate limit"
         );
+        let waiting_since = Instant::now();
         tokio::time::sleep(wait).await;
-        self.limiter.metrics.rate_limit_wait(wait);
+        self.limiter.metrics.rate_limit_wait(waiting_since.elapsed());
     }
 
     async fn attempt(&self, prepared: &PreparedRequest) -> Result<RawResponse, AttemptFailure> {
