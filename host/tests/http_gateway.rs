@@ -864,6 +864,21 @@ fn gateway_with_its_own_runtime_sends_requests() {
     assert_eq!(response.body, b"own runtime");
 }
 
+#[test]
+fn transport_refuses_a_current_thread_runtime_that_could_not_drive_plugin_requests() {
+    let current_thread = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+
+    let result = HttpTransport::new(
+        current_thread.handle().clone(),
+        &TransportSettings::default(),
+    );
+
+    assert!(result.is_err());
+}
+
 // ---------------------------------------------------------------------------------------
 // Metrics
 

@@ -253,7 +253,9 @@ impl Gateway {
         );
         let waiting_since = Instant::now();
         tokio::time::sleep(wait).await;
-        self.limiter.metrics.rate_limit_wait(waiting_since.elapsed());
+        self.limiter
+            .metrics
+            .rate_limit_wait(waiting_since.elapsed());
     }
 
     async fn attempt(&self, prepared: &PreparedRequest) -> Result<RawResponse, AttemptFailure> {

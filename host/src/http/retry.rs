@@ -6,6 +6,9 @@
 //! - GitHub 403 with `retry-after` (secondary limit) or with `x-ratelimit-remaining: 0`
 //!   (primary limit): handled like a 429. Any other 403 is returned.
 //! - 503 with `Retry-After` (Jira): handled like a 429.
+//! - Linear reports GraphQL `RATELIMITED` errors with HTTP 429 (handled like any 429, the
+//!   wait taken from `X-RateLimit-*-Reset`) or with HTTP 400; a 400 is returned to the
+//!   plugin with its body, which the plugin maps to a rate-limited error.
 //! - Other 5xx: retried with backoff for idempotent methods (GET, HEAD, OPTIONS, PUT,
 //!   DELETE). For POST and PATCH only a 503 is retried (the server says it did not take
 //!   the request); a 500/502/504 may have been acted on, so it is returned to the plugin.

@@ -30,6 +30,13 @@ impl HttpTransport {
     /// Uses an existing multi-threaded tokio runtime (a current-thread runtime cannot drive
     /// I/O for callers on other threads).
     pub fn new(handle: Handle, settings: &TransportSettings) -> Result<Arc<Self>, TransportError> {
+        if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread {
+            return Err(TransportError::Runtime(
+                "a current-thread tokio runtime cannot drive requests sent from plugin threads; \
+                 pass the handle of a multi-threaded runtime or use HttpTransport::with_own_runtime"
+                    .into(),
+            ));
+        }
         Ok(Arc::new(HttpTransport {
             client: build_client(settings)?,
             handle,
