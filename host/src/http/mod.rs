@@ -1,7 +1,30 @@
 //! Outbound HTTP on behalf of connector plugins. Plugins never open sockets: they call the
 //! WIT `http.send` import, and the host checks the destination against the plugin's grants,
 //! injects credentials, applies rate limits, retries and timeouts, and records metrics.
+//!
+//! Wiring: one [`HttpTransport`] per process, one [`PlatformLimiter`] per platform per run
+//! (see [`LimiterRegistry`]), one [`Gateway`] per connector instance.
 
+mod credential;
+mod gateway;
+mod grant;
+mod limiter;
+mod metrics;
+mod policy;
+mod rate_headers;
+mod request_check;
+mod retry;
+mod secret;
+mod transport;
 mod types;
+pub mod webhook_signature;
 
+pub use credential::{Credential, CredentialError};
+pub use gateway::{Gateway, GatewayConfig};
+pub use grant::{GrantError, OriginGrant, origin_of};
+pub use limiter::{LimiterRegistry, PlatformLimiter};
+pub use metrics::MetricsSnapshot;
+pub use policy::{GatewaySettings, PlatformKind, RatePolicy, RetryPolicy, TransportSettings};
+pub use secret::Secret;
+pub use transport::{HttpTransport, TransportError};
 pub use types::*;
