@@ -36,7 +36,7 @@ pub mod resolver_world {
     });
 }
 
-pub use connector_world::pmsync::plugin::{config, http, log, types};
 pub use connector_world::exports::pmsync::plugin::connector as wit_connector;
+pub use connector_world::pmsync::plugin::{config, http, log, types};
 pub use resolver_world::exports::pmsync::plugin::resolver as wit_resolver;
 pub use transformer_world::exports::pmsync::plugin::transformer as wit_transformer;

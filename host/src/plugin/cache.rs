@@ -92,7 +92,12 @@ impl ComponentCache {
     }
 
     /// The compiled component for `bytes`, from the cache when a valid entry exists.
-    pub fn load_or_compile(&self, engine: &Engine, key: &str, bytes: &[u8]) -> Result<(Component, CacheOutcome), String> {
+    pub fn load_or_compile(
+        &self,
+        engine: &Engine,
+        key: &str,
+        bytes: &[u8],
+    ) -> Result<(Component, CacheOutcome), String> {
         let path = self.entry_path(key);
         let rebuilt_because = match std::fs::read(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -108,7 +113,8 @@ impl ComponentCache {
                 },
             },
         };
-        let component = Component::new(engine, bytes).map_err(|e| format!("not a valid component: {e:#}"))?;
+        let component =
+            Component::new(engine, bytes).map_err(|e| format!("not a valid component: {e:#}"))?;
         if let Err(e) = self.store(&path, &component) {
             tracing::warn!(target: "pmsync::plugin", "cannot write component cache entry {}: {e}", path.display());
         }
@@ -144,8 +150,15 @@ impl ComponentCache {
 fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = dir.join(format!(".tmp-{}-{n}-{}", std::process::id(), rand::random::<u64>()));
-    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path)?;
+    let path = dir.join(format!(
+        ".tmp-{}-{n}-{}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
     Ok((path, file))
 }
 

@@ -4,7 +4,9 @@
 
 use super::bindings::connector_world::ConnectorPlugin;
 use super::bindings::{types, wit_connector};
-use super::convert::{descriptor_from_wit, error_size, fields_to_wit, item_error, item_from_wit, item_size};
+use super::convert::{
+    descriptor_from_wit, error_size, fields_to_wit, item_error, item_from_wit, item_size,
+};
 use super::error::CallError;
 use super::loaded::{KindPre, LoadedPlugin};
 use super::sandbox::PluginState;
@@ -41,7 +43,12 @@ impl WasmConnector {
         settings: BTreeMap<String, String>,
         http: Arc<dyn HttpClient>,
     ) -> WasmConnector {
-        WasmConnector { plugin, settings: Arc::new(settings), http, idle: Mutex::new(Vec::new()) }
+        WasmConnector {
+            plugin,
+            settings: Arc::new(settings),
+            http,
+            idle: Mutex::new(Vec::new()),
+        }
     }
 
     /// The plugin's name and version.
@@ -56,8 +63,12 @@ impl WasmConnector {
         let KindPre::Connector(pre) = &self.plugin.pre else {
             return Err(self.plugin.contract(call, "not a connector"));
         };
-        let mut store = self.plugin.new_store(self.settings.clone(), Some(self.http.clone()));
-        let bindings = pre.instantiate(&mut store).map_err(|e| self.plugin.fail(call, &mut store, e))?;
+        let mut store = self
+            .plugin
+            .new_store(self.settings.clone(), Some(self.http.clone()));
+        let bindings = pre
+            .instantiate(&mut store)
+            .map_err(|e| self.plugin.fail(call, &mut store, e))?;
         Ok(Instance { store, bindings })
     }
 
@@ -70,8 +81,11 @@ impl WasmConnector {
     ) -> Result<R, CallError> {
         let mut instance = self.instance(call)?;
         self.plugin.arm(&mut instance.store);
-        let result = run(instance.bindings.pmsync_plugin_connector(), &mut instance.store)
-            .map_err(|e| self.plugin.fail(call, &mut instance.store, e))?;
+        let result = run(
+            instance.bindings.pmsync_plugin_connector(),
+            &mut instance.store,
+        )
+        .map_err(|e| self.plugin.fail(call, &mut instance.store, e))?;
         self.plugin.finish(&mut instance.store);
         self.plugin.check_output(call, size(&result))?;
         if let Ok(mut idle) = self.idle.lock()
@@ -92,22 +106,33 @@ impl WasmConnector {
         let results = match results {
             Ok(r) if r.len() == expected => r,
             Ok(r) => {
-                let e = self.plugin.contract(call, format!("returned {} results for {} requests", r.len(), expected));
-                return (0..expected).map(|_| Err(plugin_failure(e.clone()))).collect();
+                let e = self.plugin.contract(
+                    call,
+                    format!("returned {} results for {} requests", r.len(), expected),
+                );
+                return (0..expected)
+                    .map(|_| Err(plugin_failure(e.clone())))
+                    .collect();
             }
-            Err(e) => return (0..expected).map(|_| Err(plugin_failure(e.clone()))).collect(),
+            Err(e) => {
+                return (0..expected)
+                    .map(|_| Err(plugin_failure(e.clone())))
+                    .collect();
+            }
         };
         results
             .into_iter()
             .map(|r| match r {
-                Ok(item) => convert(item).map_err(|e| plugin_failure(self.plugin.contract(call, e))),
+                Ok(item) => {
+                    convert(item).map_err(|e| plugin_failure(self.plugin.contract(call, e)))
+                }
                 Err(e) => Err(item_error(e)),
             })
             .collect()
     }
 }
 
-fn item_results_size(results: &Vec<Result<types::Item, types::PluginError>>) -> u64 {
+fn item_results_size(results: &[Result<types::Item, types::PluginError>]) -> u64 {
     results
         .iter()
         .map(|r| match r {
@@ -123,7 +148,13 @@ impl Connector for WasmConnector {
             .call(
                 "describe",
                 |g, s| g.call_describe(s),
-                |d| d.platform.len() as u64 + d.fields.iter().map(|f| f.name.len() as u64 + 2).sum::<u64>(),
+                |d| {
+                    d.platform.len() as u64
+                        + d.fields
+                            .iter()
+                            .map(|f| f.name.len() as u64 + 2)
+                            .sum::<u64>()
+                },
             )
             .map_err(plugin_failure)?;
         Ok(descriptor_from_wit(d))
@@ -147,7 +178,10 @@ impl Connector for WasmConnector {
                 CALL,
                 |g, s| g.call_list_changed(s, &wit),
                 |r| match r {
-                    Ok(p) => p.items.iter().map(item_size).sum::<u64>() + p.next_cursor.as_ref().map_or(0, |c| c.len() as u64),
+                    Ok(p) => {
+                        p.items.iter().map(item_size).sum::<u64>()
+                            + p.next_cursor.as_ref().map_or(0, |c| c.len() as u64)
+                    }
                     Err(e) => error_size(e),
                 },
             )
@@ -159,29 +193,46 @@ impl Connector for WasmConnector {
             .map(item_from_wit)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| plugin_failure(self.plugin.contract(CALL, e)))?;
-        Ok(Page { items, next_cursor: page.next_cursor })
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
     }
 
     fn get(&self, ids: &[String]) -> Vec<Result<Item, ItemError>> {
-        let results = self.call("get", |g, s| g.call_get(s, ids), item_results_size);
+        let results = self.call("get", |g, s| g.call_get(s, ids), |r| item_results_size(r));
         self.items("get", ids.len(), results, item_from_wit)
     }
 
     fn create(&self, requests: &[CreateRequest]) -> Vec<Result<Item, ItemError>> {
         let wit: Vec<wit_connector::CreateRequest> = requests
             .iter()
-            .map(|r| wit_connector::CreateRequest { origin: r.origin.clone(), fields: fields_to_wit(&r.fields) })
+            .map(|r| wit_connector::CreateRequest {
+                origin: r.origin.clone(),
+                fields: fields_to_wit(&r.fields),
+            })
             .collect();
-        let results = self.call("create", |g, s| g.call_create(s, &wit), item_results_size);
+        let results = self.call(
+            "create",
+            |g, s| g.call_create(s, &wit),
+            |r| item_results_size(r),
+        );
         self.items("create", requests.len(), results, item_from_wit)
     }
 
     fn update(&self, requests: &[UpdateRequest]) -> Vec<Result<Item, ItemError>> {
         let wit: Vec<wit_connector::UpdateRequest> = requests
             .iter()
-            .map(|r| wit_connector::UpdateRequest { id: r.id.clone(), fields: fields_to_wit(&r.fields) })
+            .map(|r| wit_connector::UpdateRequest {
+                id: r.id.clone(),
+                fields: fields_to_wit(&r.fields),
+            })
             .collect();
-        let results = self.call("update", |g, s| g.call_update(s, &wit), item_results_size);
+        let results = self.call(
+            "update",
+            |g, s| g.call_update(s, &wit),
+            |r| item_results_size(r),
+        );
         self.items("update", requests.len(), results, item_from_wit)
     }
 
@@ -203,23 +254,43 @@ impl Connector for WasmConnector {
         let results = match results {
             Ok(r) if r.len() == origins.len() => r,
             Ok(r) => {
-                let e = self.plugin.contract(CALL, format!("returned {} results for {} origins", r.len(), origins.len()));
-                return origins.iter().map(|_| Err(plugin_failure(e.clone()))).collect();
+                let e = self.plugin.contract(
+                    CALL,
+                    format!("returned {} results for {} origins", r.len(), origins.len()),
+                );
+                return origins
+                    .iter()
+                    .map(|_| Err(plugin_failure(e.clone())))
+                    .collect();
             }
-            Err(e) => return origins.iter().map(|_| Err(plugin_failure(e.clone()))).collect(),
+            Err(e) => {
+                return origins
+                    .iter()
+                    .map(|_| Err(plugin_failure(e.clone())))
+                    .collect();
+            }
         };
         results
             .into_iter()
             .map(|r| match r {
-                Ok(Some(item)) => item_from_wit(item).map(Some).map_err(|e| plugin_failure(self.plugin.contract(CALL, e))),
+                Ok(Some(item)) => item_from_wit(item)
+                    .map(Some)
+                    .map_err(|e| plugin_failure(self.plugin.contract(CALL, e))),
                 Ok(None) => Ok(None),
                 Err(e) => Err(item_error(e)),
             })
             .collect()
     }
 
-    fn parse_webhook(&self, headers: &[(String, String)], body: &[u8]) -> Result<Vec<String>, ItemError> {
-        let delivery = wit_connector::WebhookDelivery { headers: headers.to_vec(), body: body.to_vec() };
+    fn parse_webhook(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<Vec<String>, ItemError> {
+        let delivery = wit_connector::WebhookDelivery {
+            headers: headers.to_vec(),
+            body: body.to_vec(),
+        };
         self.call(
             "parse-webhook",
             |g, s| g.call_parse_webhook(s, &delivery),
@@ -241,7 +312,9 @@ impl LoadedPlugin {
             return Err(self.contract(CALL, "not a connector"));
         };
         let mut store = self.new_store(Arc::new(BTreeMap::new()), Some(Arc::new(NoNetwork)));
-        let instance = pre.instantiate(&mut store).map_err(|e| self.fail(CALL, &mut store, e))?;
+        let instance = pre
+            .instantiate(&mut store)
+            .map_err(|e| self.fail(CALL, &mut store, e))?;
         let descriptor = instance
             .pmsync_plugin_connector()
             .call_describe(&mut store)
@@ -256,7 +329,12 @@ impl LoadedPlugin {
 struct NoNetwork;
 
 impl HttpClient for NoNetwork {
-    fn send(&self, _request: crate::http::OutboundRequest) -> Result<crate::http::InboundResponse, crate::http::HttpFailure> {
-        Err(crate::http::HttpFailure::Denied("no network while the plugin is being loaded".into()))
+    fn send(
+        &self,
+        _request: crate::http::OutboundRequest,
+    ) -> Result<crate::http::InboundResponse, crate::http::HttpFailure> {
+        Err(crate::http::HttpFailure::Denied(
+            "no network while the plugin is being loaded".into(),
+        ))
     }
 }

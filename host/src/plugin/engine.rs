@@ -56,14 +56,24 @@ pub struct PluginEngine {
 impl PluginEngine {
     pub fn new() -> Result<PluginEngine, PluginError> {
         let mut config = Config::new();
-        config.wasm_component_model(true).consume_fuel(true).epoch_interruption(true);
+        config
+            .wasm_component_model(true)
+            .consume_fuel(true)
+            .epoch_interruption(true);
         let engine = Engine::new(&config).map_err(|e| PluginError::Engine(e.to_string()))?;
         let mut linker: Linker<PluginState> = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| PluginError::Engine(e.to_string()))?;
-        ConnectorPlugin::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |state| state)
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
             .map_err(|e| PluginError::Engine(e.to_string()))?;
+        ConnectorPlugin::add_to_linker::<PluginState, HasSelf<PluginState>>(&mut linker, |state| {
+            state
+        })
+        .map_err(|e| PluginError::Engine(e.to_string()))?;
         let ticker = EpochTicker::start(&engine)?;
-        Ok(PluginEngine { engine, linker, _ticker: ticker })
+        Ok(PluginEngine {
+            engine,
+            linker,
+            _ticker: ticker,
+        })
     }
 
     /// Epoch ticks for a deadline of `timeout_ms` (rounded up, plus one tick of slack).

@@ -38,12 +38,22 @@ pub enum Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Panicked { message, location } => write!(f, "guest panicked: '{message}' at {location}"),
+            Failure::Panicked { message, location } => {
+                write!(f, "guest panicked: '{message}' at {location}")
+            }
             Failure::Deadline { timeout_ms } => write!(f, "deadline of {timeout_ms} ms exceeded"),
-            Failure::MemoryLimit { memory_mb } => write!(f, "memory limit of {memory_mb} MiB exceeded"),
+            Failure::MemoryLimit { memory_mb } => {
+                write!(f, "memory limit of {memory_mb} MiB exceeded")
+            }
             Failure::FuelExhausted { fuel } => write!(f, "fuel of {fuel} exhausted"),
-            Failure::OutputTooLarge { bytes, max_output_bytes } => {
-                write!(f, "output of {bytes} bytes refused (limit {max_output_bytes} bytes)")
+            Failure::OutputTooLarge {
+                bytes,
+                max_output_bytes,
+            } => {
+                write!(
+                    f,
+                    "output of {bytes} bytes refused (limit {max_output_bytes} bytes)"
+                )
             }
             Failure::Contract { detail } => write!(f, "broke the plugin contract: {detail}"),
             Failure::Trap { detail } => write!(f, "trapped: {detail}"),
@@ -66,7 +76,11 @@ pub struct CallError {
 
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "plugin {} {}, {}: {}", self.plugin, self.version, self.call, self.failure)?;
+        write!(
+            f,
+            "plugin {} {}, {}: {}",
+            self.plugin, self.version, self.call, self.failure
+        )?;
         if let (Failure::Trap { .. }, Some(tail)) = (&self.failure, &self.stderr_tail) {
             let tail = tail.trim();
             if !tail.is_empty() {

@@ -92,7 +92,9 @@ fn split_host_port(text: &str, authority: &str) -> Result<(String, Option<String
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
     if !valid_host {
-        return Err(format!("`{text}`: `{host}` is not a host name or IP address"));
+        return Err(format!(
+            "`{text}`: `{host}` is not a host name or IP address"
+        ));
     }
     Ok((host, port))
 }
@@ -102,7 +104,9 @@ impl HostPattern {
     pub fn parse(text: &str) -> Result<HostPattern, String> {
         let (scheme, authority, tail) = split_authority(text)?;
         if !tail.is_empty() && tail != "/" {
-            return Err(format!("`{text}`: a host pattern has no path, query or fragment (expected scheme://host[:port])"));
+            return Err(format!(
+                "`{text}`: a host pattern has no path, query or fragment (expected scheme://host[:port])"
+            ));
         }
         let (host, port) = split_host_port(text, authority)?;
         let port = match port.as_deref() {
@@ -136,7 +140,11 @@ impl HostPattern {
             (PortPattern::Exact(a), PortPattern::Exact(b)) if a == b => PortPattern::Exact(a),
             _ => return None,
         };
-        Some(HostPattern { scheme: self.scheme.clone(), host: self.host.clone(), port })
+        Some(HostPattern {
+            scheme: self.scheme.clone(),
+            host: self.host.clone(),
+            port,
+        })
     }
 }
 
@@ -246,7 +254,10 @@ pub struct Grants {
 
 impl Default for Grants {
     fn default() -> Self {
-        Grants { max: LimitCaps::operator_defaults(), plugins: BTreeMap::new() }
+        Grants {
+            max: LimitCaps::operator_defaults(),
+            plugins: BTreeMap::new(),
+        }
     }
 }
 
@@ -264,7 +275,10 @@ impl Granted {
         if self.capabilities.hosts.iter().any(|p| p.allows(&origin)) {
             Ok(())
         } else {
-            Err(format!("{}://{}:{} is not a granted host", origin.scheme, origin.host, origin.port))
+            Err(format!(
+                "{}://{}:{} is not a granted host",
+                origin.scheme, origin.host, origin.port
+            ))
         }
     }
 
@@ -311,7 +325,10 @@ impl Grants {
         if let Some(grant) = grant {
             limits = grant.limits.cap(limits);
         }
-        Granted { capabilities: Capabilities { hosts, secrets }, limits }
+        Granted {
+            capabilities: Capabilities { hosts, secrets },
+            limits,
+        }
     }
 }
 
@@ -334,8 +351,16 @@ mod tests {
         let p = HostPattern::parse("HTTPS://API.GitHub.com").unwrap();
         assert_eq!(p.port, PortPattern::Exact(443));
         assert_eq!(p.to_string(), "https://api.github.com");
-        assert_eq!(HostPattern::parse("http://127.0.0.1:*").unwrap().to_string(), "http://127.0.0.1:*");
-        assert_eq!(HostPattern::parse("http://[::1]:8080").unwrap().to_string(), "http://[::1]:8080");
+        assert_eq!(
+            HostPattern::parse("http://127.0.0.1:*")
+                .unwrap()
+                .to_string(),
+            "http://127.0.0.1:*"
+        );
+        assert_eq!(
+            HostPattern::parse("http://[::1]:8080").unwrap().to_string(),
+            "http://[::1]:8080"
+        );
     }
 
     #[test]
@@ -369,9 +394,17 @@ mod tests {
 
     #[test]
     fn plugin_gets_the_intersection_of_asked_and_granted() {
-        let m = manifest(&["https://x.atlassian.net", "http://127.0.0.1:*"], &["token", "other"], 64);
+        let m = manifest(
+            &["https://x.atlassian.net", "http://127.0.0.1:*"],
+            &["token", "other"],
+            64,
+        );
         let grants = Grants::default()
-            .grant("jira", &["http://127.0.0.1:8080", "https://elsewhere.com"], &["token", "admin"])
+            .grant(
+                "jira",
+                &["http://127.0.0.1:8080", "https://elsewhere.com"],
+                &["token", "admin"],
+            )
             .unwrap();
         let g = grants.resolve(&m);
         let hosts: Vec<String> = g.capabilities.hosts.iter().map(|h| h.to_string()).collect();
@@ -389,7 +422,13 @@ mod tests {
         assert_eq!(grants.resolve(&m).limits.memory_mb, 512);
         grants.plugins.insert(
             "jira".into(),
-            PluginGrant { limits: LimitCaps { memory_mb: Some(100), ..LimitCaps::default() }, ..PluginGrant::default() },
+            PluginGrant {
+                limits: LimitCaps {
+                    memory_mb: Some(100),
+                    ..LimitCaps::default()
+                },
+                ..PluginGrant::default()
+            },
         );
         assert_eq!(grants.resolve(&m).limits.memory_mb, 100);
     }

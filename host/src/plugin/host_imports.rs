@@ -27,14 +27,20 @@ impl config::Host for PluginState {
     }
 
     fn entries(&mut self) -> Vec<(String, String)> {
-        self.settings.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+        self.settings
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 }
 
 impl http::Host for PluginState {
     fn send(&mut self, request: http::Request) -> Result<http::Response, http::HttpError> {
         let Some(client) = self.http.clone() else {
-            return Err(http::HttpError::Denied(format!("plugin {} has no network access", self.plugin)));
+            return Err(http::HttpError::Denied(format!(
+                "plugin {} has no network access",
+                self.plugin
+            )));
         };
         if let Err(reason) = self.granted.allows_url(&request.url) {
             return Err(match reason.contains("not a granted host") {
@@ -45,7 +51,10 @@ impl http::Host for PluginState {
         if let Some(name) = &request.credential
             && !self.granted.allows_secret(name)
         {
-            return Err(http::HttpError::Denied(format!("credential `{name}` is not granted to plugin {}", self.plugin)));
+            return Err(http::HttpError::Denied(format!(
+                "credential `{name}` is not granted to plugin {}",
+                self.plugin
+            )));
         }
         let outbound = OutboundRequest {
             method: request.method,
@@ -55,7 +64,11 @@ impl http::Host for PluginState {
             credential: request.credential,
         };
         match client.send(outbound) {
-            Ok(response) => Ok(http::Response { status: response.status, headers: response.headers, body: response.body }),
+            Ok(response) => Ok(http::Response {
+                status: response.status,
+                headers: response.headers,
+                body: response.body,
+            }),
             Err(HttpFailure::Denied(m)) => Err(http::HttpError::Denied(m)),
             Err(HttpFailure::Timeout(m)) => Err(http::HttpError::Timeout(m)),
             Err(HttpFailure::Transport(m)) => Err(http::HttpError::Transport(m)),

@@ -60,12 +60,24 @@ impl PluginInfo {
 
 fn list(items: impl IntoIterator<Item = String>) -> String {
     let v: Vec<String> = items.into_iter().collect();
-    if v.is_empty() { "-".to_string() } else { v.join(", ") }
+    if v.is_empty() {
+        "-".to_string()
+    } else {
+        v.join(", ")
+    }
 }
 
 /// A table of plugins for `plugins list`.
 pub fn render_table(plugins: &[PluginInfo]) -> String {
-    let header = ["NAME", "VERSION", "KIND", "API", "PROVIDES", "HOSTS GRANTED", "CACHE"];
+    let header = [
+        "NAME",
+        "VERSION",
+        "KIND",
+        "API",
+        "PROVIDES",
+        "HOSTS GRANTED",
+        "CACHE",
+    ];
     let rows: Vec<[String; 7]> = plugins
         .iter()
         .map(|p| {
@@ -88,7 +100,11 @@ pub fn render_table(plugins: &[PluginInfo]) -> String {
     }
     let mut out = String::new();
     let mut line = |cells: &[String]| {
-        let text: Vec<String> = cells.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let text: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         let _ = writeln!(out, "{}", text.join("  ").trim_end());
     };
     line(&header.map(String::from));
@@ -104,17 +120,35 @@ pub fn render_details(p: &PluginInfo) -> String {
     let _ = writeln!(out, "{} {} ({})", p.name, p.version, p.kind);
     let _ = writeln!(out, "  api:        {}", p.api);
     let _ = writeln!(out, "  provides:   {}", p.provides.summary());
-    let _ = writeln!(out, "  hosts:      asked {}; granted {}", list(p.asked.hosts.iter().map(|h| h.to_string())), list(p.granted.hosts.iter().map(|h| h.to_string())));
-    let _ = writeln!(out, "  secrets:    asked {}; granted {}", list(p.asked.secrets.clone()), list(p.granted.secrets.clone()));
+    let _ = writeln!(
+        out,
+        "  hosts:      asked {}; granted {}",
+        list(p.asked.hosts.iter().map(|h| h.to_string())),
+        list(p.granted.hosts.iter().map(|h| h.to_string()))
+    );
+    let _ = writeln!(
+        out,
+        "  secrets:    asked {}; granted {}",
+        list(p.asked.secrets.clone()),
+        list(p.granted.secrets.clone())
+    );
     let l = |x: &Limits| {
-        format!("memory {} MiB, timeout {} ms, fuel {}, output {} bytes", x.memory_mb, x.timeout_ms, x.fuel, x.max_output_bytes)
+        format!(
+            "memory {} MiB, timeout {} ms, fuel {}, output {} bytes",
+            x.memory_mb, x.timeout_ms, x.fuel, x.max_output_bytes
+        )
     };
     let _ = writeln!(out, "  limits:     asked {}", l(&p.limits_asked));
     let _ = writeln!(out, "              in force {}", l(&p.limits));
     let _ = writeln!(out, "  manifest:   {}", p.manifest.display());
     let _ = writeln!(out, "  component:  {}", p.component.display());
     let _ = writeln!(out, "  sha256:     {}", p.sha256);
-    let _ = writeln!(out, "  cache:      {} (key {})", p.cache.label(), p.cache_key);
+    let _ = writeln!(
+        out,
+        "  cache:      {} (key {})",
+        p.cache.label(),
+        p.cache_key
+    );
     let _ = writeln!(out, "  loaded in:  {:.1} ms", p.load_ms);
     out
 }

@@ -46,7 +46,13 @@ impl LoadedPlugin {
         settings: Arc<BTreeMap<String, String>>,
         http: Option<Arc<dyn HttpClient>>,
     ) -> Store<PluginState> {
-        let state = PluginState::new(&self.manifest.name, self.manifest.kind, self.granted.clone(), settings, http);
+        let state = PluginState::new(
+            &self.manifest.name,
+            self.manifest.kind,
+            self.granted.clone(),
+            settings,
+            http,
+        );
         let mut store = Store::new(&self.engine.engine, state);
         store.limiter(|state| &mut state.memory);
         self.arm(&mut store);
@@ -73,7 +79,12 @@ impl LoadedPlugin {
 
     /// Describes a failed call (trap, deadline, memory, fuel, panic), forwarding the
     /// guest's output and keeping its stderr tail.
-    pub fn fail(&self, call: &str, store: &mut Store<PluginState>, error: wasmtime::Error) -> CallError {
+    pub fn fail(
+        &self,
+        call: &str,
+        store: &mut Store<PluginState>,
+        error: wasmtime::Error,
+    ) -> CallError {
         let state = store.data();
         let stdout = state.stdout.take();
         let stderr = state.stderr.take();
@@ -82,13 +93,20 @@ impl LoadedPlugin {
         let limits = self.granted.limits;
         let trap = error.downcast_ref::<Trap>().copied();
         let failure = if state.memory.hit {
-            Failure::MemoryLimit { memory_mb: limits.memory_mb }
+            Failure::MemoryLimit {
+                memory_mb: limits.memory_mb,
+            }
         } else if trap == Some(Trap::Interrupt) {
-            Failure::Deadline { timeout_ms: limits.timeout_ms }
+            Failure::Deadline {
+                timeout_ms: limits.timeout_ms,
+            }
         } else if trap == Some(Trap::OutOfFuel) {
             Failure::FuelExhausted { fuel: limits.fuel }
         } else if let Some(panic) = find_panic(&stderr) {
-            Failure::Panicked { message: panic.message, location: panic.location }
+            Failure::Panicked {
+                message: panic.message,
+                location: panic.location,
+            }
         } else {
             let detail = match trap {
                 Some(trap) => trap.to_string(),
@@ -114,14 +132,27 @@ impl LoadedPlugin {
 
     /// A contract violation of `call`.
     pub fn contract(&self, call: &str, detail: impl Into<String>) -> CallError {
-        self.error(call, Failure::Contract { detail: detail.into() }, None)
+        self.error(
+            call,
+            Failure::Contract {
+                detail: detail.into(),
+            },
+            None,
+        )
     }
 
     /// Refuses output over the granted `max_output_bytes`.
     pub fn check_output(&self, call: &str, bytes: u64) -> Result<(), CallError> {
         let max = self.granted.limits.max_output_bytes;
         if bytes > max {
-            return Err(self.error(call, Failure::OutputTooLarge { bytes, max_output_bytes: max }, None));
+            return Err(self.error(
+                call,
+                Failure::OutputTooLarge {
+                    bytes,
+                    max_output_bytes: max,
+                },
+                None,
+            ));
         }
         Ok(())
     }

@@ -60,12 +60,17 @@ impl PluginRuntime {
             CacheSetting::Dir(dir) => Some(ComponentCache::new(dir)),
             CacheSetting::Disabled => None,
         };
-        Ok(PluginRuntime { engine: Arc::new(PluginEngine::new()?), cache })
+        Ok(PluginRuntime {
+            engine: Arc::new(PluginEngine::new()?),
+            cache,
+        })
     }
 
     /// A runtime caching compiled components in `dir`.
     pub fn with_cache_dir(dir: impl Into<PathBuf>) -> Result<PluginRuntime, PluginError> {
-        PluginRuntime::new(RuntimeOptions { cache: CacheSetting::Dir(dir.into()) })
+        PluginRuntime::new(RuntimeOptions {
+            cache: CacheSetting::Dir(dir.into()),
+        })
     }
 
     /// The cache folder in use, if any.
@@ -107,11 +112,20 @@ impl PluginRuntime {
         for e in &errors {
             tracing::warn!(target: "pmsync::plugin", "{e}");
         }
-        LoadReport { plugins: PluginSet::new(loaded), errors, elapsed: started.elapsed() }
+        LoadReport {
+            plugins: PluginSet::new(loaded),
+            errors,
+            elapsed: started.elapsed(),
+        }
     }
 
     /// Loads the plugin whose manifest is at `manifest_path`.
-    fn load_plugin(&self, manifest_path: &Path, wasm: Option<&Path>, grants: &Grants) -> Result<LoadedPlugin, LoadError> {
+    fn load_plugin(
+        &self,
+        manifest_path: &Path,
+        wasm: Option<&Path>,
+        grants: &Grants,
+    ) -> Result<LoadedPlugin, LoadError> {
         let started = Instant::now();
         let folder_name = manifest_path
             .parent()
@@ -138,14 +152,23 @@ impl PluginRuntime {
         {
             return Err(refuse(
                 wasm,
-                format!("plugin.toml names component `{}`, not this file", component_path.display()),
+                format!(
+                    "plugin.toml names component `{}`, not this file",
+                    component_path.display()
+                ),
             ));
         }
         let bytes = std::fs::read(&component_path).map_err(|e| {
-            refuse(&component_path, match e.kind() {
-                std::io::ErrorKind::NotFound => "component file is missing (build the plugin first: `make plugins`)".to_string(),
-                _ => format!("cannot read component: {e}"),
-            })
+            refuse(
+                &component_path,
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => {
+                        "component file is missing (build the plugin first: `make plugins`)"
+                            .to_string()
+                    }
+                    _ => format!("cannot read component: {e}"),
+                },
+            )
         })?;
         let engine = &self.engine.engine;
         let key = cache_key(engine, &bytes);
@@ -163,13 +186,24 @@ impl PluginRuntime {
             .instantiate_pre(&component)
             .map_err(|e| refuse(&component_path, format!("cannot link: {e:#}")))?;
         let pre = match manifest.kind {
-            PluginKind::Transformer => TransformerPluginPre::new(instance_pre).map(KindPre::Transformer),
+            PluginKind::Transformer => {
+                TransformerPluginPre::new(instance_pre).map(KindPre::Transformer)
+            }
             PluginKind::Resolver => ResolverPluginPre::new(instance_pre).map(KindPre::Resolver),
             PluginKind::Connector => ConnectorPluginPre::new(instance_pre).map(KindPre::Connector),
         }
-        .map_err(|e| refuse(&component_path, format!("component does not fit the {} world: {e:#}", manifest.kind)))?;
+        .map_err(|e| {
+            refuse(
+                &component_path,
+                format!("component does not fit the {} world: {e:#}", manifest.kind),
+            )
+        })?;
         let granted = grants.resolve(&manifest);
-        let settings = grants.plugins.get(&manifest.name).map(|g| g.settings.clone()).unwrap_or_default();
+        let settings = grants
+            .plugins
+            .get(&manifest.name)
+            .map(|g| g.settings.clone())
+            .unwrap_or_default();
         let plugin = LoadedPlugin {
             granted: Arc::new(granted),
             settings: Arc::new(settings),
@@ -183,7 +217,10 @@ impl PluginRuntime {
             manifest,
         };
         check_provided_names(&plugin).map_err(|e| refuse(&component_path, e))?;
-        Ok(LoadedPlugin { load_time: started.elapsed(), ..plugin })
+        Ok(LoadedPlugin {
+            load_time: started.elapsed(),
+            ..plugin
+        })
     }
 }
 
@@ -203,7 +240,9 @@ fn check_provided_names(plugin: &LoadedPlugin) -> Result<(), String> {
             if !missing.is_empty() || !undeclared.is_empty() {
                 let mut parts = Vec::new();
                 if !missing.is_empty() {
-                    parts.push(format!("manifest declares transforms the component does not provide: {missing:?}"));
+                    parts.push(format!(
+                        "manifest declares transforms the component does not provide: {missing:?}"
+                    ));
                 }
                 if !undeclared.is_empty() {
                     parts.push(format!("component provides transforms the manifest does not declare: {undeclared:?}"));
@@ -244,16 +283,36 @@ fn conflict_with(loaded: &[Arc<LoadedPlugin>], plugin: &LoadedPlugin) -> Option<
     for other in loaded {
         let old = &other.manifest;
         if old.name == new.name {
-            return Some(format!("another plugin named `{}` is already loaded from {}", new.name, old.path.display()));
+            return Some(format!(
+                "another plugin named `{}` is already loaded from {}",
+                new.name,
+                old.path.display()
+            ));
         }
-        if let Some(t) = new.provides.transforms.iter().find(|t| old.provides.transforms.contains(t)) {
-            return Some(format!("transform `{t}` is already provided by plugin {}", old.name));
+        if let Some(t) = new
+            .provides
+            .transforms
+            .iter()
+            .find(|t| old.provides.transforms.contains(t))
+        {
+            return Some(format!(
+                "transform `{t}` is already provided by plugin {}",
+                old.name
+            ));
         }
         if new.provides.resolver.is_some() && new.provides.resolver == old.provides.resolver {
-            return Some(format!("resolver `{}` is already provided by plugin {}", new.provides.resolver.as_deref().unwrap_or(""), old.name));
+            return Some(format!(
+                "resolver `{}` is already provided by plugin {}",
+                new.provides.resolver.as_deref().unwrap_or(""),
+                old.name
+            ));
         }
         if new.provides.platform.is_some() && new.provides.platform == old.provides.platform {
-            return Some(format!("platform `{}` is already provided by plugin {}", new.provides.platform.as_deref().unwrap_or(""), old.name));
+            return Some(format!(
+                "platform `{}` is already provided by plugin {}",
+                new.provides.platform.as_deref().unwrap_or(""),
+                old.name
+            ));
         }
     }
     None
@@ -261,7 +320,11 @@ fn conflict_with(loaded: &[Arc<LoadedPlugin>], plugin: &LoadedPlugin) -> Option<
 
 /// The manifests under `path`, each with the `.wasm` the caller named, if any.
 fn find_manifests(path: &Path) -> Result<Vec<(PathBuf, Option<PathBuf>)>, LoadError> {
-    let error = |reason: String| LoadError { plugin: path.display().to_string(), path: path.to_path_buf(), reason };
+    let error = |reason: String| LoadError {
+        plugin: path.display().to_string(),
+        path: path.to_path_buf(),
+        reason,
+    };
     if path.is_file() {
         if path.extension().is_some_and(|e| e == "wasm") {
             let manifest = path.with_file_name("plugin.toml");
@@ -273,12 +336,15 @@ fn find_manifests(path: &Path) -> Result<Vec<(PathBuf, Option<PathBuf>)>, LoadEr
         if path.file_name().is_some_and(|n| n == "plugin.toml") {
             return Ok(vec![(path.to_path_buf(), None)]);
         }
-        return Err(error("expected a plugins folder, a plugin folder or a .wasm component".into()));
+        return Err(error(
+            "expected a plugins folder, a plugin folder or a .wasm component".into(),
+        ));
     }
     if path.join("plugin.toml").is_file() {
         return Ok(vec![(path.join("plugin.toml"), None)]);
     }
-    let entries = std::fs::read_dir(path).map_err(|e| error(format!("cannot read plugins folder: {e}")))?;
+    let entries =
+        std::fs::read_dir(path).map_err(|e| error(format!("cannot read plugins folder: {e}")))?;
     let mut manifests: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.path().join("plugin.toml"))

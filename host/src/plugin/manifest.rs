@@ -51,14 +51,16 @@ pub struct ApiVersion {
 impl ApiVersion {
     /// Parses `pmsync:plugin@1.0.0`.
     pub fn parse(text: &str) -> Result<ApiVersion, String> {
-        let expected = format!("expected `{API_PACKAGE}@MAJOR.MINOR.PATCH`, e.g. `{API_PACKAGE}@1.0.0`");
+        let expected =
+            format!("expected `{API_PACKAGE}@MAJOR.MINOR.PATCH`, e.g. `{API_PACKAGE}@1.0.0`");
         let Some((package, version)) = text.split_once('@') else {
             return Err(format!("`{text}` has no version: {expected}"));
         };
         if package != API_PACKAGE {
             return Err(format!("unknown API package `{package}`: {expected}"));
         }
-        let version = Self::parse_version(version).ok_or_else(|| format!("bad version in `{text}`: {expected}"))?;
+        let version = Self::parse_version(version)
+            .ok_or_else(|| format!("bad version in `{text}`: {expected}"))?;
         Ok(version)
     }
 
@@ -71,7 +73,11 @@ impl ApiVersion {
         else {
             return None;
         };
-        Some(ApiVersion { major, minor, patch })
+        Some(ApiVersion {
+            major,
+            minor,
+            patch,
+        })
     }
 
     pub fn is_supported(&self) -> bool {
@@ -86,7 +92,11 @@ impl ApiVersion {
 
 impl fmt::Display for ApiVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{API_PACKAGE}@{}.{}.{}", self.major, self.minor, self.patch)
+        write!(
+            f,
+            "{API_PACKAGE}@{}.{}.{}",
+            self.major, self.minor, self.patch
+        )
     }
 }
 
@@ -240,8 +250,12 @@ impl Manifest {
     /// Parses and checks manifest text; `path` names the file in errors and anchors
     /// the component file name.
     pub fn parse(text: &str, path: &Path) -> Result<Manifest, ManifestError> {
-        let fail = |message: String| ManifestError { path: path.display().to_string(), message };
-        let raw: RawManifest = toml::from_str(text).map_err(|e| fail(format!("invalid plugin manifest: {e}")))?;
+        let fail = |message: String| ManifestError {
+            path: path.display().to_string(),
+            message,
+        };
+        let raw: RawManifest =
+            toml::from_str(text).map_err(|e| fail(format!("invalid plugin manifest: {e}")))?;
         if !valid_name(&raw.name) {
             return Err(fail(format!(
                 "`name` = {:?}: expected a plugin name of lowercase letters, digits, `-` and `_`",
@@ -249,7 +263,9 @@ impl Manifest {
             )));
         }
         if raw.version.trim().is_empty() {
-            return Err(fail("`version` is empty: expected the plugin's version, e.g. \"0.1.0\"".into()));
+            return Err(fail(
+                "`version` is empty: expected the plugin's version, e.g. \"0.1.0\"".into(),
+            ));
         }
         let api = ApiVersion::parse(&raw.api).map_err(|e| fail(format!("`api`: {e}")))?;
         if raw.component.is_empty()
@@ -266,7 +282,9 @@ impl Manifest {
         check_limits(&raw.limits).map_err(fail)?;
         for secret in &raw.capabilities.secrets {
             if !valid_name(secret) {
-                return Err(fail(format!("`capabilities.secrets`: {secret:?} is not a credential name")));
+                return Err(fail(format!(
+                    "`capabilities.secrets`: {secret:?} is not a credential name"
+                )));
             }
         }
         let folder = path.parent().unwrap_or(Path::new("."));
@@ -297,12 +315,23 @@ fn check_provides(kind: PluginKind, provides: &Provides) -> Result<(), String> {
     let has_resolver = provides.resolver.is_some();
     let has_platform = provides.platform.is_some();
     let (ok, expected) = match kind {
-        PluginKind::Transformer => (has_transforms && !has_resolver && !has_platform, "`[provides] transforms = [..]`"),
-        PluginKind::Resolver => (has_resolver && !has_transforms && !has_platform, "`[provides] resolver = \"..\"`"),
-        PluginKind::Connector => (has_platform && !has_transforms && !has_resolver, "`[provides] platform = \"..\"`"),
+        PluginKind::Transformer => (
+            has_transforms && !has_resolver && !has_platform,
+            "`[provides] transforms = [..]`",
+        ),
+        PluginKind::Resolver => (
+            has_resolver && !has_transforms && !has_platform,
+            "`[provides] resolver = \"..\"`",
+        ),
+        PluginKind::Connector => (
+            has_platform && !has_transforms && !has_resolver,
+            "`[provides] platform = \"..\"`",
+        ),
     };
     if !ok {
-        return Err(format!("a {kind} plugin must declare exactly {expected} (and nothing else under [provides])"));
+        return Err(format!(
+            "a {kind} plugin must declare exactly {expected} (and nothing else under [provides])"
+        ));
     }
     let mut seen = std::collections::BTreeSet::new();
     for name in provides
@@ -333,7 +362,10 @@ fn check_limits(limits: &Limits) -> Result<(), String> {
         }
     }
     if limits.memory_mb > 4096 {
-        return Err(format!("`limits.memory_mb` = {}: a plugin can address at most 4096 MiB", limits.memory_mb));
+        return Err(format!(
+            "`limits.memory_mb` = {}: a plugin can address at most 4096 MiB",
+            limits.memory_mb
+        ));
     }
     Ok(())
 }
@@ -365,7 +397,14 @@ memory_mb = 32
         let m = parse(GOOD).unwrap();
         assert_eq!(m.name, "example-transforms");
         assert_eq!(m.kind, PluginKind::Transformer);
-        assert_eq!(m.api, ApiVersion { major: 1, minor: 0, patch: 0 });
+        assert_eq!(
+            m.api,
+            ApiVersion {
+                major: 1,
+                minor: 0,
+                patch: 0
+            }
+        );
         assert_eq!(m.component, Path::new("/plugins/example/example.wasm"));
         assert_eq!(m.limits.memory_mb, 32);
         assert_eq!(m.limits.timeout_ms, DEFAULT_TIMEOUT_MS);
@@ -375,7 +414,10 @@ memory_mb = 32
     #[test]
     fn unknown_key_is_an_error_naming_file_and_key() {
         let err = parse(&GOOD.replace("kind =", "colour = \"red\"\nkind =")).unwrap_err();
-        assert!(err.to_string().contains("/plugins/example/plugin.toml"), "{err}");
+        assert!(
+            err.to_string().contains("/plugins/example/plugin.toml"),
+            "{err}"
+        );
         assert!(err.to_string().contains("colour"), "{err}");
     }
 
@@ -383,7 +425,8 @@ memory_mb = 32
     fn wrong_type_is_an_error_saying_what_was_expected() {
         let err = parse(&GOOD.replace("memory_mb = 32", "memory_mb = \"lots\"")).unwrap_err();
         assert!(err.to_string().contains("memory_mb"), "{err}");
-        assert!(err.to_string().contains("integer"), "{err}");
+        assert!(err.to_string().contains("expected u64"), "{err}");
+        assert!(err.to_string().contains("line 12"), "{err}");
     }
 
     #[test]
@@ -394,7 +437,11 @@ memory_mb = 32
 
     #[test]
     fn provides_must_match_the_kind() {
-        let err = parse(&GOOD.replace("transforms = [\"jira_priority_to_number\"]", "platform = \"jira\"")).unwrap_err();
+        let err = parse(&GOOD.replace(
+            "transforms = [\"jira_priority_to_number\"]",
+            "platform = \"jira\"",
+        ))
+        .unwrap_err();
         assert!(err.to_string().contains("transforms"), "{err}");
     }
 
@@ -404,7 +451,10 @@ memory_mb = 32
         assert!(parse(&GOOD.replace("pmsync:plugin@1.0.0", "wasi:cli@0.2.0")).is_err());
         let future = parse(&GOOD.replace("pmsync:plugin@1.0.0", "pmsync:plugin@2.0.0")).unwrap();
         assert!(!future.api.is_supported());
-        assert_eq!(future.api.unsupported_message(), "built for pmsync:plugin@2.0.0; this host supports 1.x");
+        assert_eq!(
+            future.api.unsupported_message(),
+            "built for pmsync:plugin@2.0.0; this host supports 1.x"
+        );
     }
 
     #[test]

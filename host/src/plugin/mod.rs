@@ -14,6 +14,10 @@
 //! # Ok::<(), pmsync_host::plugin::PluginError>(())
 //! ```
 
+// Call errors carry plugin, version, call, failure and the guest's stderr tail; they are
+// the cold path, so their size is not worth boxing.
+#![allow(clippy::result_large_err)]
+
 mod bindings;
 mod cache;
 mod connector;
@@ -41,7 +45,8 @@ pub use grants::{Granted, Grants, HostPattern, LimitCaps, Origin, PluginGrant, P
 pub use inventory::{PluginInfo, render_details, render_table};
 pub use loader::{CacheSetting, LoadReport, PluginRuntime, RuntimeOptions};
 pub use manifest::{
-    API_PACKAGE, ApiVersion, Capabilities, Limits, Manifest, ManifestError, PluginKind, Provides, SUPPORTED_MAJOR,
+    API_PACKAGE, ApiVersion, Capabilities, Limits, Manifest, ManifestError, PluginKind, Provides,
+    SUPPORTED_MAJOR,
 };
 pub use output::{GuestPanic, find_panic};
 pub use sandbox::FIXED_WALL_CLOCK_SECS;

@@ -20,8 +20,14 @@ pub struct TailPipe {
 
 impl TailPipe {
     fn push(&self, bytes: &[u8]) {
-        let Ok(mut buffer) = self.buffer.lock() else { return };
-        let bytes = if bytes.len() > TAIL_BYTES { &bytes[bytes.len() - TAIL_BYTES..] } else { bytes };
+        let Ok(mut buffer) = self.buffer.lock() else {
+            return;
+        };
+        let bytes = if bytes.len() > TAIL_BYTES {
+            &bytes[bytes.len() - TAIL_BYTES..]
+        } else {
+            bytes
+        };
         let overflow = (buffer.len() + bytes.len()).saturating_sub(TAIL_BYTES);
         buffer.drain(..overflow);
         buffer.extend(bytes);
@@ -29,7 +35,9 @@ impl TailPipe {
 
     /// Takes what was captured so far (lossy UTF-8), leaving the pipe empty.
     pub fn take(&self) -> String {
-        let Ok(mut buffer) = self.buffer.lock() else { return String::new() };
+        let Ok(mut buffer) = self.buffer.lock() else {
+            return String::new();
+        };
         let bytes: Vec<u8> = buffer.drain(..).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     }
@@ -69,7 +77,11 @@ impl Pollable for TailPipe {
 }
 
 impl tokio::io::AsyncWrite for TailPipe {
-    fn poll_write(self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
         self.push(buf);
         Poll::Ready(Ok(buf.len()))
     }
@@ -99,7 +111,10 @@ pub fn find_panic(stderr: &str) -> Option<GuestPanic> {
         Some(location) => (location.to_string(), None),
         // Older format: `panicked at 'message', src/lib.rs:10:5`.
         None => match first_line.rsplit_once(", ") {
-            Some((msg, loc)) => (loc.trim().to_string(), Some(msg.trim_matches('\'').to_string())),
+            Some((msg, loc)) => (
+                loc.trim().to_string(),
+                Some(msg.trim_matches('\'').to_string()),
+            ),
             None => (first_line.trim().to_string(), None),
         },
     };

@@ -1,11 +1,13 @@
 //! Calling a resolver plugin: one fresh, deterministic instance per batch.
 
 use super::bindings::wit_resolver;
-use super::convert::{error_size, item_error, item_to_wit, value_from_wit, value_size, value_to_wit};
+use super::convert::{
+    error_size, item_error, item_to_wit, value_from_wit, value_size, value_to_wit,
+};
 use super::error::CallError;
 use super::loaded::{KindPre, LoadedPlugin};
 use pmsync_core::ItemError;
-use pmsync_core::plugins::{ResolveCall, Resolution};
+use pmsync_core::plugins::{Resolution, ResolveCall};
 
 impl LoadedPlugin {
     /// The resolver name the component itself reports.
@@ -15,7 +17,9 @@ impl LoadedPlugin {
             return Err(self.contract(CALL, "not a resolver"));
         };
         let mut store = self.new_store(self.settings.clone(), None);
-        let instance = pre.instantiate(&mut store).map_err(|e| self.fail(CALL, &mut store, e))?;
+        let instance = pre
+            .instantiate(&mut store)
+            .map_err(|e| self.fail(CALL, &mut store, e))?;
         let name = instance
             .pmsync_plugin_resolver()
             .call_name(&mut store)
@@ -26,7 +30,10 @@ impl LoadedPlugin {
     }
 
     /// Runs `resolve`; one result per call, each with one resolution per conflict.
-    pub(crate) fn resolve(&self, calls: &[&ResolveCall]) -> Result<Vec<Result<Vec<Resolution>, ItemError>>, CallError> {
+    pub(crate) fn resolve(
+        &self,
+        calls: &[&ResolveCall],
+    ) -> Result<Vec<Result<Vec<Resolution>, ItemError>>, CallError> {
         const CALL: &str = "resolve";
         let KindPre::Resolver(pre) = &self.pre else {
             return Err(self.contract(CALL, "not a resolver"));
@@ -49,14 +56,23 @@ impl LoadedPlugin {
             })
             .collect();
         let mut store = self.new_store(self.settings.clone(), None);
-        let instance = pre.instantiate(&mut store).map_err(|e| self.fail(CALL, &mut store, e))?;
+        let instance = pre
+            .instantiate(&mut store)
+            .map_err(|e| self.fail(CALL, &mut store, e))?;
         let results = instance
             .pmsync_plugin_resolver()
             .call_resolve(&mut store, &requests)
             .map_err(|e| self.fail(CALL, &mut store, e))?;
         self.finish(&mut store);
         if results.len() != calls.len() {
-            return Err(self.contract(CALL, format!("returned {} results for {} requests", results.len(), calls.len())));
+            return Err(self.contract(
+                CALL,
+                format!(
+                    "returned {} results for {} requests",
+                    results.len(),
+                    calls.len()
+                ),
+            ));
         }
         let size = results
             .iter()
@@ -82,7 +98,11 @@ impl LoadedPlugin {
                     return Err(ItemError::Plugin(
                         self.contract(
                             CALL,
-                            format!("returned {} resolutions for {} conflicts", list.len(), call.conflicts.len()),
+                            format!(
+                                "returned {} resolutions for {} conflicts",
+                                list.len(),
+                                call.conflicts.len()
+                            ),
                         )
                         .to_string(),
                     ));
@@ -92,9 +112,11 @@ impl LoadedPlugin {
                         Ok(match res {
                             wit_resolver::Resolution::TakeSource => Resolution::TakeSource,
                             wit_resolver::Resolution::TakeTarget => Resolution::TakeTarget,
-                            wit_resolver::Resolution::Merged(v) => Resolution::Merged(
-                                value_from_wit(v).map_err(|e| ItemError::Plugin(self.contract(CALL, e).to_string()))?,
-                            ),
+                            wit_resolver::Resolution::Merged(v) => {
+                                Resolution::Merged(value_from_wit(v).map_err(|e| {
+                                    ItemError::Plugin(self.contract(CALL, e).to_string())
+                                })?)
+                            }
                             wit_resolver::Resolution::Defer(reason) => Resolution::Defer(reason),
                         })
                     })

@@ -14,7 +14,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
-use wasmtime_wasi::{HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi::{
+    HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
+};
 
 /// The wall clock pure plugins see: 2000-01-01T00:00:00Z, forever.
 pub const FIXED_WALL_CLOCK_SECS: u64 = 946_684_800;
@@ -60,7 +62,12 @@ pub struct MemoryCap {
 }
 
 impl ResourceLimiter for MemoryCap {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         if desired > self.max_bytes {
             self.hit = true;
             return Err(wasmtime::Error::msg(format!(
@@ -72,7 +79,12 @@ impl ResourceLimiter for MemoryCap {
         Ok(true)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 1_000_000)
     }
 }
@@ -120,12 +132,16 @@ impl PluginState {
                 .insecure_random(wasmtime_wasi::Deterministic::new(bytes))
                 .insecure_random_seed(0x706d_7379_6e63);
         }
-        let max_bytes = usize::try_from(granted.limits.memory_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
+        let max_bytes =
+            usize::try_from(granted.limits.memory_mb.saturating_mul(1 << 20)).unwrap_or(usize::MAX);
         PluginState {
             plugin: plugin.to_string(),
             wasi: builder.build(),
             table: ResourceTable::new(),
-            memory: MemoryCap { max_bytes, hit: false },
+            memory: MemoryCap {
+                max_bytes,
+                hit: false,
+            },
             stdout,
             stderr,
             settings,
@@ -137,6 +153,9 @@ impl PluginState {
 
 impl WasiView for PluginState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }

@@ -7,10 +7,15 @@ use super::inventory::PluginInfo;
 use super::loaded::LoadedPlugin;
 use crate::connector::Connector;
 use crate::http::HttpClient;
-use pmsync_core::plugins::{CustomResolvers, CustomTransforms, Resolution, ResolveCall, TransformCall};
+use pmsync_core::plugins::{
+    CustomResolvers, CustomTransforms, Resolution, ResolveCall, TransformCall,
+};
 use pmsync_core::{ItemError, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// Calls grouped by plugin (plugin index -> call indices), and the calls no plugin serves.
+type Routed<'a, C> = (BTreeMap<usize, Vec<usize>>, Vec<(usize, &'a C)>);
 
 /// The plugins that loaded. Cheap to clone; safe to share between threads.
 #[derive(Clone, Default)]
@@ -24,7 +29,10 @@ pub struct PluginSet {
 
 impl PluginSet {
     pub(crate) fn new(plugins: Vec<Arc<LoadedPlugin>>) -> PluginSet {
-        let mut set = PluginSet { plugins, ..PluginSet::default() };
+        let mut set = PluginSet {
+            plugins,
+            ..PluginSet::default()
+        };
         for (i, p) in set.plugins.iter().enumerate() {
             for t in &p.manifest.provides.transforms {
                 set.transforms.insert(t.clone(), i);
@@ -49,7 +57,10 @@ impl PluginSet {
 
     /// Names of the loaded plugins, in load order.
     pub fn names(&self) -> Vec<String> {
-        self.plugins.iter().map(|p| p.manifest.name.clone()).collect()
+        self.plugins
+            .iter()
+            .map(|p| p.manifest.name.clone())
+            .collect()
     }
 
     /// The platforms connectors were loaded for.
@@ -64,7 +75,10 @@ impl PluginSet {
 
     /// The entry of the plugin named `name`.
     pub fn info(&self, name: &str) -> Option<PluginInfo> {
-        self.plugins.iter().find(|p| p.manifest.name == name).map(|p| PluginInfo::of(p))
+        self.plugins
+            .iter()
+            .find(|p| p.manifest.name == name)
+            .map(|p| PluginInfo::of(p))
     }
 
     /// A connector instance for `platform` with its settings (read by the plugin through
@@ -81,7 +95,11 @@ impl PluginSet {
             .platforms
             .get(platform)
             .ok_or_else(|| PluginError::NoConnector(platform.to_string()))?;
-        Ok(Box::new(WasmConnector::new(self.plugins[*index].clone(), settings, http)))
+        Ok(Box::new(WasmConnector::new(
+            self.plugins[*index].clone(),
+            settings,
+            http,
+        )))
     }
 
     /// Calls grouped by the plugin that serves them: plugin index -> call indices.
@@ -90,7 +108,7 @@ impl PluginSet {
         calls: &'a [C],
         table: &BTreeMap<String, usize>,
         name: impl Fn(&C) -> &str,
-    ) -> (BTreeMap<usize, Vec<usize>>, Vec<(usize, &'a C)>) {
+    ) -> Routed<'a, C> {
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
         let mut unknown = Vec::new();
         for (i, call) in calls.iter().enumerate() {
@@ -114,7 +132,10 @@ impl CustomTransforms for PluginSet {
         let mut results: Vec<Option<Result<Value, ItemError>>> = vec![None; calls.len()];
         let (groups, unknown) = self.route(calls, &self.transforms, |c| c.name.as_str());
         for (i, call) in unknown {
-            results[i] = Some(Err(ItemError::InvalidInput(format!("unknown transform `{}`", call.name))));
+            results[i] = Some(Err(ItemError::InvalidInput(format!(
+                "unknown transform `{}`",
+                call.name
+            ))));
         }
         for (plugin, indices) in groups {
             let batch: Vec<&TransformCall> = indices.iter().map(|i| &calls[*i]).collect();
@@ -148,7 +169,10 @@ impl CustomResolvers for PluginSet {
         let mut results: Vec<Option<Result<Vec<Resolution>, ItemError>>> = vec![None; calls.len()];
         let (groups, unknown) = self.route(calls, &self.resolvers, |c| c.resolver.as_str());
         for (i, call) in unknown {
-            results[i] = Some(Err(ItemError::InvalidInput(format!("unknown resolver `{}`", call.resolver))));
+            results[i] = Some(Err(ItemError::InvalidInput(format!(
+                "unknown resolver `{}`",
+                call.resolver
+            ))));
         }
         for (plugin, indices) in groups {
             let batch: Vec<&ResolveCall> = indices.iter().map(|i| &calls[*i]).collect();

@@ -15,7 +15,9 @@ impl LoadedPlugin {
             return Err(self.contract(CALL, "not a transformer"));
         };
         let mut store = self.new_store(self.settings.clone(), None);
-        let instance = pre.instantiate(&mut store).map_err(|e| self.fail(CALL, &mut store, e))?;
+        let instance = pre
+            .instantiate(&mut store)
+            .map_err(|e| self.fail(CALL, &mut store, e))?;
         let names = instance
             .pmsync_plugin_transformer()
             .call_names(&mut store)
@@ -27,7 +29,10 @@ impl LoadedPlugin {
 
     /// Runs `transform-batch`; one result per call, in order. A failure of the plugin
     /// itself is an `Err` for the whole batch.
-    pub(crate) fn transform_batch(&self, calls: &[&TransformCall]) -> Result<Vec<Result<Value, ItemError>>, CallError> {
+    pub(crate) fn transform_batch(
+        &self,
+        calls: &[&TransformCall],
+    ) -> Result<Vec<Result<Value, ItemError>>, CallError> {
         const CALL: &str = "transform-batch";
         let KindPre::Transformer(pre) = &self.pre else {
             return Err(self.contract(CALL, "not a transformer"));
@@ -46,14 +51,23 @@ impl LoadedPlugin {
             })
             .collect();
         let mut store = self.new_store(self.settings.clone(), None);
-        let instance = pre.instantiate(&mut store).map_err(|e| self.fail(CALL, &mut store, e))?;
+        let instance = pre
+            .instantiate(&mut store)
+            .map_err(|e| self.fail(CALL, &mut store, e))?;
         let results = instance
             .pmsync_plugin_transformer()
             .call_transform_batch(&mut store, &requests)
             .map_err(|e| self.fail(CALL, &mut store, e))?;
         self.finish(&mut store);
         if results.len() != calls.len() {
-            return Err(self.contract(CALL, format!("returned {} results for {} requests", results.len(), calls.len())));
+            return Err(self.contract(
+                CALL,
+                format!(
+                    "returned {} results for {} requests",
+                    results.len(),
+                    calls.len()
+                ),
+            ));
         }
         let size = results
             .iter()
@@ -66,7 +80,8 @@ impl LoadedPlugin {
         Ok(results
             .into_iter()
             .map(|r| match r {
-                Ok(value) => value_from_wit(value).map_err(|e| ItemError::Plugin(self.contract(CALL, e).to_string())),
+                Ok(value) => value_from_wit(value)
+                    .map_err(|e| ItemError::Plugin(self.contract(CALL, e).to_string())),
                 Err(e) => Err(item_error(e)),
             })
             .collect())

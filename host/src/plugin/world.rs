@@ -22,13 +22,30 @@ fn allowed_imports(kind: PluginKind) -> &'static [&'static str] {
 }
 
 /// WASI packages a guest's std may import; the sandbox serves them, locked down.
-const WASI_PACKAGES: [&str; 6] = ["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/"];
+const WASI_PACKAGES: [&str; 6] = [
+    "wasi:cli/",
+    "wasi:clocks/",
+    "wasi:filesystem/",
+    "wasi:io/",
+    "wasi:random/",
+    "wasi:sockets/",
+];
 
 /// Refuses a component whose world does not fit its manifest; the message says why.
-pub fn check_world(engine: &Engine, component: &Component, manifest: &Manifest) -> Result<(), String> {
+pub fn check_world(
+    engine: &Engine,
+    component: &Component,
+    manifest: &Manifest,
+) -> Result<(), String> {
     let ty = component.component_type();
-    let imports: Vec<String> = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
-    let exports: Vec<String> = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
+    let imports: Vec<String> = ty
+        .imports(engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let exports: Vec<String> = ty
+        .exports(engine)
+        .map(|(name, _)| name.to_string())
+        .collect();
 
     // A component built for another major says so, whatever its manifest claims.
     for name in imports.iter().chain(exports.iter()) {
@@ -44,10 +61,14 @@ pub fn check_world(engine: &Engine, component: &Component, manifest: &Manifest) 
         .iter()
         .filter_map(|name| {
             let (iface, _) = pmsync_interface(name)?;
-            [PluginKind::Transformer, PluginKind::Resolver, PluginKind::Connector]
-                .into_iter()
-                .find(|k| k.export_interface() == iface)
-                .map(|k| (k, name.clone()))
+            [
+                PluginKind::Transformer,
+                PluginKind::Resolver,
+                PluginKind::Connector,
+            ]
+            .into_iter()
+            .find(|k| k.export_interface() == iface)
+            .map(|k| (k, name.clone()))
         })
         .collect();
     if !exported_kinds.iter().any(|(k, _)| *k == kind) {
@@ -61,7 +82,11 @@ pub fn check_world(engine: &Engine, component: &Component, manifest: &Manifest) 
                 "the component exports no {API_PACKAGE}/{}@{}.x interface (exports: {})",
                 kind.export_interface(),
                 super::manifest::SUPPORTED_MAJOR,
-                if exports.is_empty() { "none".to_string() } else { exports.join(", ") }
+                if exports.is_empty() {
+                    "none".to_string()
+                } else {
+                    exports.join(", ")
+                }
             ),
         });
     }
@@ -69,10 +94,14 @@ pub fn check_world(engine: &Engine, component: &Component, manifest: &Manifest) 
     for name in &imports {
         if let Some((iface, _)) = pmsync_interface(name) {
             if !allowed_imports(kind).contains(&iface) {
-                return Err(format!("the component imports `{name}`, which a {kind} plugin may not use"));
+                return Err(format!(
+                    "the component imports `{name}`, which a {kind} plugin may not use"
+                ));
             }
         } else if !WASI_PACKAGES.iter().any(|p| name.starts_with(p)) {
-            return Err(format!("the component imports `{name}`, which this host does not provide to plugins"));
+            return Err(format!(
+                "the component imports `{name}`, which this host does not provide to plugins"
+            ));
         }
     }
     Ok(())

@@ -1,28 +1,7 @@
 //! A transformer built for `pmsync:plugin@2.0.0` (the WIT copy in this crate's `wit/`).
 //! It works; the point is that a 1.x host refuses to load it.
 
-wit_bindgen::generate!({
-    path: "wit",
-    world: "transformer-plugin",
-});
-
-use exports::pmsync::plugin::transformer::{Guest, TransformContext, TransformRequest};
-use pmsync::plugin::types::{PluginError, Value};
-
-struct FutureMajor;
-
-impl Guest for FutureMajor {
-    fn names() -> Vec<String> {
-        vec!["identity".to_string()]
-    }
-
-    fn transform(_name: String, value: Value, _context: TransformContext) -> Result<Value, PluginError> {
-        Ok(value)
-    }
-
-    fn transform_batch(requests: Vec<TransformRequest>) -> Vec<Result<Value, PluginError>> {
-        requests.into_iter().map(|r| Ok(r.value)).collect()
-    }
-}
-
-export!(FutureMajor);
+// The component bindings exist only for wasm: a native cdylib cannot carry the
+// component export names, and native builds (`cargo test --workspace`) only need to compile.
+#[cfg(target_arch = "wasm32")]
+mod component;
