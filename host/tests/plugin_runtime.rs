@@ -738,3 +738,61 @@ fn inventory_shows_asked_and_granted_capabilities() {
         "{details}"
     );
 }
+
+fn item(key: &str, title: &str) -> pmsync_core::Item {
+    pmsync_core::Item {
+        id: key.to_string(),
+        key: key.to_string(),
+        url: String::new(),
+        updated_at: "2024-05-01T12:00:00Z".parse().unwrap(),
+        fields: BTreeMap::from([("title".to_string(), Value::Text(title.to_string()))]),
+    }
+}
+
+#[test]
+fn resolver_plugin_decides_each_conflicting_field() {
+    use pmsync_core::plugins::{CustomResolvers, FieldConflict, Resolution, ResolveCall};
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = PluginRuntime::with_cache_dir(dir.path()).unwrap();
+    let report = runtime.load_dir(&test_plugin("longest-wins"), &Grants::default());
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let set = report.plugins;
+    assert!(CustomResolvers::has(&set, "longest_wins"));
+    let conflict = |source: Value, target: Value| FieldConflict {
+        field: "title".into(),
+        source,
+        target,
+        base: None,
+    };
+    let calls = [
+        ResolveCall {
+            resolver: "longest_wins".into(),
+            source: item("A-1", "long title"),
+            target: item("#1", "short"),
+            conflicts: vec![
+                conflict(
+                    Value::Text("long title".into()),
+                    Value::Text("short".into()),
+                ),
+                conflict(Value::Text("ab".into()), Value::Text("cd".into())),
+                conflict(Value::Integer(1), Value::Text("x".into())),
+            ],
+        },
+        ResolveCall {
+            resolver: "nobody".into(),
+            source: item("A-2", ""),
+            target: item("#2", ""),
+            conflicts: vec![],
+        },
+    ];
+    let results = set.resolve_batch(&calls);
+    assert_eq!(
+        results[0],
+        Ok(vec![
+            Resolution::TakeSource,
+            Resolution::Merged(Value::Text("ab / cd".into())),
+            Resolution::Defer("`title` is not text on both sides".into()),
+        ])
+    );
+    assert!(matches!(&results[1], Err(ItemError::InvalidInput(m)) if m.contains("nobody")));
+}
