@@ -1,0 +1,154 @@
+//! What `plugins list` and `plugins inspect NAME` show: JSON through serde, and a human
+//! table / detail view.
+
+use super::cache::CacheOutcome;
+use super::loaded::LoadedPlugin;
+use super::manifest::{Capabilities, Limits, PluginKind, Provides};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+/// One loaded plugin, as shown to an operator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PluginInfo {
+    pub name: String,
+    pub version: String,
+    pub kind: PluginKind,
+    /// The API it was built for, e.g. `pmsync:plugin@1.0.0`.
+    pub api: String,
+    pub provides: Provides,
+    /// Capabilities the manifest asks for.
+    pub asked: Capabilities,
+    /// Capabilities it actually got (asked ∩ granted by the operator).
+    pub granted: Capabilities,
+    /// Limits the manifest asks for.
+    pub limits_asked: Limits,
+    /// Limits in force (capped by the operator).
+    pub limits: Limits,
+    pub manifest: PathBuf,
+    pub component: PathBuf,
+    /// sha256 of the component file.
+    pub sha256: String,
+    /// The compiled-component cache key.
+    pub cache_key: String,
+    pub cache: CacheOutcome,
+    /// Time to load this plugin (compile or cache fetch, checks, pre-linking), ms.
+    pub load_ms: f64,
+}
+
+impl PluginInfo {
+    pub(crate) fn of(p: &LoadedPlugin) -> PluginInfo {
+        PluginInfo {
+            name: p.manifest.name.clone(),
+            version: p.manifest.version.clone(),
+            kind: p.manifest.kind,
+            api: p.manifest.api.to_string(),
+            provides: p.manifest.provides.clone(),
+            asked: p.manifest.capabilities.clone(),
+            granted: p.granted.capabilities.clone(),
+            limits_asked: p.manifest.limits,
+            limits: p.granted.limits,
+            manifest: p.manifest.path.clone(),
+            component: p.component_path.clone(),
+            sha256: p.sha256.clone(),
+            cache_key: p.cache_key.clone(),
+            cache: p.cache.clone(),
+            load_ms: p.load_time.as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+fn list(items: impl IntoIterator<Item = String>) -> String {
+    let v: Vec<String> = items.into_iter().collect();
+    if v.is_empty() {
+        "-".to_string()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// A table of plugins for `plugins list`.
+pub fn render_table(plugins: &[PluginInfo]) -> String {
+    let header = [
+        "NAME",
+        "VERSION",
+        "KIND",
+        "API",
+        "PROVIDES",
+        "HOSTS GRANTED",
+        "CACHE",
+    ];
+    let rows: Vec<[String; 7]> = plugins
+        .iter()
+        .map(|p| {
+            [
+                p.name.clone(),
+                p.version.clone(),
+                p.kind.to_string(),
+                p.api.clone(),
+                p.provides.summary(),
+                format!("{}/{}", p.granted.hosts.len(), p.asked.hosts.len()),
+                p.cache.label().to_string(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[String]| {
+        let text: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        let _ = writeln!(out, "{}", text.join("  ").trim_end());
+    };
+    line(&header.map(String::from));
+    for row in &rows {
+        line(row);
+    }
+    out
+}
+
+/// The detail view of one plugin for `plugins inspect NAME`.
+pub fn render_details(p: &PluginInfo) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {} ({})", p.name, p.version, p.kind);
+    let _ = writeln!(out, "  api:        {}", p.api);
+    let _ = writeln!(out, "  provides:   {}", p.provides.summary());
+    let _ = writeln!(
+        out,
+        "  hosts:      asked {}; granted {}",
+        list(p.asked.hosts.iter().map(|h| h.to_string())),
+        list(p.granted.hosts.iter().map(|h| h.to_string()))
+    );
+    let _ = writeln!(
+        out,
+        "  secrets:    asked {}; granted {}",
+        list(p.asked.secrets.clone()),
+        list(p.granted.secrets.clone())
+    );
+    let l = |x: &Limits| {
+        format!(
+            "memory {} MiB, timeout {} ms, fuel {}, output {} bytes",
+            x.memory_mb, x.timeout_ms, x.fuel, x.max_output_bytes
+        )
+    };
+    let _ = writeln!(out, "  limits:     asked {}", l(&p.limits_asked));
+    let _ = writeln!(out, "              in force {}", l(&p.limits));
+    let _ = writeln!(out, "  manifest:   {}", p.manifest.display());
+    let _ = writeln!(out, "  component:  {}", p.component.display());
+    let _ = writeln!(out, "  sha256:     {}", p.sha256);
+    let _ = writeln!(
+        out,
+        "  cache:      {} (key {})",
+        p.cache.label(),
+        p.cache_key
+    );
+    let _ = writeln!(out, "  loaded in:  {:.1} ms", p.load_ms);
+    out
+}

@@ -1,0 +1,159 @@
+//! One loaded plugin: its manifest, grants, compiled and pre-linked component, and how a
+//! call into it is armed (fuel, deadline, memory) and how its failures are described.
+
+use super::bindings::connector_world::ConnectorPluginPre;
+use super::bindings::resolver_world::ResolverPluginPre;
+use super::bindings::transformer_world::TransformerPluginPre;
+use super::cache::CacheOutcome;
+use super::engine::PluginEngine;
+use super::error::{CallError, Failure};
+use super::grants::Granted;
+use super::manifest::{Manifest, PluginKind};
+use super::output::{find_panic, forward};
+use super::sandbox::PluginState;
+use crate::http::HttpClient;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::{Store, Trap};
+
+/// The pre-linked component, typed by kind.
+pub(crate) enum KindPre {
+    Transformer(TransformerPluginPre<PluginState>),
+    Resolver(ResolverPluginPre<PluginState>),
+    Connector(ConnectorPluginPre<PluginState>),
+}
+
+pub(crate) struct LoadedPlugin {
+    pub manifest: Manifest,
+    pub granted: Arc<Granted>,
+    /// Operator settings for transformer/resolver instances (the `config` import).
+    pub settings: Arc<BTreeMap<String, String>>,
+    pub component_path: PathBuf,
+    pub sha256: String,
+    pub cache_key: String,
+    pub cache: CacheOutcome,
+    pub load_time: Duration,
+    pub engine: Arc<PluginEngine>,
+    pub pre: KindPre,
+}
+
+impl LoadedPlugin {
+    /// A fresh store for one instance, armed for one call.
+    pub fn new_store(
+        &self,
+        settings: Arc<BTreeMap<String, String>>,
+        http: Option<Arc<dyn HttpClient>>,
+    ) -> Store<PluginState> {
+        let state = PluginState::new(
+            &self.manifest.name,
+            self.manifest.kind,
+            self.granted.clone(),
+            settings,
+            http,
+        );
+        let mut store = Store::new(&self.engine.engine, state);
+        store.limiter(|state| &mut state.memory);
+        self.arm(&mut store);
+        store
+    }
+
+    /// Resets fuel and the wall-clock deadline for the next call.
+    pub fn arm(&self, store: &mut Store<PluginState>) {
+        let fuel = match self.manifest.kind {
+            PluginKind::Connector => u64::MAX,
+            PluginKind::Transformer | PluginKind::Resolver => self.granted.limits.fuel,
+        };
+        // Fuel is enabled on the engine, so this cannot fail.
+        let _ = store.set_fuel(fuel);
+        store.set_epoch_deadline(PluginEngine::deadline_ticks(self.granted.limits.timeout_ms));
+    }
+
+    /// Forwards what the guest printed during a successful call.
+    pub fn finish(&self, store: &mut Store<PluginState>) {
+        let state = store.data();
+        forward(&self.manifest.name, "stdout", &state.stdout.take());
+        forward(&self.manifest.name, "stderr", &state.stderr.take());
+    }
+
+    /// Describes a failed call (trap, deadline, memory, fuel, panic), forwarding the
+    /// guest's output and keeping its stderr tail.
+    pub fn fail(
+        &self,
+        call: &str,
+        store: &mut Store<PluginState>,
+        error: wasmtime::Error,
+    ) -> CallError {
+        let state = store.data();
+        let stdout = state.stdout.take();
+        let stderr = state.stderr.take();
+        forward(&self.manifest.name, "stdout", &stdout);
+        forward(&self.manifest.name, "stderr", &stderr);
+        let limits = self.granted.limits;
+        let trap = error.downcast_ref::<Trap>().copied();
+        let failure = if state.memory.hit {
+            Failure::MemoryLimit {
+                memory_mb: limits.memory_mb,
+            }
+        } else if trap == Some(Trap::Interrupt) {
+            Failure::Deadline {
+                timeout_ms: limits.timeout_ms,
+            }
+        } else if trap == Some(Trap::OutOfFuel) {
+            Failure::FuelExhausted { fuel: limits.fuel }
+        } else if let Some(panic) = find_panic(&stderr) {
+            Failure::Panicked {
+                message: panic.message,
+                location: panic.location,
+            }
+        } else {
+            let detail = match trap {
+                Some(trap) => trap.to_string(),
+                None => format!("{error:#}"),
+            };
+            Failure::Trap { detail }
+        };
+        let error = self.error(call, failure, (!stderr.trim().is_empty()).then_some(stderr));
+        tracing::warn!(target: "pmsync::plugin", plugin = %self.manifest.name, "{error}");
+        error
+    }
+
+    /// An error of this plugin's `call`.
+    pub fn error(&self, call: &str, failure: Failure, stderr_tail: Option<String>) -> CallError {
+        CallError {
+            plugin: self.manifest.name.clone(),
+            version: self.manifest.version.clone(),
+            call: call.to_string(),
+            failure,
+            stderr_tail,
+        }
+    }
+
+    /// A contract violation of `call`.
+    pub fn contract(&self, call: &str, detail: impl Into<String>) -> CallError {
+        self.error(
+            call,
+            Failure::Contract {
+                detail: detail.into(),
+            },
+            None,
+        )
+    }
+
+    /// Refuses output over the granted `max_output_bytes`.
+    pub fn check_output(&self, call: &str, bytes: u64) -> Result<(), CallError> {
+        let max = self.granted.limits.max_output_bytes;
+        if bytes > max {
+            return Err(self.error(
+                call,
+                Failure::OutputTooLarge {
+                    bytes,
+                    max_output_bytes: max,
+                },
+                None,
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,355 @@
+//! Loading plugins: find manifests, compile (or fetch from the cache) and check each
+//! component against its manifest, pre-link it, and collect per-plugin errors so one bad
+//! plugin does not stop the others.
+
+use super::bindings::connector_world::ConnectorPluginPre;
+use super::bindings::resolver_world::ResolverPluginPre;
+use super::bindings::transformer_world::TransformerPluginPre;
+use super::cache::{CacheOutcome, ComponentCache, cache_key, sha256_hex};
+use super::engine::PluginEngine;
+use super::error::{LoadError, PluginError};
+use super::grants::Grants;
+use super::loaded::{KindPre, LoadedPlugin};
+use super::manifest::{Manifest, PluginKind};
+use super::set::PluginSet;
+use super::world::check_world;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::component::Component;
+
+/// Where compiled components are cached.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CacheSetting {
+    /// `<user cache dir>/pmsync/components` (no cache if the platform has none).
+    #[default]
+    Default,
+    /// This folder.
+    Dir(PathBuf),
+    /// Compile every time.
+    Disabled,
+}
+
+/// How the runtime is set up.
+#[derive(Debug, Clone, Default)]
+pub struct RuntimeOptions {
+    pub cache: CacheSetting,
+}
+
+/// The plugin runtime: one engine (with its epoch ticker) and an optional compiled
+/// component cache. Create it once; load plugins with [`PluginRuntime::load_dir`].
+pub struct PluginRuntime {
+    engine: Arc<PluginEngine>,
+    cache: Option<ComponentCache>,
+}
+
+/// The result of loading a plugins directory: what loaded, what was refused and why, and
+/// how long loading took (for cold vs warm comparisons).
+pub struct LoadReport {
+    pub plugins: PluginSet,
+    pub errors: Vec<LoadError>,
+    pub elapsed: Duration,
+}
+
+impl PluginRuntime {
+    /// Sets up the engine and cache.
+    pub fn new(options: RuntimeOptions) -> Result<PluginRuntime, PluginError> {
+        let cache = match options.cache {
+            CacheSetting::Default => ComponentCache::default_dir().map(ComponentCache::new),
+            CacheSetting::Dir(dir) => Some(ComponentCache::new(dir)),
+            CacheSetting::Disabled => None,
+        };
+        Ok(PluginRuntime {
+            engine: Arc::new(PluginEngine::new()?),
+            cache,
+        })
+    }
+
+    /// A runtime caching compiled components in `dir`.
+    pub fn with_cache_dir(dir: impl Into<PathBuf>) -> Result<PluginRuntime, PluginError> {
+        PluginRuntime::new(RuntimeOptions {
+            cache: CacheSetting::Dir(dir.into()),
+        })
+    }
+
+    /// The cache folder in use, if any.
+    pub fn cache_dir(&self) -> Option<&Path> {
+        self.cache.as_ref().map(|c| c.dir())
+    }
+
+    /// The cache key a component's bytes get with this runtime's engine.
+    pub fn cache_key(&self, component_bytes: &[u8]) -> String {
+        cache_key(&self.engine.engine, component_bytes)
+    }
+
+    /// Loads plugins from `path`: a folder of plugin folders (each with `plugin.toml`), a
+    /// single plugin folder, or a `.wasm` file whose manifest is the `plugin.toml` beside it.
+    pub fn load_dir(&self, path: &Path, grants: &Grants) -> LoadReport {
+        let started = Instant::now();
+        let mut errors = Vec::new();
+        let manifests = match find_manifests(path) {
+            Ok(m) => m,
+            Err(e) => {
+                errors.push(e);
+                Vec::new()
+            }
+        };
+        let mut loaded: Vec<Arc<LoadedPlugin>> = Vec::new();
+        for (manifest_path, wasm_override) in manifests {
+            match self.load_plugin(&manifest_path, wasm_override.as_deref(), grants) {
+                Ok(plugin) => match conflict_with(&loaded, &plugin) {
+                    Some(reason) => errors.push(LoadError {
+                        plugin: plugin.manifest.name.clone(),
+                        path: manifest_path,
+                        reason,
+                    }),
+                    None => loaded.push(Arc::new(plugin)),
+                },
+                Err(e) => errors.push(e),
+            }
+        }
+        for e in &errors {
+            tracing::warn!(target: "pmsync::plugin", "{e}");
+        }
+        LoadReport {
+            plugins: PluginSet::new(loaded),
+            errors,
+            elapsed: started.elapsed(),
+        }
+    }
+
+    /// Loads the plugin whose manifest is at `manifest_path`.
+    fn load_plugin(
+        &self,
+        manifest_path: &Path,
+        wasm: Option<&Path>,
+        grants: &Grants,
+    ) -> Result<LoadedPlugin, LoadError> {
+        let started = Instant::now();
+        let folder_name = manifest_path
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| manifest_path.display().to_string());
+        let manifest = Manifest::from_file(manifest_path).map_err(|e| LoadError {
+            plugin: folder_name,
+            path: manifest_path.to_path_buf(),
+            reason: e.message,
+        })?;
+        let label = format!("{} {}", manifest.name, manifest.version);
+        let refuse = |path: &Path, reason: String| LoadError {
+            plugin: label.clone(),
+            path: path.to_path_buf(),
+            reason,
+        };
+        if !manifest.api.is_supported() {
+            return Err(refuse(manifest_path, manifest.api.unsupported_message()));
+        }
+        let component_path = manifest.component.clone();
+        if let Some(wasm) = wasm
+            && wasm.file_name() != component_path.file_name()
+        {
+            return Err(refuse(
+                wasm,
+                format!(
+                    "plugin.toml names component `{}`, not this file",
+                    component_path.display()
+                ),
+            ));
+        }
+        let bytes = std::fs::read(&component_path).map_err(|e| {
+            refuse(
+                &component_path,
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => {
+                        "component file is missing (build the plugin first: `make plugins`)"
+                            .to_string()
+                    }
+                    _ => format!("cannot read component: {e}"),
+                },
+            )
+        })?;
+        let engine = &self.engine.engine;
+        let key = cache_key(engine, &bytes);
+        let (component, cache) = match &self.cache {
+            Some(cache) => cache.load_or_compile(engine, &key, &bytes),
+            None => Component::new(engine, &bytes)
+                .map(|c| (c, CacheOutcome::Disabled))
+                .map_err(|e| format!("not a valid component: {e:#}")),
+        }
+        .map_err(|e| refuse(&component_path, format!("corrupt component: {e}")))?;
+        check_world(engine, &component, &manifest).map_err(|e| refuse(&component_path, e))?;
+        let instance_pre = self
+            .engine
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| refuse(&component_path, format!("cannot link: {e:#}")))?;
+        let pre = match manifest.kind {
+            PluginKind::Transformer => {
+                TransformerPluginPre::new(instance_pre).map(KindPre::Transformer)
+            }
+            PluginKind::Resolver => ResolverPluginPre::new(instance_pre).map(KindPre::Resolver),
+            PluginKind::Connector => ConnectorPluginPre::new(instance_pre).map(KindPre::Connector),
+        }
+        .map_err(|e| {
+            refuse(
+                &component_path,
+                format!("component does not fit the {} world: {e:#}", manifest.kind),
+            )
+        })?;
+        let granted = grants.resolve(&manifest);
+        let settings = grants
+            .plugins
+            .get(&manifest.name)
+            .map(|g| g.settings.clone())
+            .unwrap_or_default();
+        let plugin = LoadedPlugin {
+            granted: Arc::new(granted),
+            settings: Arc::new(settings),
+            component_path: component_path.clone(),
+            sha256: sha256_hex(&bytes),
+            cache_key: key,
+            cache,
+            load_time: Duration::ZERO,
+            engine: self.engine.clone(),
+            pre,
+            manifest,
+        };
+        check_provided_names(&plugin).map_err(|e| refuse(&component_path, e))?;
+        Ok(LoadedPlugin {
+            load_time: started.elapsed(),
+            ..plugin
+        })
+    }
+}
+
+/// Compares what the manifest says the plugin provides with what the component reports.
+fn check_provided_names(plugin: &LoadedPlugin) -> Result<(), String> {
+    let provides = &plugin.manifest.provides;
+    match plugin.manifest.kind {
+        PluginKind::Transformer => {
+            let actual: BTreeSet<String> = plugin
+                .transformer_names()
+                .map_err(|e| format!("cannot ask the component for its transform names: {e}"))?
+                .into_iter()
+                .collect();
+            let declared: BTreeSet<String> = provides.transforms.iter().cloned().collect();
+            let missing: Vec<&String> = declared.difference(&actual).collect();
+            let undeclared: Vec<&String> = actual.difference(&declared).collect();
+            if !missing.is_empty() || !undeclared.is_empty() {
+                let mut parts = Vec::new();
+                if !missing.is_empty() {
+                    parts.push(format!(
+                        "manifest declares transforms the component does not provide: {missing:?}"
+                    ));
+                }
+                if !undeclared.is_empty() {
+                    parts.push(format!("component provides transforms the manifest does not declare: {undeclared:?}"));
+                }
+                return Err(parts.join("; "));
+            }
+        }
+        PluginKind::Resolver => {
+            let actual = plugin
+                .resolver_name()
+                .map_err(|e| format!("cannot ask the component for its resolver name: {e}"))?;
+            if provides.resolver.as_deref() != Some(actual.as_str()) {
+                return Err(format!(
+                    "manifest declares resolver {:?} but the component's name() is {actual:?}",
+                    provides.resolver.as_deref().unwrap_or("")
+                ));
+            }
+        }
+        PluginKind::Connector => {
+            let actual = plugin
+                .connector_platform()
+                .map_err(|e| format!("cannot ask the component to describe itself: {e}"))?;
+            if provides.platform.as_deref() != Some(actual.as_str()) {
+                return Err(format!(
+                    "manifest declares platform {:?} but the component's describe().platform is {actual:?}",
+                    provides.platform.as_deref().unwrap_or("")
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Why `plugin` cannot join the already loaded ones (same name, transform, resolver or
+/// platform as an earlier plugin), if it cannot.
+fn conflict_with(loaded: &[Arc<LoadedPlugin>], plugin: &LoadedPlugin) -> Option<String> {
+    let new = &plugin.manifest;
+    for other in loaded {
+        let old = &other.manifest;
+        if old.name == new.name {
+            return Some(format!(
+                "another plugin named `{}` is already loaded from {}",
+                new.name,
+                old.path.display()
+            ));
+        }
+        if let Some(t) = new
+            .provides
+            .transforms
+            .iter()
+            .find(|t| old.provides.transforms.contains(t))
+        {
+            return Some(format!(
+                "transform `{t}` is already provided by plugin {}",
+                old.name
+            ));
+        }
+        if new.provides.resolver.is_some() && new.provides.resolver == old.provides.resolver {
+            return Some(format!(
+                "resolver `{}` is already provided by plugin {}",
+                new.provides.resolver.as_deref().unwrap_or(""),
+                old.name
+            ));
+        }
+        if new.provides.platform.is_some() && new.provides.platform == old.provides.platform {
+            return Some(format!(
+                "platform `{}` is already provided by plugin {}",
+                new.provides.platform.as_deref().unwrap_or(""),
+                old.name
+            ));
+        }
+    }
+    None
+}
+
+/// The manifests under `path`, each with the `.wasm` the caller named, if any.
+fn find_manifests(path: &Path) -> Result<Vec<(PathBuf, Option<PathBuf>)>, LoadError> {
+    let error = |reason: String| LoadError {
+        plugin: path.display().to_string(),
+        path: path.to_path_buf(),
+        reason,
+    };
+    if path.is_file() {
+        if path.extension().is_some_and(|e| e == "wasm") {
+            let manifest = path.with_file_name("plugin.toml");
+            if !manifest.is_file() {
+                return Err(error("no plugin.toml beside this component".into()));
+            }
+            return Ok(vec![(manifest, Some(path.to_path_buf()))]);
+        }
+        if path.file_name().is_some_and(|n| n == "plugin.toml") {
+            return Ok(vec![(path.to_path_buf(), None)]);
+        }
+        return Err(error(
+            "expected a plugins folder, a plugin folder or a .wasm component".into(),
+        ));
+    }
+    if path.join("plugin.toml").is_file() {
+        return Ok(vec![(path.join("plugin.toml"), None)]);
+    }
+    let entries =
+        std::fs::read_dir(path).map_err(|e| error(format!("cannot read plugins folder: {e}")))?;
+    let mut manifests: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path().join("plugin.toml"))
+        .filter(|m| m.is_file())
+        .collect();
+    manifests.sort();
+    Ok(manifests.into_iter().map(|m| (m, None)).collect())
+}

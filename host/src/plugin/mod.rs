@@ -1,0 +1,53 @@
+//! The plugin runtime: loads WebAssembly component plugins (transformers, resolvers,
+//! connectors) described by `plugin.toml`, checks them against their manifests, runs them
+//! in a locked-down sandbox under memory, time, fuel and output limits, caches compiled
+//! components on disk, and exposes them to the engine through typed facades.
+//!
+//! ```no_run
+//! use pmsync_host::plugin::{Grants, PluginRuntime, RuntimeOptions};
+//! let runtime = PluginRuntime::new(RuntimeOptions::default())?;
+//! let report = runtime.load_dir("plugins".as_ref(), &Grants::default());
+//! for error in &report.errors {
+//!     eprintln!("{error}");
+//! }
+//! print!("{}", pmsync_host::plugin::render_table(&report.plugins.inventory()));
+//! # Ok::<(), pmsync_host::plugin::PluginError>(())
+//! ```
+
+// Call errors carry plugin, version, call, failure and the guest's stderr tail; they are
+// the cold path, so their size is not worth boxing.
+#![allow(clippy::result_large_err)]
+
+mod bindings;
+mod cache;
+mod connector;
+mod convert;
+mod engine;
+mod error;
+mod grants;
+mod host_imports;
+mod inventory;
+mod loaded;
+mod loader;
+mod manifest;
+mod output;
+mod resolver;
+mod sandbox;
+mod set;
+mod transformer;
+mod world;
+
+pub use cache::{CacheOutcome, ComponentCache, cache_key, sha256_hex};
+pub use connector::WasmConnector;
+pub use engine::EPOCH_TICK;
+pub use error::{CallError, Failure, LoadError, PluginError};
+pub use grants::{Granted, Grants, HostPattern, LimitCaps, Origin, PluginGrant, PortPattern};
+pub use inventory::{PluginInfo, render_details, render_table};
+pub use loader::{CacheSetting, LoadReport, PluginRuntime, RuntimeOptions};
+pub use manifest::{
+    API_PACKAGE, ApiVersion, Capabilities, Limits, Manifest, ManifestError, PluginKind, Provides,
+    SUPPORTED_MAJOR,
+};
+pub use output::{GuestPanic, find_panic};
+pub use sandbox::FIXED_WALL_CLOCK_SECS;
+pub use set::PluginSet;

@@ -1,0 +1,197 @@
+//! [`PluginSet`]: the loaded plugins, routing transforms and resolvers by name and making
+//! connector instances by platform.
+
+use super::connector::WasmConnector;
+use super::error::PluginError;
+use super::inventory::PluginInfo;
+use super::loaded::LoadedPlugin;
+use crate::connector::Connector;
+use crate::http::HttpClient;
+use pmsync_core::plugins::{
+    CustomResolvers, CustomTransforms, Resolution, ResolveCall, TransformCall,
+};
+use pmsync_core::{ItemError, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Calls grouped by plugin (plugin index -> call indices), and the calls no plugin serves.
+type Routed<'a, C> = (BTreeMap<usize, Vec<usize>>, Vec<(usize, &'a C)>);
+
+/// The plugins that loaded. Cheap to clone; safe to share between threads.
+#[derive(Clone, Default)]
+pub struct PluginSet {
+    plugins: Vec<Arc<LoadedPlugin>>,
+    /// Transform name -> index into `plugins`.
+    transforms: BTreeMap<String, usize>,
+    resolvers: BTreeMap<String, usize>,
+    platforms: BTreeMap<String, usize>,
+}
+
+impl PluginSet {
+    pub(crate) fn new(plugins: Vec<Arc<LoadedPlugin>>) -> PluginSet {
+        let mut set = PluginSet {
+            plugins,
+            ..PluginSet::default()
+        };
+        for (i, p) in set.plugins.iter().enumerate() {
+            for t in &p.manifest.provides.transforms {
+                set.transforms.insert(t.clone(), i);
+            }
+            if let Some(r) = &p.manifest.provides.resolver {
+                set.resolvers.insert(r.clone(), i);
+            }
+            if let Some(platform) = &p.manifest.provides.platform {
+                set.platforms.insert(platform.clone(), i);
+            }
+        }
+        set
+    }
+
+    pub fn len(&self) -> usize {
+        self.plugins.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.plugins.is_empty()
+    }
+
+    /// Names of the loaded plugins, in load order.
+    pub fn names(&self) -> Vec<String> {
+        self.plugins
+            .iter()
+            .map(|p| p.manifest.name.clone())
+            .collect()
+    }
+
+    /// The platforms connectors were loaded for.
+    pub fn platforms(&self) -> Vec<String> {
+        self.platforms.keys().cloned().collect()
+    }
+
+    /// What `plugins list` / `plugins inspect` show, one entry per plugin.
+    pub fn inventory(&self) -> Vec<PluginInfo> {
+        self.plugins.iter().map(|p| PluginInfo::of(p)).collect()
+    }
+
+    /// The entry of the plugin named `name`.
+    pub fn info(&self, name: &str) -> Option<PluginInfo> {
+        self.plugins
+            .iter()
+            .find(|p| p.manifest.name == name)
+            .map(|p| PluginInfo::of(p))
+    }
+
+    /// A connector instance for `platform` with its settings (read by the plugin through
+    /// `config`) and the HTTP client its `http.send` calls go to. The client is expected to
+    /// enforce grants and inject credentials; the runtime also refuses destinations and
+    /// credential names not granted to the plugin before calling it.
+    pub fn connector(
+        &self,
+        platform: &str,
+        settings: BTreeMap<String, String>,
+        http: Arc<dyn HttpClient>,
+    ) -> Result<Box<dyn Connector>, PluginError> {
+        let index = self
+            .platforms
+            .get(platform)
+            .ok_or_else(|| PluginError::NoConnector(platform.to_string()))?;
+        Ok(Box::new(WasmConnector::new(
+            self.plugins[*index].clone(),
+            settings,
+            http,
+        )))
+    }
+
+    /// Calls grouped by the plugin that serves them: plugin index -> call indices.
+    fn route<'a, C>(
+        &self,
+        calls: &'a [C],
+        table: &BTreeMap<String, usize>,
+        name: impl Fn(&C) -> &str,
+    ) -> Routed<'a, C> {
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut unknown = Vec::new();
+        for (i, call) in calls.iter().enumerate() {
+            match table.get(name(call)) {
+                Some(p) => groups.entry(*p).or_default().push(i),
+                None => unknown.push((i, call)),
+            }
+        }
+        (groups, unknown)
+    }
+}
+
+impl CustomTransforms for PluginSet {
+    fn has(&self, name: &str) -> bool {
+        self.transforms.contains_key(name)
+    }
+
+    /// Routes each call to the plugin providing its transform (one `transform-batch` per
+    /// plugin). A plugin failure fails every call of its batch with `ItemError::Plugin`.
+    fn transform_batch(&self, calls: &[TransformCall]) -> Vec<Result<Value, ItemError>> {
+        let mut results: Vec<Option<Result<Value, ItemError>>> = vec![None; calls.len()];
+        let (groups, unknown) = self.route(calls, &self.transforms, |c| c.name.as_str());
+        for (i, call) in unknown {
+            results[i] = Some(Err(ItemError::InvalidInput(format!(
+                "unknown transform `{}`",
+                call.name
+            ))));
+        }
+        for (plugin, indices) in groups {
+            let batch: Vec<&TransformCall> = indices.iter().map(|i| &calls[*i]).collect();
+            match self.plugins[plugin].transform_batch(&batch) {
+                Ok(out) => {
+                    for (i, r) in indices.into_iter().zip(out) {
+                        results[i] = Some(r);
+                    }
+                }
+                Err(e) => {
+                    for i in indices {
+                        results[i] = Some(Err(ItemError::Plugin(e.to_string())));
+                    }
+                }
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(ItemError::Plugin("no result".into()))))
+            .collect()
+    }
+}
+
+impl CustomResolvers for PluginSet {
+    fn has(&self, name: &str) -> bool {
+        self.resolvers.contains_key(name)
+    }
+
+    /// Routes each call to the plugin providing its resolver (one `resolve` per plugin).
+    fn resolve_batch(&self, calls: &[ResolveCall]) -> Vec<Result<Vec<Resolution>, ItemError>> {
+        let mut results: Vec<Option<Result<Vec<Resolution>, ItemError>>> = vec![None; calls.len()];
+        let (groups, unknown) = self.route(calls, &self.resolvers, |c| c.resolver.as_str());
+        for (i, call) in unknown {
+            results[i] = Some(Err(ItemError::InvalidInput(format!(
+                "unknown resolver `{}`",
+                call.resolver
+            ))));
+        }
+        for (plugin, indices) in groups {
+            let batch: Vec<&ResolveCall> = indices.iter().map(|i| &calls[*i]).collect();
+            match self.plugins[plugin].resolve(&batch) {
+                Ok(out) => {
+                    for (i, r) in indices.into_iter().zip(out) {
+                        results[i] = Some(r);
+                    }
+                }
+                Err(e) => {
+                    for i in indices {
+                        results[i] = Some(Err(ItemError::Plugin(e.to_string())));
+                    }
+                }
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(ItemError::Plugin("no result".into()))))
+            .collect()
+    }
+}

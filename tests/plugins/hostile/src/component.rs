@@ -1,0 +1,111 @@
+wit_bindgen::generate!({
+    path: "../../../wit",
+    world: "transformer-plugin",
+});
+
+use exports::pmsync::plugin::transformer::{Guest, TransformContext, TransformRequest};
+use pmsync::plugin::types::{PluginError, Value};
+
+/// The message `panic` panics with; the host test looks for it in the error.
+const PANIC_MESSAGE: &str = "hostile plugin gave up on purpose";
+
+struct Hostile;
+
+const NAMES: [&str; 9] = [
+    "upper",
+    "spin",
+    "balloon",
+    "panic",
+    "read_file",
+    "read_env",
+    "open_socket",
+    "huge_output",
+    "clock",
+];
+
+fn run(name: &str, value: Value) -> Result<Value, PluginError> {
+    match name {
+        "upper" => match value {
+            Value::Text(text) => Ok(Value::Text(text.to_uppercase())),
+            other => Err(PluginError::InvalidInput(format!(
+                "upper needs text, got {other:?}"
+            ))),
+        },
+        "spin" => {
+            let mut counter: u64 = 0;
+            loop {
+                counter = std::hint::black_box(counter.wrapping_add(1));
+            }
+        }
+        "balloon" => {
+            let mut hoard: Vec<Vec<u8>> = Vec::new();
+            loop {
+                hoard.push(vec![1u8; 1 << 20]);
+                std::hint::black_box(&hoard);
+            }
+        }
+        "panic" => panic!("{PANIC_MESSAGE}"),
+        "read_file" => match std::fs::read_to_string("/etc/passwd") {
+            Ok(contents) => Ok(Value::Text(contents)),
+            Err(e) => Err(PluginError::InvalidInput(format!("read_file failed: {e}"))),
+        },
+        "read_env" => {
+            let home = std::env::var("HOME").unwrap_or_default();
+            let vars: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+            Ok(Value::TextList(
+                std::iter::once(home)
+                    .filter(|h| !h.is_empty())
+                    .chain(vars)
+                    .collect(),
+            ))
+        }
+        "open_socket" => match std::net::TcpStream::connect("127.0.0.1:9") {
+            Ok(_) => Ok(Value::Text("connected".into())),
+            Err(e) => Err(PluginError::InvalidInput(format!(
+                "open_socket failed: {e}"
+            ))),
+        },
+        "huge_output" => Ok(Value::Text("x".repeat(64 << 20))),
+        "clock" => {
+            // What a pure plugin sees of time and randomness: must be the same every run.
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(0);
+            let started = std::time::Instant::now();
+            let hasher = std::collections::hash_map::RandomState::new();
+            let random = std::hash::BuildHasher::hash_one(&hasher, "seed");
+            Ok(Value::TextList(vec![
+                secs.to_string(),
+                started.elapsed().as_nanos().to_string(),
+                random.to_string(),
+            ]))
+        }
+        other => Err(PluginError::InvalidInput(format!(
+            "unknown transform `{other}`"
+        ))),
+    }
+}
+
+impl Guest for Hostile {
+    fn names() -> Vec<String> {
+        NAMES.iter().map(|n| n.to_string()).collect()
+    }
+
+    fn transform(
+        name: String,
+        value: Value,
+        _context: TransformContext,
+    ) -> Result<Value, PluginError> {
+        run(&name, value)
+    }
+
+    fn transform_batch(requests: Vec<TransformRequest>) -> Vec<Result<Value, PluginError>> {
+        requests
+            .into_iter()
+            .map(|r| run(&r.name, r.value))
+            .collect()
+    }
+}
+
+export!(Hostile);
