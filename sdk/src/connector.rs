@@ -227,9 +227,15 @@ impl<T: Connector> Guest for ConnectorExport<T> {
 /// ```text
 /// pmsync_sdk::export_connector!(MyConnector);
 /// ```
+///
+/// Compiled for anything but `wasm32` it expands to nothing, so the plugin crate can be
+/// linked natively (unit tests, benchmarks) next to other plugins.
 #[macro_export]
 macro_rules! export_connector {
     ($plugin:ty) => {
+        // Only a component has exports; natively the plugin crate is a library (unit
+        // tests, benchmarks), and several plugins may be linked into one binary.
+        #[cfg(target_arch = "wasm32")]
         const _: () = {
             type PmsyncConnectorExport = $crate::connector::ConnectorExport<$plugin>;
             $crate::bindings::connector::export!(

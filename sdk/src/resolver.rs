@@ -79,9 +79,15 @@ impl<T: Resolver> Guest for ResolverExport<T> {
 /// ```text
 /// pmsync_sdk::export_resolver!(MyResolver);
 /// ```
+///
+/// Compiled for anything but `wasm32` it expands to nothing, so the plugin crate can be
+/// linked natively (unit tests, benchmarks) next to other plugins.
 #[macro_export]
 macro_rules! export_resolver {
     ($plugin:ty) => {
+        // Only a component has exports; natively the plugin crate is a library (unit
+        // tests, benchmarks), and several plugins may be linked into one binary.
+        #[cfg(target_arch = "wasm32")]
         const _: () = {
             type PmsyncResolverExport = $crate::resolver::ResolverExport<$plugin>;
             $crate::bindings::resolver::export!(

@@ -66,9 +66,15 @@ impl<T: Transformer> Guest for TransformerExport<T> {
 /// ```text
 /// pmsync_sdk::export_transformer!(MyTransforms);
 /// ```
+///
+/// Compiled for anything but `wasm32` it expands to nothing, so the plugin crate can be
+/// linked natively (unit tests, benchmarks) next to other plugins.
 #[macro_export]
 macro_rules! export_transformer {
     ($plugin:ty) => {
+        // Only a component has exports; natively the plugin crate is a library (unit
+        // tests, benchmarks), and several plugins may be linked into one binary.
+        #[cfg(target_arch = "wasm32")]
         const _: () = {
             type PmsyncTransformerExport = $crate::transformer::TransformerExport<$plugin>;
             $crate::bindings::transformer::export!(
