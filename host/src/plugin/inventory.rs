@@ -13,6 +13,8 @@ use std::path::PathBuf;
 pub struct PluginInfo {
     pub name: String,
     pub version: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     pub kind: PluginKind,
     /// The API it was built for, e.g. `pmsync:plugin@1.0.0`.
     pub api: String,
@@ -41,6 +43,7 @@ impl PluginInfo {
         PluginInfo {
             name: p.manifest.name.clone(),
             version: p.manifest.version.clone(),
+            description: p.manifest.description.clone(),
             kind: p.manifest.kind,
             api: p.manifest.api.to_string(),
             provides: p.manifest.provides.clone(),

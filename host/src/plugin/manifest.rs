@@ -200,6 +200,8 @@ impl Default for Limits {
 struct RawManifest {
     name: String,
     version: String,
+    #[serde(default)]
+    description: Option<String>,
     kind: PluginKind,
     api: String,
     component: String,
@@ -216,6 +218,8 @@ struct RawManifest {
 pub struct Manifest {
     pub name: String,
     pub version: String,
+    /// One line on what the plugin does.
+    pub description: Option<String>,
     pub kind: PluginKind,
     /// The API the plugin says it was built for, as written.
     pub api_text: String,
@@ -291,6 +295,7 @@ impl Manifest {
         Ok(Manifest {
             name: raw.name,
             version: raw.version,
+            description: raw.description,
             kind: raw.kind,
             api_text: raw.api,
             api,
