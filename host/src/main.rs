@@ -1,3 +1,3 @@
-fn main() {
-    println!("pmsync-host");
+fn main() -> std::process::ExitCode {
+    pmsync_host::cli::main()
 }

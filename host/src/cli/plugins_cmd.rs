@@ -1,0 +1,47 @@
+//! `plugins list` and `plugins inspect NAME`.
+
+use super::context::Context;
+use super::exit::{CliError, Outcome};
+use crate::plugin::{render_details, render_table};
+
+pub fn list(ctx: &Context) -> Result<Outcome, CliError> {
+    let loaded = ctx.load_plugins()?;
+    let inventory = loaded.plugins.inventory();
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({
+            "plugins": inventory,
+            "errors": loaded.errors,
+        }));
+    } else {
+        if inventory.is_empty() {
+            println!("no plugins in {}", ctx.global.plugins.display());
+        } else {
+            print!("{}", render_table(&inventory));
+        }
+        for error in &loaded.errors {
+            eprintln!("{} {error}", ctx.out.red("refused:"));
+        }
+    }
+    Ok(if loaded.errors.is_empty() { Outcome::Ok } else { Outcome::BadInput })
+}
+
+pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
+    let loaded = ctx.load_plugins()?;
+    if let Some(info) = loaded.plugins.info(name) {
+        if ctx.out.json {
+            ctx.out.json(&info);
+        } else {
+            print!("{}", render_details(&info));
+        }
+        return Ok(Outcome::Ok);
+    }
+    if let Some(error) = loaded.errors.iter().find(|e| e.plugin == name) {
+        return Err(CliError::bad_input(format!("{error}")));
+    }
+    let known: Vec<String> = loaded.plugins.inventory().into_iter().map(|p| p.name).collect();
+    Err(CliError::bad_input(format!(
+        "no plugin named `{name}` in {} (loaded: {})",
+        ctx.global.plugins.display(),
+        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+    )))
+}
