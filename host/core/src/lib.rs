@@ -5,6 +5,7 @@ pub mod config;
 pub mod error;
 pub mod item;
 pub mod plugins;
+pub mod transform;
 pub mod value;
 
 pub use error::ItemError;
