@@ -95,10 +95,10 @@ impl ConfigError {
     }
     /// Fill in the line and column from the document text, when not known yet.
     pub fn located_in(mut self, text: &str, origin: &str) -> ConfigError {
-        if self.location.is_none() {
-            if let Some(path) = &self.path {
-                self.location = super::locate::locate(text, origin, path);
-            }
+        if self.location.is_none()
+            && let Some(path) = &self.path
+        {
+            self.location = super::locate::locate(text, origin, path);
         }
         self
     }

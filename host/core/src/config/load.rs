@@ -19,7 +19,14 @@ pub fn load_str(text: &str, origin: &str) -> Result<ConfigFile, ConfigError> {
     if let Some(error) = tab_error(text, origin) {
         return Err(error);
     }
-    check_duplicate_keys(text).map_err(|e| from_yaml_error(&e, origin))?;
+    check_duplicate_keys(text).map_err(|e| {
+        let mut error = from_yaml_error(&e, origin);
+        // This walk raises no error of its own except duplicate keys: the rest is syntax.
+        if !error.message.starts_with("duplicate key") {
+            error.message = format!("invalid YAML: {}", error.message);
+        }
+        error
+    })?;
     let top: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(text).map_err(|e| from_yaml_error(&e, origin))?;
     match top {
@@ -90,12 +97,16 @@ pub(crate) fn from_yaml_error(error: &serde_yaml_ng::Error, origin: &str) -> Con
         column: l.column(),
     });
     let mut message = error.to_string();
-    if let Some(at) = message.rfind(" at line ") {
-        message.truncate(at);
+    // The position goes in front (`file:line:col:`), not in the message; a second position
+    // (where a construct started) stays, worded as such.
+    if let Some(l) = error.location() {
+        message = message.replacen(
+            &format!(" at line {} column {}", l.line(), l.column()),
+            "",
+            1,
+        );
     }
-    if let Some(rest) = message.strip_prefix("did not find expected ") {
-        message = format!("invalid YAML: did not find expected {rest}");
-    }
+    message = message.replace(" at line ", " starting at line ");
     ConfigError {
         location,
         path: None,
@@ -106,21 +117,20 @@ pub(crate) fn from_yaml_error(error: &serde_yaml_ng::Error, origin: &str) -> Con
 fn explain(message: &str) -> String {
     let mut message = message.to_string();
     // Never echo a value found under `credentials` (it may be a secret).
-    if let Some(path_end) = message.find(": invalid ") {
-        if message[..path_end].contains("credentials") {
-            if let Some(expected) = message.find(", expected ") {
-                let kind = if message[path_end..].starts_with(": invalid type") {
-                    "type"
-                } else {
-                    "value"
-                };
-                message = format!(
-                    "{}: invalid {kind}{}",
-                    &message[..path_end],
-                    &message[expected..]
-                );
-            }
-        }
+    if let Some(path_end) = message.find(": invalid ")
+        && message[..path_end].contains("credentials")
+        && let Some(expected) = message.find(", expected ")
+    {
+        let kind = if message[path_end..].starts_with(": invalid type") {
+            "type"
+        } else {
+            "value"
+        };
+        message = format!(
+            "{}: invalid {kind}{}",
+            &message[..path_end],
+            &message[expected..]
+        );
     }
     for (serde_name, plain) in [
         ("expected u32", "expected a whole number, 0 or more"),

@@ -160,12 +160,12 @@ impl<'de> DeserializeSeed<'de> for KeyText<'_> {
 
 impl KeyText<'_> {
     fn text<E: de::Error>(self, key: String) -> Result<Option<String>, E> {
-        if let Some(seen) = self.seen {
-            if !seen.insert(key.clone()) {
-                return Err(E::custom(format!(
-                    "duplicate key `{key}`: each key may appear only once in a mapping"
-                )));
-            }
+        if let Some(seen) = self.seen
+            && !seen.insert(key.clone())
+        {
+            return Err(E::custom(format!(
+                "duplicate key `{key}`: each key may appear only once in a mapping"
+            )));
         }
         Ok(Some(key))
     }

@@ -191,7 +191,7 @@ pub fn resolve_secrets(
         [(variable, path)] => Err(ConfigError::at_path(
             path.clone(),
             format!(
-                "environment variable `{variable}` is not set (or is empty); it is needed for `{path}`"
+                "environment variable `{variable}` is not set (or is empty); this credential is read from it"
             ),
         )),
         [(_, first), ..] => Err(ConfigError::at_path(

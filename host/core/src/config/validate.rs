@@ -1,6 +1,6 @@
 //! Semantic checks of a loaded config against what the loaded plugins provide.
 
-use super::error::{ConfigError, ConfigPath, Location};
+use super::error::{ConfigError, ConfigPath, Location, Segment};
 use super::model::{ConfigFile, Direction, FieldMapping, FieldType, Strategy, SyncConfig};
 use super::suggest::closest;
 use crate::transform::{
@@ -91,8 +91,16 @@ pub fn check_str(
 ) -> Result<(ConfigFile, Vec<Diagnostic>), ConfigError> {
     let config = super::load::load_str(text, origin)?;
     let mut diagnostics = validate(&config, available);
+    let single_sync_form = !super::locate::has_top_level_key(text, "syncs");
     for d in &mut diagnostics {
         d.locate_in(text, origin);
+        // In the original single-sync form the sync's keys are at the top level.
+        if let [Segment::Key(k), Segment::Index(0), rest @ ..] = d.path.segments()
+            && single_sync_form
+            && k == "syncs"
+        {
+            d.path = ConfigPath(rest.to_vec());
+        }
     }
     Ok((config, diagnostics))
 }
@@ -242,16 +250,16 @@ impl Validator<'_> {
                 path.key("target_platform"),
                 format!("source and target are both `{}`; a sync needs two different platforms (or two `platforms:` entries with different settings)", sync.target_platform),
             );
-        } else if let (Some(s), Some(t)) = (&source, &target) {
-            if s == t {
-                self.error(
+        } else if let (Some(s), Some(t)) = (&source, &target)
+            && s == t
+        {
+            self.error(
                     path.key("target_platform"),
                     format!(
                         "`{}` and `{}` are the same connector with the same settings; a sync between them would sync items with themselves",
                         sync.source_platform, sync.target_platform
                     ),
                 );
-            }
         }
 
         self.strategy(
@@ -305,27 +313,23 @@ impl Validator<'_> {
         for (j, m) in sync.field_mappings.iter().enumerate() {
             let mpath = path.key("field_mappings").index(j);
             let (to_target, to_source) = ways(sync.direction, m);
-            if to_target {
-                if let Some(first) = targets.insert(&m.target_field, j) {
-                    self.error(
-                        mpath.key("target_field"),
-                        format!(
-                            "target field `{}` is already written by field_mappings[{first}]",
-                            m.target_field
-                        ),
-                    );
-                }
+            if to_target && let Some(first) = targets.insert(&m.target_field, j) {
+                self.error(
+                    mpath.key("target_field"),
+                    format!(
+                        "target field `{}` is already written by field_mappings[{first}]",
+                        m.target_field
+                    ),
+                );
             }
-            if to_source {
-                if let Some(first) = sources_written.insert(&m.source_field, j) {
-                    self.error(
-                        mpath.key("source_field"),
-                        format!(
-                            "source field `{}` is already written back by field_mappings[{first}]",
-                            m.source_field
-                        ),
-                    );
-                }
+            if to_source && let Some(first) = sources_written.insert(&m.source_field, j) {
+                self.error(
+                    mpath.key("source_field"),
+                    format!(
+                        "source field `{}` is already written back by field_mappings[{first}]",
+                        m.source_field
+                    ),
+                );
             }
             self.mapping(sync, m, &mpath, to_target, to_source);
         }
@@ -420,29 +424,30 @@ impl Validator<'_> {
         if let Some(t) = &m.transform {
             if self.transform_exists(t, path.key("transform")) {
                 if is_builtin(t) {
-                    if let Some(outs) = output_types(t) {
-                        if !outs.contains(&m.target_type) {
-                            self.error(
-                                path.key("transform"),
-                                format!(
-                                    "`{t}` produces {} but target_type is {}",
-                                    type_list(outs),
-                                    m.target_type
-                                ),
-                            );
-                        }
+                    if let Some(outs) = output_types(t)
+                        && !outs.contains(&m.target_type)
+                    {
+                        self.error(
+                            path.key("transform"),
+                            format!(
+                                "`{t}` produces {} but target_type is {}",
+                                type_list(outs),
+                                m.target_type
+                            ),
+                        );
                     }
-                    if let Some(ins) = input_types(t) {
-                        if !mapped_before_transform && !ins.contains(&m.source_type) {
-                            self.error(
-                                path.key("transform"),
-                                format!(
-                                    "`{t}` takes {} but source_type is {}",
-                                    type_list(ins),
-                                    m.source_type
-                                ),
-                            );
-                        }
+                    if let Some(ins) = input_types(t)
+                        && !mapped_before_transform
+                        && !ins.contains(&m.source_type)
+                    {
+                        self.error(
+                            path.key("transform"),
+                            format!(
+                                "`{t}` takes {} but source_type is {}",
+                                type_list(ins),
+                                m.source_type
+                            ),
+                        );
                     }
                 } else if to_source && m.reverse_transform.is_none() {
                     self.error(
@@ -460,21 +465,20 @@ impl Validator<'_> {
                 ),
             );
         }
-        if let Some(r) = &m.reverse_transform {
-            if self.transform_exists(r, path.key("reverse_transform")) && !mapped_before_transform {
-                if let Some(outs) = output_types(r) {
-                    if !outs.contains(&m.source_type) {
-                        self.error(
-                            path.key("reverse_transform"),
-                            format!(
-                                "`{r}` produces {} but source_type is {}",
-                                type_list(outs),
-                                m.source_type
-                            ),
-                        );
-                    }
-                }
-            }
+        if let Some(r) = &m.reverse_transform
+            && self.transform_exists(r, path.key("reverse_transform"))
+            && !mapped_before_transform
+            && let Some(outs) = output_types(r)
+            && !outs.contains(&m.source_type)
+        {
+            self.error(
+                path.key("reverse_transform"),
+                format!(
+                    "`{r}` produces {} but source_type is {}",
+                    type_list(outs),
+                    m.source_type
+                ),
+            );
         }
 
         if let Some(name) = &m.value_map {
@@ -541,10 +545,10 @@ impl Validator<'_> {
                 },
             );
         }
-        if let Some(default) = &m.default_value {
-            if let Some(problem) = default_problem(default, m.source_type) {
-                self.error(path.key("default_value"), problem);
-            }
+        if let Some(default) = &m.default_value
+            && let Some(problem) = default_problem(default, m.source_type)
+        {
+            self.error(path.key("default_value"), problem);
         }
     }
 }

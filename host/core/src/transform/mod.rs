@@ -16,7 +16,9 @@ pub use convert::{
 };
 pub use error::TransformError;
 pub use lookup::{UserLookup, ValueLookup, json_text, lookup_text, shared_targets};
-pub use pipeline::{FieldPipeline, PipelineInput, Presence, Step, Way, apply_presence, run_batch};
+pub use pipeline::{
+    FieldPipeline, PipelineInput, Presence, Step, SyncPipelines, Way, apply_presence, run_batch,
+};
 
 #[cfg(test)]
 mod pipeline_tests;

@@ -223,13 +223,13 @@ impl FieldPipeline {
                 let mut from = mapping.target_type;
                 let mut type_may_change = value_map.is_some();
                 if let Some(r) = &reverse {
-                    if let Some(forward_out) = mapping.transform.as_deref().and_then(output_types) {
-                        if !forward_out.contains(&mapping.target_type) {
-                            steps.push(Step::Convert {
-                                from: mapping.target_type,
-                                to: forward_out[0],
-                            });
-                        }
+                    if let Some(forward_out) = mapping.transform.as_deref().and_then(output_types)
+                        && !forward_out.contains(&mapping.target_type)
+                    {
+                        steps.push(Step::Convert {
+                            from: mapping.target_type,
+                            to: forward_out[0],
+                        });
                     }
                     steps.push(transform_step(r));
                     match output_types(r) {
@@ -405,4 +405,73 @@ pub fn run_batch(
         .into_iter()
         .map(|s| s.done.unwrap_or(Ok(Value::Null)))
         .collect()
+}
+
+/// The pipelines of every mapping of one sync in both directions, built once per run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncPipelines {
+    to_target: Vec<Result<FieldPipeline, TransformError>>,
+    to_source: Vec<Result<FieldPipeline, TransformError>>,
+}
+
+impl SyncPipelines {
+    pub fn for_sync(sync: &SyncConfig) -> SyncPipelines {
+        let build = |way| {
+            (0..sync.field_mappings.len())
+                .map(|i| FieldPipeline::for_mapping(sync, i, way))
+                .collect()
+        };
+        SyncPipelines {
+            to_target: build(Way::ToTarget),
+            to_source: build(Way::ToSource),
+        }
+    }
+
+    /// The pipeline of mapping `mapping` in direction `way`, or why there is none.
+    pub fn get(&self, mapping: usize, way: Way) -> Result<&FieldPipeline, TransformError> {
+        let all = match way {
+            Way::ToTarget => &self.to_target,
+            Way::ToSource => &self.to_source,
+        };
+        match all.get(mapping) {
+            Some(Ok(p)) => Ok(p),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err(TransformError::new(
+                "pipeline",
+                format!("there is no field mapping #{mapping}"),
+            )),
+        }
+    }
+
+    /// Converts many values at once: `(mapping index, way, value, item key)` each, with
+    /// plugin steps batched as in [`run_batch`]. One result per request, in order.
+    pub fn run(
+        &self,
+        requests: &[(usize, Way, &Value, &str)],
+        custom: &dyn CustomTransforms,
+    ) -> Vec<Result<Value, TransformError>> {
+        let mut results: Vec<Option<Result<Value, TransformError>>> = vec![None; requests.len()];
+        let mut inputs = Vec::new();
+        let mut positions = Vec::new();
+        for (i, (mapping, way, value, key)) in requests.iter().enumerate() {
+            match self.get(*mapping, *way) {
+                Ok(pipeline) => {
+                    inputs.push(PipelineInput {
+                        pipeline,
+                        value: (*value).clone(),
+                        context: pipeline.context(key),
+                    });
+                    positions.push(i);
+                }
+                Err(e) => results[i] = Some(Err(e)),
+            }
+        }
+        for (i, result) in positions.into_iter().zip(run_batch(&inputs, custom)) {
+            results[i] = Some(result);
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Ok(Value::Null)))
+            .collect()
+    }
 }

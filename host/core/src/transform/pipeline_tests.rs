@@ -309,3 +309,42 @@ fn a_mapping_that_does_not_exist_is_an_error_not_a_panic() {
     let s = sync(vec![]);
     assert!(FieldPipeline::for_mapping(&s, 3, Way::ToTarget).is_err());
 }
+
+#[test]
+fn sync_pipelines_convert_requests_for_any_mapping_and_way_in_one_plugin_call() {
+    let mut prio = mapping("priority", "priority");
+    prio.transform = Some("jira_priority_to_number".into());
+    prio.target_type = FieldType::Number;
+    prio.bidirectional = false;
+    let mut points = mapping("story_points", "estimate");
+    points.source_type = FieldType::Number;
+    points.target_type = FieldType::String;
+    let s = sync(vec![prio, points]);
+    let all = SyncPipelines::for_sync(&s);
+    let high = Value::Text("High".into());
+    let medium = Value::Text("Medium".into());
+    let three = Value::Text("3".into());
+    let plugin = Plugin {
+        batches: RefCell::new(Vec::new()),
+    };
+    let out = all.run(
+        &[
+            (0, Way::ToTarget, &high, "PROJ-1"),
+            (1, Way::ToSource, &three, "PROJ-1"),
+            (0, Way::ToTarget, &medium, "PROJ-2"),
+            (0, Way::ToSource, &high, "PROJ-2"),
+        ],
+        &plugin,
+    );
+    assert_eq!(*plugin.batches.borrow(), vec![2]);
+    assert_eq!(out[0], Ok(Value::Integer(2)));
+    assert_eq!(out[1], Ok(Value::Integer(3)));
+    assert_eq!(out[2], Ok(Value::Integer(3)));
+    assert!(
+        out[3]
+            .as_ref()
+            .unwrap_err()
+            .message
+            .contains("reverse_transform")
+    );
+}
