@@ -601,3 +601,110 @@ fn default_problem(default: &serde_json::Value, ty: FieldType) -> Option<String>
         format!("default_value is {kind} but source_type is {ty}; the default must be a {ty} value")
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::load_str;
+
+    fn available() -> Available {
+        Available::new(
+            ["jira_priority_to_number"],
+            ["priority_based"],
+            ["jira", "github", "linear"],
+        )
+    }
+
+    fn diagnostics(text: &str) -> Vec<Diagnostic> {
+        let (_, d) = check_str(text, "t.yaml", &available()).unwrap_or_else(|e| panic!("{e}"));
+        d
+    }
+
+    const MANY_TO_ONE: &str = "name: s\nsource_platform: jira\ntarget_platform: github\nfield_mappings:\n  - source_field: status\n    target_field: state\n    value_map: st\n    bidirectional: false\nvalue_maps:\n  st:\n    forward: {To Do: open, Doing: open, Done: closed}\nplatforms:\n  jira: {settings: {base_url: x}}\n  github: {settings: {base_url: y}}\n";
+
+    #[test]
+    fn a_many_to_one_value_map_on_a_one_way_field_is_fine() {
+        assert_eq!(diagnostics(MANY_TO_ONE), vec![]);
+    }
+
+    #[test]
+    fn a_many_to_one_value_map_is_refused_when_the_sync_runs_target_to_source() {
+        let text = MANY_TO_ONE
+            .replace("    bidirectional: false\n", "")
+            .replace("name: s\n", "name: s\ndirection: target_to_source\n");
+        let d = diagnostics(&text);
+        assert!(
+            d.iter()
+                .any(|d| d.is_error() && d.message.contains("cannot be reversed")),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn an_explicit_reverse_entry_makes_a_many_to_one_map_usable_both_ways() {
+        let text = MANY_TO_ONE
+            .replace("    bidirectional: false\n", "")
+            .replace("Done: closed}", "Done: closed}\n    reverse: {open: To Do}");
+        assert_eq!(diagnostics(&text), vec![]);
+    }
+
+    #[test]
+    fn a_platform_without_settings_is_a_warning_with_its_position() {
+        let text = "name: s\nsource_platform: jira\ntarget_platform: linear\nfield_mappings:\n  - {source_field: summary, target_field: title}\n";
+        let d = diagnostics(text);
+        assert_eq!(d.len(), 2, "{d:?}");
+        assert!(d.iter().all(|d| d.severity == Severity::Warning));
+        assert_eq!(
+            d[0].to_string(),
+            "t.yaml:2:18: warning: source_platform: platform `jira` has no entry under `platforms:`; its connector gets no settings and no credentials"
+        );
+    }
+
+    #[test]
+    fn a_field_level_custom_strategy_uses_the_syncs_resolver() {
+        let text = "name: s\nsource_platform: jira\ntarget_platform: linear\nresolver: priority_based\nfield_mappings:\n  - {source_field: summary, target_field: title, conflict_strategy: custom}\nplatforms:\n  jira: {settings: {base_url: x}}\n  linear: {settings: {base_url: y}}\n";
+        assert_eq!(diagnostics(text), vec![]);
+        let without = text.replace("resolver: priority_based\n", "");
+        let d = diagnostics(&without);
+        assert!(
+            d.iter()
+                .any(|d| d.is_error() && d.message.contains("needs a `resolver:`")),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn two_mappings_writing_one_target_field_are_refused() {
+        let text = "name: s\nsource_platform: jira\ntarget_platform: linear\nfield_mappings:\n  - {source_field: summary, target_field: title}\n  - {source_field: key, target_field: title, bidirectional: false}\nplatforms:\n  jira: {settings: {base_url: x}}\n  linear: {settings: {base_url: y}}\n";
+        let d = diagnostics(text);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].location.as_ref().map(|l| (l.line, l.column)),
+            Some((6, 39))
+        );
+        assert!(
+            d[0].message
+                .contains("already written by field_mappings[0]")
+        );
+    }
+
+    #[test]
+    fn validate_alone_reports_paths_without_positions() {
+        let config = load_str(
+            "name: s\nsource_platform: jira\ntarget_platform: jira\nfield_mappings: []\n",
+            "t",
+        )
+        .unwrap();
+        let d = validate(&config, &available());
+        let errors: Vec<String> = d
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(
+            errors.iter().all(|e| e.starts_with("syncs[0].")),
+            "{errors:?}"
+        );
+    }
+}
