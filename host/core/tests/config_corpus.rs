@@ -185,7 +185,7 @@ syncs:
     enable_audit: false
     audit_retention_days: 30
     concurrency: 2
-    on_delete: close
+    on_delete: unlink
     field_mappings:
       - source_field: summary
         target_field: title
