@@ -16,7 +16,10 @@ pub enum ItemError {
     Transient(String),
     /// Retried after the delay.
     #[error("rate limited (retry after {}ms): {message}", retry_after.as_millis())]
-    RateLimited { retry_after: Duration, message: String },
+    RateLimited {
+        retry_after: Duration,
+        message: String,
+    },
     #[error("unauthorized: {0}")]
     Unauthorized(String),
     #[error("not found: {0}")]
@@ -29,7 +32,10 @@ pub enum ItemError {
 impl ItemError {
     /// Whether trying again later can succeed.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, ItemError::Transient(_) | ItemError::RateLimited { .. })
+        matches!(
+            self,
+            ItemError::Transient(_) | ItemError::RateLimited { .. }
+        )
     }
 
     /// The delay the other side asked for, if any.

@@ -1,6 +1,8 @@
 //! pmsync's pure decisions: values, configuration, transforms, the three-way merge and the
 //! sync plan. Nothing in this crate performs I/O; everything is a function of its inputs.
 
+pub mod transform;
+
 pub mod config;
 pub mod error;
 pub mod item;

@@ -43,7 +43,12 @@ impl CustomTransforms for NoCustomTransforms {
     fn transform_batch(&self, calls: &[TransformCall]) -> Vec<Result<Value, ItemError>> {
         calls
             .iter()
-            .map(|c| Err(ItemError::InvalidInput(format!("unknown transform `{}`", c.name))))
+            .map(|c| {
+                Err(ItemError::InvalidInput(format!(
+                    "unknown transform `{}`",
+                    c.name
+                )))
+            })
             .collect()
     }
 }
@@ -91,7 +96,12 @@ impl CustomResolvers for NoCustomResolvers {
     fn resolve_batch(&self, calls: &[ResolveCall]) -> Vec<Result<Vec<Resolution>, ItemError>> {
         calls
             .iter()
-            .map(|c| Err(ItemError::InvalidInput(format!("unknown resolver `{}`", c.resolver))))
+            .map(|c| {
+                Err(ItemError::InvalidInput(format!(
+                    "unknown resolver `{}`",
+                    c.resolver
+                )))
+            })
             .collect()
     }
 }

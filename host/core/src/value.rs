@@ -80,7 +80,9 @@ impl Value {
             Value::Null => J::Null,
             Value::Boolean(b) => J::Bool(*b),
             Value::Integer(i) => J::from(*i),
-            Value::Number(n) => serde_json::Number::from_f64(*n).map(J::Number).unwrap_or(J::Null),
+            Value::Number(n) => serde_json::Number::from_f64(*n)
+                .map(J::Number)
+                .unwrap_or(J::Null),
             Value::Text(s) => J::String(s.clone()),
             Value::TextList(l) => J::Array(l.iter().cloned().map(J::String).collect()),
             Value::Date(d) => J::String(d.format("%Y-%m-%d").to_string()),
@@ -102,7 +104,10 @@ impl Value {
             },
             J::String(s) => Value::Text(s.clone()),
             J::Array(items) if items.iter().all(|v| v.is_string()) => Value::TextList(
-                items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
             ),
             other => Value::Json(other.to_string()),
         }
@@ -138,7 +143,10 @@ mod tests {
 
     #[test]
     fn json_texts_compare_as_documents() {
-        assert!(Value::Json("{\"a\":1, \"b\":2}".into()).equivalent(&Value::Json("{\"b\":2,\"a\":1}".into())));
+        assert!(
+            Value::Json("{\"a\":1, \"b\":2}".into())
+                .equivalent(&Value::Json("{\"b\":2,\"a\":1}".into()))
+        );
     }
 
     #[test]

@@ -239,3 +239,34 @@ pub(crate) mod defaults {
         4
     }
 }
+
+impl FieldType {
+    pub const ALL: [FieldType; 7] = [
+        FieldType::String,
+        FieldType::Number,
+        FieldType::Boolean,
+        FieldType::Date,
+        FieldType::Datetime,
+        FieldType::Array,
+        FieldType::Object,
+    ];
+
+    /// The name used in config files (`string`, `datetime`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::Number => "number",
+            FieldType::Boolean => "boolean",
+            FieldType::Date => "date",
+            FieldType::Datetime => "datetime",
+            FieldType::Array => "array",
+            FieldType::Object => "object",
+        }
+    }
+}
+
+impl std::fmt::Display for FieldType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
