@@ -9,17 +9,13 @@ use crate::config::{Direction, FieldMapping, OnDelete, Strategy, SyncConfig};
 use crate::item::{Item, Side};
 use crate::merge::{self, Change, Decision, Flow};
 use crate::plan::*;
-use crate::plugins::{CustomResolvers, FieldConflict, ResolveCall, Resolution};
+use crate::plugins::{CustomResolvers, CustomTransforms, FieldConflict, ResolveCall, Resolution};
+use crate::transform::SyncPipelines;
 use crate::strategy;
 use crate::value::Value;
 use std::collections::BTreeMap;
 
-/// The way a value travels through a mapping.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Way {
-    ToTarget,
-    ToSource,
-}
+pub use crate::transform::Way;
 
 /// One value to convert through mapping `mapping` of the sync, in direction `way`.
 #[derive(Debug, Clone, Copy)]
@@ -34,6 +30,31 @@ pub struct Conversion<'a> {
 /// One result per conversion, in order; an error message names field, value and transform.
 pub trait Converter {
     fn convert(&self, batch: &[Conversion<'_>]) -> Vec<Result<Value, String>>;
+}
+
+/// The real [`Converter`]: the sync's field pipelines (defaults, value maps, user map,
+/// built-in and plugin transforms, type conversion), with plugin steps batched.
+pub struct PipelineConverter<'a> {
+    pipelines: SyncPipelines,
+    custom: &'a dyn CustomTransforms,
+}
+
+impl<'a> PipelineConverter<'a> {
+    pub fn new(sync: &SyncConfig, custom: &'a dyn CustomTransforms) -> PipelineConverter<'a> {
+        PipelineConverter { pipelines: SyncPipelines::for_sync(sync), custom }
+    }
+}
+
+impl Converter for PipelineConverter<'_> {
+    fn convert(&self, batch: &[Conversion<'_>]) -> Vec<Result<Value, String>> {
+        let requests: Vec<(usize, Way, &Value, &str)> =
+            batch.iter().map(|c| (c.mapping, c.way, c.value, c.item_key)).collect();
+        self.pipelines
+            .run(&requests, self.custom)
+            .into_iter()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect()
+    }
 }
 
 /// Which ways a mapping's values flow in this sync.

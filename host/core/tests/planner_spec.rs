@@ -529,3 +529,56 @@ fn an_a_b_c_chain_converges_with_no_loop() {
         assert_eq!(only.field("state"), &text("closed"));
     }
 }
+
+// ---- With the real field pipelines. ----
+
+use pmsync_core::planner::PipelineConverter;
+use pmsync_core::plugins::NoCustomTransforms;
+
+fn pipeline_sync() -> SyncConfig {
+    let mut config = sync(Strategy::LastWriteWins);
+    let mut summary = mapping("summary", "title");
+    summary.required = true;
+    let mut points = mapping("points", "estimate");
+    points.source_type = FieldType::Number;
+    points.target_type = FieldType::String;
+    let mut status = mapping("status", "state");
+    status.default_value = Some(serde_json::json!("open"));
+    config.field_mappings = vec![summary, status, points];
+    config
+}
+
+#[test]
+fn a_required_field_with_no_value_and_no_default_fails_only_its_item() {
+    let config = pipeline_sync();
+    let converter = PipelineConverter::new(&config, &NoCustomTransforms);
+    let good = item("PROJ-1", 1, &[("summary", text("has a title")), ("points", Value::Integer(5))]);
+    let bad = item("PROJ-2", 1, &[("points", Value::Integer(3))]);
+    let plan = planner::plan(
+        &config,
+        &[Candidate::Unlinked { side: Side::Source, item: good }, Candidate::Unlinked { side: Side::Source, item: bad }],
+        &converter,
+        &NoCustomResolvers,
+    );
+    assert_eq!(plan.creates.len(), 1, "the good item is still created");
+    assert_eq!(plan.failures.len(), 1);
+    assert_eq!(plan.failures[0].key, "PROJ-2");
+    assert!(plan.failures[0].message.contains("summary"), "{}", plan.failures[0].message);
+    let created = &plan.creates[0].fields;
+    assert!(created.contains(&("estimate".into(), text("5"))), "number converted to the declared string type: {created:?}");
+    assert!(created.contains(&("state".into(), text("open"))), "missing status takes the default: {created:?}");
+}
+
+#[test]
+fn a_target_edit_travels_back_through_the_inverse_conversion() {
+    let config = pipeline_sync();
+    let converter = PipelineConverter::new(&config, &NoCustomTransforms);
+    let (mut link, source, mut target) = synced_pair();
+    link.base.target.insert("estimate".into(), text("3"));
+    target.fields.insert("estimate".into(), text("3"));
+    let mut target = target;
+    set(&mut target, "estimate", text("8"), 9);
+    let plan = planner::plan(&config, &[Candidate::Linked { link, source: Some(source), target: Some(target) }], &converter, &NoCustomResolvers);
+    let update = &plan.updates[0];
+    assert!(update.to_source.iter().any(|c| c.field == "points" && c.new.equivalent(&Value::Integer(8))), "{:?}", update.to_source);
+}
