@@ -1,6 +1,7 @@
 //! pmsync-host: the native host of the pmsync sync engine.
 pub use pmsync_core as core;
 
+pub mod app;
 pub mod cli;
 pub mod connector;
 pub mod http;

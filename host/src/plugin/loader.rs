@@ -353,3 +353,13 @@ fn find_manifests(path: &Path) -> Result<Vec<(PathBuf, Option<PathBuf>)>, LoadEr
     manifests.sort();
     Ok(manifests.into_iter().map(|m| (m, None)).collect())
 }
+
+/// The manifests under `path` (same rules as [`PluginRuntime::load_dir`]), read without
+/// compiling anything; unreadable ones are left out (loading reports them).
+pub fn manifests_in(path: &Path) -> Vec<Manifest> {
+    find_manifests(path)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(manifest, _)| Manifest::from_file(&manifest).ok())
+        .collect()
+}

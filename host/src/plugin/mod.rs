@@ -43,7 +43,7 @@ pub use engine::EPOCH_TICK;
 pub use error::{CallError, Failure, LoadError, PluginError};
 pub use grants::{Granted, Grants, HostPattern, LimitCaps, Origin, PluginGrant, PortPattern};
 pub use inventory::{PluginInfo, render_details, render_table};
-pub use loader::{CacheSetting, LoadReport, PluginRuntime, RuntimeOptions};
+pub use loader::{CacheSetting, LoadReport, PluginRuntime, RuntimeOptions, manifests_in};
 pub use manifest::{
     API_PACKAGE, ApiVersion, Capabilities, Limits, Manifest, ManifestError, PluginKind, Provides,
     SUPPORTED_MAJOR,
