@@ -3,3 +3,4 @@ pub use pmsync_core as core;
 
 pub mod connector;
 pub mod http;
+pub mod sandbox;
