@@ -25,11 +25,18 @@
 mod accounting;
 mod clock;
 pub mod faults;
+mod github_graphql;
+mod github_handle;
+mod github_project;
+mod github_rest;
+mod github_store;
 mod graphql_request;
 mod jira;
 mod jira_jql;
 mod jira_model;
 mod jira_store;
+mod linear;
+mod linear_store;
 mod platform;
 mod query_string;
 mod seed;
@@ -45,7 +52,12 @@ use tokio::task::JoinHandle;
 
 pub use accounting::RequestStats;
 pub use faults::{Fault, FaultPlan, Latency};
+pub use github_handle::GitHubHandle;
+pub use github_project::{ProjectFieldValue, ProjectItem};
+pub use github_store::{GitHubComment, GitHubIssue};
 pub use jira::JiraHandle;
+pub use linear::LinearHandle;
+pub use linear_store::LinearIssue;
 pub use platform::Platform;
 pub use seed::SeedSize;
 
@@ -100,7 +112,11 @@ pub struct Sandbox;
 /// (or drop the [`SandboxRuntime`] of [`Sandbox::start_blocking`]).
 pub struct SandboxHandle {
     jira: JiraHandle,
+    github: GitHubHandle,
+    linear: LinearHandle,
     jira_addr: SocketAddr,
+    github_addr: SocketAddr,
+    linear_addr: SocketAddr,
     stop: watch::Sender<bool>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
 }
@@ -181,9 +197,49 @@ impl Sandbox {
         tasks.push(serve(listener, app, stop_rx.clone()));
         let jira = JiraHandle { state };
 
+        let (listener, github_addr) = bind(options.github_port, "GitHub").await?;
+        let core = Arc::new(PlatformCore::new(
+            Platform::GitHub,
+            options.faults.clone(),
+            options.token.clone(),
+        ));
+        let state = Arc::new(github_rest::GitHubState {
+            core: core.clone(),
+            store: Mutex::new(github_store::GitHubStore::new(
+                format!("http://{github_addr}"),
+                options.seed,
+            )),
+        });
+        let app = github_rest::router(state.clone())
+            .layer(axum::middleware::from_fn_with_state(core, platform::guard));
+        tasks.push(serve(listener, app, stop_rx.clone()));
+        let github = GitHubHandle { state };
+
+        let (listener, linear_addr) = bind(options.linear_port, "Linear").await?;
+        let core = Arc::new(PlatformCore::new(
+            Platform::Linear,
+            options.faults.clone(),
+            options.token.clone(),
+        ));
+        let state = Arc::new(linear::LinearState {
+            core: core.clone(),
+            store: Mutex::new(linear_store::LinearStore::new(
+                format!("http://{linear_addr}"),
+                options.seed,
+            )),
+        });
+        let app = linear::router(state.clone())
+            .layer(axum::middleware::from_fn_with_state(core, platform::guard));
+        tasks.push(serve(listener, app, stop_rx));
+        let linear = LinearHandle { state };
+
         Ok(SandboxHandle {
             jira,
+            github,
+            linear,
             jira_addr,
+            github_addr,
+            linear_addr,
             stop,
             tasks: Mutex::new(tasks),
         })
@@ -219,19 +275,39 @@ impl SandboxHandle {
     pub fn jira(&self) -> &JiraHandle {
         &self.jira
     }
+    /// GitHub REST base URL (use it as the API root, like `https://api.github.com`).
+    pub fn github_url(&self) -> String {
+        format!("http://{}", self.github_addr)
+    }
+    /// GitHub GraphQL endpoint (`{github_url}/graphql`).
+    pub fn github_graphql_url(&self) -> String {
+        format!("{}/graphql", self.github_url())
+    }
+    pub fn github(&self) -> &GitHubHandle {
+        &self.github
+    }
+    /// Linear GraphQL endpoint URL (like `https://api.linear.app/graphql`).
+    pub fn linear_url(&self) -> String {
+        format!("http://{}/graphql", self.linear_addr)
+    }
+    pub fn linear(&self) -> &LinearHandle {
+        &self.linear
+    }
 
     /// Counters of one platform.
     pub fn stats(&self, platform: Platform) -> RequestStats {
         match platform {
             Platform::Jira => self.jira.stats(),
-            Platform::GitHub => unimplemented_platform(),
-            Platform::Linear => unimplemented_platform(),
+            Platform::GitHub => self.github.stats(),
+            Platform::Linear => self.linear.stats(),
         }
     }
 
     /// Replaces the fault plan of every platform (restarts decisions and budgets).
     pub fn set_fault_plan(&self, plan: FaultPlan) {
         self.jira.set_fault_plan(plan.clone());
+        self.github.set_fault_plan(plan.clone());
+        self.linear.set_fault_plan(plan);
     }
 
     /// Stops the servers (waits up to 5 s for open requests).
@@ -262,17 +338,24 @@ impl SandboxHandle {
     pub fn describe(&self) -> String {
         format!(
             "Sandbox platforms (loopback, in-memory; any non-empty credential works):\n\
-             \x20 Jira Cloud   {jira}   (project PROJ, OPS)\n\
+             \x20 Jira Cloud       {jira}   (projects PROJ, OPS)\n\
+             \x20 GitHub REST      {github}   (repo acme/widgets)\n\
+             \x20 GitHub GraphQL   {github_graphql}   (org acme, project 1)\n\
+             \x20 Linear GraphQL   {linear}   (team ENG)\n\
              \n\
              Example environment:\n\
              \x20 export JIRA_BASE_URL={jira}\n\
              \x20 export JIRA_EMAIL=sandbox@example.com\n\
-             \x20 export JIRA_API_TOKEN=sandbox\n",
+             \x20 export JIRA_API_TOKEN=sandbox\n\
+             \x20 export GITHUB_API_URL={github}\n\
+             \x20 export GITHUB_GRAPHQL_URL={github_graphql}\n\
+             \x20 export GITHUB_TOKEN=sandbox\n\
+             \x20 export LINEAR_API_URL={linear}\n\
+             \x20 export LINEAR_API_KEY=sandbox\n",
             jira = self.jira_url(),
+            github = self.github_url(),
+            github_graphql = self.github_graphql_url(),
+            linear = self.linear_url(),
         )
     }
-}
-
-fn unimplemented_platform() -> RequestStats {
-    RequestStats::default()
 }
