@@ -96,10 +96,6 @@ pub(crate) fn status_json(base: &str, index: usize) -> Value {
     })
 }
 
-pub(crate) fn status_index_by_name(name: &str) -> Option<usize> {
-    STATUSES.iter().position(|s| s.1.eq_ignore_ascii_case(name))
-}
-
 pub(crate) fn priority_json(base: &str, index: usize) -> Value {
     let (id, name, colour) = PRIORITIES[index];
     json!({
@@ -191,6 +187,6 @@ pub(crate) fn transition_json(base: &str, index: usize) -> Value {
         "isInitial": false,
         "isAvailable": true,
         "isConditional": false,
-        "isLooped": false,
+        "looped": false,
     })
 }

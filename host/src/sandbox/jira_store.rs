@@ -82,9 +82,11 @@ fn encode_token(order: OrderField, ascending: bool, cursor: Cursor) -> String {
 
 fn decode_token(token: &str, order: OrderField, ascending: bool) -> Option<Cursor> {
     let text = String::from_utf8(hex::decode(token).ok()?).ok()?;
-    let expected = encode_token(order, ascending, Cursor { primary: 0, id: 0 });
-    let expected_prefix = String::from_utf8(hex::decode(expected).ok()?).ok()?;
-    let rest = text.strip_prefix(&expected_prefix[..2])?;
+    let o = match order {
+        OrderField::Updated => 'u',
+        OrderField::Created => 'c',
+    };
+    let rest = text.strip_prefix(&format!("{o}{}:", u8::from(ascending)))?;
     let (primary, id) = rest.split_once(':')?;
     Some(Cursor {
         primary: primary.parse().ok()?,
@@ -827,5 +829,25 @@ impl FieldSelection {
     /// True when only ids were asked for (Jira then returns `{"id"}` per issue in searches).
     pub(crate) fn ids_only(&self) -> bool {
         !self.all && self.include.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_token_round_trips_and_rejects_other_orders() {
+        let cursor = Cursor {
+            primary: 1_736_154_037_000,
+            id: 10_004,
+        };
+        let token = encode_token(OrderField::Updated, true, cursor);
+        assert_eq!(
+            decode_token(&token, OrderField::Updated, true),
+            Some(cursor)
+        );
+        assert_eq!(decode_token(&token, OrderField::Updated, false), None);
+        assert_eq!(decode_token("zz", OrderField::Updated, true), None);
     }
 }
