@@ -1040,7 +1040,7 @@ fn sdl_fields(sdl: &str, type_name: &str) -> Vec<String> {
     for line in body[..end].lines().skip(1) {
         let t = line.trim();
         if t.starts_with("\"\"\"") {
-            in_doc = !(t.len() > 3 && t.ends_with("\"\"\"")) && !in_doc;
+            in_doc = !(in_doc || t.len() > 3 && t.ends_with("\"\"\""));
             continue;
         }
         if in_doc || !line.starts_with("  ") || line.starts_with("   ") {
@@ -1106,4 +1106,39 @@ async fn linear_and_github_graphql_objects_only_use_schema_fields() {
         }
     }
     sb.shutdown().await;
+}
+
+#[test]
+fn hundred_thousand_items_per_platform_serve_incremental_queries() {
+    let (sb, runtime) =
+        Sandbox::start_blocking(SandboxOptions::seed_items(100_000)).expect("start");
+    assert_eq!(sb.linear().issue_count(), 100_000);
+    let rt = runtime.runtime().expect("runtime");
+    // The newest 60 Jira issues by `updated` (seed spacing is 37 s) — served from the index.
+    let last = sb.jira().issue("PROJ-100000").expect("issue")["fields"]["updated"]
+        .as_str()
+        .expect("updated")
+        .to_string();
+    let minute = format!("{} {}", &last[..10], &last[11..16]);
+    let url = format!("{}/rest/api/3/search/jql", sb.jira_url());
+    let page: Value = rt.block_on(async {
+        client()
+            .post(url)
+            .bearer_auth("t")
+            .json(&json!({"jql": format!("project = PROJ AND updated >= \"{minute}\" ORDER BY updated ASC"), "fields": ["updated"]}))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("json")
+    });
+    let keys: Vec<&str> = page["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .filter_map(|i| i["key"].as_str())
+        .collect();
+    assert!(keys.contains(&"PROJ-100000") && keys.len() <= 2, "{keys:?}");
+    assert_eq!(page["isLast"], true);
 }

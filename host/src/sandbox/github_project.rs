@@ -222,7 +222,7 @@ impl Project {
                 ),
             );
         }
-        if i % 5 == 0 {
+        if i.is_multiple_of(5) {
             values.insert(
                 self.fields[6].id.clone(),
                 ProjectFieldValue::Text("Needs design review".into()),

@@ -340,20 +340,20 @@ impl GitHubStore {
             "performed_via_github_app": null,
             "state_reason": issue.state_reason,
         });
-        if issue.is_pull_request {
-            if let Some(o) = v.as_object_mut() {
-                o.insert("draft".into(), json!(false));
-                o.insert(
-                    "pull_request".into(),
-                    json!({
-                        "url": format!("{repo_url}/pulls/{n}"),
-                        "html_url": format!("https://github.com/{OWNER}/{REPO}/pull/{n}"),
-                        "diff_url": format!("https://github.com/{OWNER}/{REPO}/pull/{n}.diff"),
-                        "patch_url": format!("https://github.com/{OWNER}/{REPO}/pull/{n}.patch"),
-                        "merged_at": null
-                    }),
-                );
-            }
+        if issue.is_pull_request
+            && let Some(o) = v.as_object_mut()
+        {
+            o.insert("draft".into(), json!(false));
+            o.insert(
+                "pull_request".into(),
+                json!({
+                    "url": format!("{repo_url}/pulls/{n}"),
+                    "html_url": format!("https://github.com/{OWNER}/{REPO}/pull/{n}"),
+                    "diff_url": format!("https://github.com/{OWNER}/{REPO}/pull/{n}.diff"),
+                    "patch_url": format!("https://github.com/{OWNER}/{REPO}/pull/{n}.patch"),
+                    "merged_at": null
+                }),
+            );
         }
         v
     }

@@ -26,9 +26,10 @@ use serde_json::{Map, Value, json};
 
 use super::accounting::RequestStats;
 use super::faults::FaultPlan;
+use super::jira_fields::reference_name;
 use super::jira_jql;
 use super::jira_model::{PRIORITIES, priority_json, user_json};
-use super::jira_store::{FieldSelection, JiraError, JiraStore};
+use super::jira_store::{FieldSelection, JiraError, JiraStore, compact_all, expand_all};
 use super::platform::{PlatformCore, json_response, lock};
 use super::query_string::QueryPairs;
 
@@ -234,13 +235,13 @@ async fn edit_issue(
     }
     state.core.counters.write();
     let q = QueryPairs::parse(raw.as_deref());
-    if q.get("returnIssue") == Some("true") {
-        if let Some(r) = store.find(&id) {
-            return json_response(
-                StatusCode::OK,
-                store.render(r, &FieldSelection::parse([], true), &[]),
-            );
-        }
+    if q.get("returnIssue") == Some("true")
+        && let Some(r) = store.find(&id)
+    {
+        return json_response(
+            StatusCode::OK,
+            store.render(r, &FieldSelection::parse([], true), &[]),
+        );
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -394,12 +395,8 @@ impl JiraHandle {
     pub fn status(&self, id_or_key: &str) -> Option<String> {
         let store = lock(&self.state.store);
         let record = store.find(id_or_key)?;
-        record
-            .fields
-            .get("status")?
-            .get("name")?
-            .as_str()
-            .map(str::to_string)
+        let name = reference_name("status", record.fields.get("status"));
+        (!name.is_empty()).then(|| name.to_string())
     }
     /// Number of issues (all projects).
     pub fn issue_count(&self) -> usize {
@@ -412,7 +409,14 @@ impl JiraHandle {
         let Some(id) = store.find(id_or_key).map(|r| r.id) else {
             return false;
         };
-        store.touch(id, |r| change(&mut r.fields)).is_some()
+        let base = store.base.clone();
+        store
+            .touch(id, |r| {
+                let mut wire = expand_all(&base, &r.fields);
+                change(&mut wire);
+                r.fields = compact_all(wire);
+            })
+            .is_some()
     }
     /// Sets an issue's `updated` instant directly (test setup); false when unknown.
     pub fn set_updated(&self, id_or_key: &str, at: DateTime<Utc>) -> bool {

@@ -190,3 +190,9 @@ pub(crate) fn transition_json(base: &str, index: usize) -> Value {
         "looped": false,
     })
 }
+
+pub(crate) const RESOLUTION_DONE_ID: &str = "10000";
+
+pub(crate) fn resolution_json(base: &str) -> Value {
+    json!({"self": format!("{base}/rest/api/3/resolution/{RESOLUTION_DONE_ID}"), "id": RESOLUTION_DONE_ID, "description": "Work has been completed on this issue.", "name": "Done"})
+}

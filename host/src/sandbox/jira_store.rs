@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use super::clock::Clock;
+use super::jira_fields::{compact, expand, reference_name};
 use super::jira_jql::{Clause, Field, Jql, Op, Operand, OrderField};
 use super::jira_model::*;
 use super::seed::{self, SeedSize};
@@ -116,24 +117,29 @@ impl JiraStore {
             (1, s)
         }));
         for (i, (project, s)) in seeds.into_iter().enumerate() {
-            let base = &store.base;
+            // Stored (compact) form directly: reference fields by id, see `jira_fields`.
+            let issue_type = if project == 1 { 0 } else { i % 3 };
             let mut fields = Map::new();
             fields.insert("summary".into(), json!(s.title));
-            fields.insert("description".into(), adf(&s.paragraphs));
+            fields.insert("description".into(), json!(s.paragraphs.join("\n\n")));
+            fields.insert("issuetype".into(), json!(ISSUE_TYPES[issue_type].0));
+            fields.insert("project".into(), json!(PROJECTS[project].0));
+            fields.insert("status".into(), json!(STATUSES[s.status].0));
             fields.insert(
-                "issuetype".into(),
-                issue_type_json(base, if project == 1 { 0 } else { i % 3 }),
+                "resolution".into(),
+                if s.status == 2 {
+                    json!(RESOLUTION_DONE_ID)
+                } else {
+                    Value::Null
+                },
             );
-            fields.insert("project".into(), project_json(base, project));
-            fields.insert("status".into(), status_json(base, s.status));
-            fields.insert("resolution".into(), resolution(base, s.status));
-            fields.insert("priority".into(), priority_json(base, s.priority));
+            fields.insert("priority".into(), json!(PRIORITIES[s.priority].0));
             fields.insert("labels".into(), json!(s.labels));
             fields.insert(
                 "assignee".into(),
-                s.assignee.map_or(Value::Null, |p| user_json(base, p)),
+                s.assignee.map_or(Value::Null, |p| json!(account_id(p))),
             );
-            fields.insert("reporter".into(), user_json(base, 0));
+            fields.insert("reporter".into(), json!(account_id(0)));
             fields.insert("created".into(), json!(timestamp(s.created)));
             fields.insert("updated".into(), json!(timestamp(s.updated)));
             fields.insert(
@@ -156,6 +162,7 @@ impl JiraStore {
         fields: Map<String, Value>,
         updated: DateTime<Utc>,
     ) -> u64 {
+        let fields = compact_all(fields);
         let id = self.next_id;
         self.next_id += 1;
         let number = self.next_number[project];
@@ -236,15 +243,7 @@ impl JiraStore {
     }
 
     fn matches(record: &JiraRecord, clause: &Clause) -> bool {
-        let name_of = |field: &str| -> String {
-            record
-                .fields
-                .get(field)
-                .and_then(|v| v.get("name"))
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
+        let name_of = |field: &str| reference_name(field, record.fields.get(field));
         let values = match &clause.operand {
             Operand::Values(v) => v.as_slice(),
             Operand::Instant(at) => {
@@ -276,13 +275,13 @@ impl JiraStore {
             }),
             Field::IssueType => values
                 .iter()
-                .any(|v| v.eq_ignore_ascii_case(&name_of("issuetype"))),
+                .any(|v| v.eq_ignore_ascii_case(name_of("issuetype"))),
             Field::Status => values
                 .iter()
-                .any(|v| v.eq_ignore_ascii_case(&name_of("status"))),
+                .any(|v| v.eq_ignore_ascii_case(name_of("status"))),
             Field::Priority => values
                 .iter()
-                .any(|v| v.eq_ignore_ascii_case(&name_of("priority"))),
+                .any(|v| v.eq_ignore_ascii_case(name_of("priority"))),
             Field::Key => values
                 .iter()
                 .any(|v| v.eq_ignore_ascii_case(&record.key) || *v == record.id.to_string()),
@@ -620,7 +619,7 @@ impl JiraStore {
         let id = self.id_of(id_or_key)?;
         let current = self.records.get(&id);
         let changes = self.validated_fields(current, body, false)?;
-        self.touch(id, |r| r.fields.extend(changes));
+        self.touch(id, |r| r.fields.extend(compact_all(changes)));
         Ok(())
     }
 
@@ -661,7 +660,6 @@ impl JiraStore {
         let current = record
             .fields
             .get("status")
-            .and_then(|s| s.get("id"))
             .and_then(Value::as_str)
             .unwrap_or_default();
         Ok((0..TRANSITIONS.len())
@@ -701,10 +699,15 @@ impl JiraStore {
         let changes = self.validated_fields(self.records.get(&id), body, false)?;
         let base = self.base.clone();
         self.touch(id, |r| {
-            r.fields.extend(changes);
-            r.fields.insert("status".into(), status_json(&base, target));
-            r.fields
-                .insert("resolution".into(), resolution(&base, target));
+            r.fields.extend(compact_all(changes));
+            r.fields.insert(
+                "status".into(),
+                compact("status", status_json(&base, target)),
+            );
+            r.fields.insert(
+                "resolution".into(),
+                compact("resolution", resolution(&base, target)),
+            );
         });
         Ok(())
     }
@@ -765,7 +768,7 @@ impl JiraStore {
             .fields
             .iter()
             .filter(|(k, _)| fields.includes(k))
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k.clone(), expand(&self.base, k, v)))
             .collect();
         out.insert("fields".into(), Value::Object(selected));
         if !properties.is_empty() {
@@ -779,9 +782,28 @@ impl JiraStore {
     }
 }
 
+/// Wire-shaped fields → stored form.
+pub(crate) fn compact_all(fields: Map<String, Value>) -> Map<String, Value> {
+    fields
+        .into_iter()
+        .map(|(k, v)| {
+            let stored = compact(&k, v);
+            (k, stored)
+        })
+        .collect()
+}
+
+/// Stored fields → wire shape.
+pub(crate) fn expand_all(base: &str, fields: &Map<String, Value>) -> Map<String, Value> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.clone(), expand(base, k, v)))
+        .collect()
+}
+
 fn resolution(base: &str, status: usize) -> Value {
     if status == 2 {
-        json!({"self": format!("{base}/rest/api/3/resolution/10000"), "id": "10000", "description": "Work has been completed on this issue.", "name": "Done"})
+        resolution_json(base)
     } else {
         Value::Null
     }

@@ -98,7 +98,11 @@ impl LinearStore {
             let number = store.next_number;
             store.next_number += 1;
             // Seed statuses 0/1/2 → Todo / In Progress / Done; a few go to Backlog.
-            let state = if number % 5 == 0 { 0 } else { s.status + 1 };
+            let state = if number.is_multiple_of(5) {
+                0
+            } else {
+                s.status + 1
+            };
             let issue = LinearIssue {
                 id: seed::uuid(5, number),
                 number,

@@ -32,6 +32,7 @@ mod github_rest;
 mod github_store;
 mod graphql_request;
 mod jira;
+mod jira_fields;
 mod jira_jql;
 mod jira_model;
 mod jira_store;
