@@ -6,3 +6,4 @@ pub mod cli;
 pub mod connector;
 pub mod http;
 pub mod plugin;
+pub mod sandbox;

@@ -1,0 +1,437 @@
+//! Jira Cloud REST v3 simulator (projects `PROJ` and `OPS`).
+//!
+//! Routes: `GET|POST /rest/api/3/search/jql` (enhanced search: `jql`, `fields`, `properties`,
+//! `maxResults`, `nextPageToken` → `{issues, nextPageToken?, isLast}`), `GET|PUT
+//! /rest/api/3/issue/{idOrKey}`, `POST /rest/api/3/issue`, `GET|POST
+//! /rest/api/3/issue/{idOrKey}/transitions`, `GET /rest/api/3/issue/{idOrKey}/properties`,
+//! `GET|PUT /rest/api/3/issue/{idOrKey}/properties/{propertyKey}`, `GET /rest/api/3/myself`,
+//! `GET /rest/api/3/priority`. The JQL subset is documented in `jira_jql`.
+//!
+//! Behaviour like Jira Cloud: status changes only through transitions (a `PUT` naming
+//! `status` is a 400 "cannot be set"); summary over 255 characters and text over 32,767 → 400
+//! with `errors.<field>`; descriptions are ADF; search without `fields` returns ids only.
+//! Origin markers: store them as an entity property (e.g. `pmsync` = `{"origin": "..."}`) and
+//! find them with `issue.property[pmsync].origin = "..."`; properties do not bump `updated`.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value, json};
+
+use super::accounting::RequestStats;
+use super::faults::FaultPlan;
+use super::jira_fields::reference_name;
+use super::jira_jql;
+use super::jira_model::{PRIORITIES, priority_json, user_json};
+use super::jira_store::{FieldSelection, JiraError, JiraStore, compact_all, expand_all};
+use super::platform::{PlatformCore, json_response, lock};
+use super::query_string::QueryPairs;
+
+pub(crate) struct JiraState {
+    pub(crate) core: Arc<PlatformCore>,
+    pub(crate) store: Mutex<JiraStore>,
+}
+
+type St = State<Arc<JiraState>>;
+
+impl IntoResponse for JiraError {
+    fn into_response(self) -> Response {
+        json_response(
+            StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST),
+            self.body(),
+        )
+    }
+}
+
+pub(crate) fn router(state: Arc<JiraState>) -> Router {
+    Router::new()
+        .route("/rest/api/3/search/jql", get(search_get).post(search_post))
+        .route("/rest/api/3/issue", axum::routing::post(create_issue))
+        .route("/rest/api/3/issue/{id}", get(get_issue).put(edit_issue))
+        .route(
+            "/rest/api/3/issue/{id}/transitions",
+            get(get_transitions).post(do_transition),
+        )
+        .route("/rest/api/3/issue/{id}/properties", get(property_keys))
+        .route(
+            "/rest/api/3/issue/{id}/properties/{property}",
+            get(get_property).put(set_property),
+        )
+        .route("/rest/api/3/myself", get(myself))
+        .route("/rest/api/3/priority", get(priorities))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    JiraError::message(404, "null for uri: the sandbox has no such Jira resource").into_response()
+}
+
+fn parse_body(bytes: &Bytes) -> Result<Value, JiraError> {
+    if bytes.is_empty() {
+        return Ok(Value::Object(Map::new()));
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        JiraError::message(
+            400,
+            format!("Unexpected character in the request body: {e}"),
+        )
+    })
+}
+
+fn parse_max_results(raw: Option<&Value>, ids_only: bool) -> Result<usize, JiraError> {
+    let limit = if ids_only { 5000 } else { 100 };
+    match raw {
+        None | Some(Value::Null) => Ok(50.min(limit)),
+        Some(v) => {
+            let n = v
+                .as_i64()
+                .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+                .ok_or_else(|| {
+                    JiraError::message(400, format!("maxResults must be an integer, got {v}"))
+                })?;
+            if n < 0 {
+                return Err(JiraError::message(400, "maxResults must not be negative"));
+            }
+            Ok((n as usize).clamp(1, limit))
+        }
+    }
+}
+
+fn run_search(
+    state: &JiraState,
+    jql: &str,
+    token: Option<&str>,
+    max: Option<&Value>,
+    fields: FieldSelection,
+    properties: &[String],
+) -> Response {
+    let parsed = match jira_jql::parse(jql, Utc::now()) {
+        Ok(q) => q,
+        Err(message) => return JiraError::message(400, message).into_response(),
+    };
+    if parsed.clauses.is_empty() {
+        return JiraError::message(400, "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.").into_response();
+    }
+    let max = match parse_max_results(max, fields.ids_only()) {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    let store = lock(&state.store);
+    match store.search(&parsed, token, max) {
+        Ok((page, next)) => {
+            let issues: Vec<Value> = page
+                .iter()
+                .map(|r| {
+                    if fields.ids_only() && properties.is_empty() {
+                        json!({"id": r.id.to_string()})
+                    } else {
+                        store.render(r, &fields, properties)
+                    }
+                })
+                .collect();
+            let mut body = Map::new();
+            body.insert("issues".into(), Value::Array(issues));
+            if let Some(next) = &next {
+                body.insert("nextPageToken".into(), json!(next));
+            }
+            body.insert("isLast".into(), json!(next.is_none()));
+            json_response(StatusCode::OK, Value::Object(body))
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+fn split_list<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    values
+        .into_iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+async fn search_get(State(state): St, RawQuery(raw): RawQuery) -> Response {
+    let q = QueryPairs::parse(raw.as_deref());
+    let fields = FieldSelection::parse(q.all("fields"), false);
+    let properties = split_list(q.all("properties"));
+    let max = q.get("maxResults").map(|m| json!(m));
+    run_search(
+        &state,
+        q.get("jql").unwrap_or_default(),
+        q.get("nextPageToken"),
+        max.as_ref(),
+        fields,
+        &properties,
+    )
+}
+
+async fn search_post(State(state): St, body: Bytes) -> Response {
+    let body = match parse_body(&body) {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let strings = |key: &str| -> Vec<String> {
+        body.get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let field_list = strings("fields");
+    let fields = FieldSelection::parse(field_list.iter().map(String::as_str), false);
+    let properties = strings("properties");
+    let jql = body.get("jql").and_then(Value::as_str).unwrap_or_default();
+    let token = body.get("nextPageToken").and_then(Value::as_str);
+    run_search(
+        &state,
+        jql,
+        token,
+        body.get("maxResults"),
+        fields,
+        &properties,
+    )
+}
+
+async fn get_issue(State(state): St, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Response {
+    let q = QueryPairs::parse(raw.as_deref());
+    let fields = FieldSelection::parse(q.all("fields"), true);
+    let properties = split_list(q.all("properties"));
+    let store = lock(&state.store);
+    match store.find(&id) {
+        Some(r) => json_response(StatusCode::OK, store.render(r, &fields, &properties)),
+        None => JiraError::message(
+            404,
+            "Issue does not exist or you do not have permission to see it.",
+        )
+        .into_response(),
+    }
+}
+
+async fn edit_issue(
+    State(state): St,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
+    let body = match parse_body(&body) {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let mut store = lock(&state.store);
+    if let Err(e) = store.edit_from_request(&id, &body) {
+        return e.into_response();
+    }
+    state.core.counters.write();
+    let q = QueryPairs::parse(raw.as_deref());
+    if q.get("returnIssue") == Some("true")
+        && let Some(r) = store.find(&id)
+    {
+        return json_response(
+            StatusCode::OK,
+            store.render(r, &FieldSelection::parse([], true), &[]),
+        );
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn create_issue(State(state): St, body: Bytes) -> Response {
+    let body = match parse_body(&body) {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    let mut store = lock(&state.store);
+    let base = store.base.clone();
+    match store.create_from_request(&body) {
+        Ok(r) => {
+            state.core.counters.write();
+            json_response(
+                StatusCode::CREATED,
+                json!({"id": r.id.to_string(), "key": r.key, "self": format!("{base}/rest/api/3/issue/{}", r.id)}),
+            )
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn get_transitions(State(state): St, Path(id): Path<String>) -> Response {
+    match lock(&state.store).transitions(&id) {
+        Ok(ts) => json_response(
+            StatusCode::OK,
+            json!({"expand": "transitions", "transitions": ts}),
+        ),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn do_transition(State(state): St, Path(id): Path<String>, body: Bytes) -> Response {
+    let body = match parse_body(&body) {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    match lock(&state.store).transition(&id, &body) {
+        Ok(()) => {
+            state.core.counters.write();
+            StatusCode::NO_CONTENT.into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn property_keys(State(state): St, Path(id): Path<String>) -> Response {
+    let store = lock(&state.store);
+    match store.find(&id) {
+        Some(r) => {
+            let keys: Vec<Value> = r
+                .properties
+                .keys()
+                .map(|k| json!({"key": k, "self": format!("{}/rest/api/3/issue/{}/properties/{k}", store.base, r.id)}))
+                .collect();
+            json_response(StatusCode::OK, json!({"keys": keys}))
+        }
+        None => JiraError::message(
+            404,
+            "Issue does not exist or you do not have permission to see it.",
+        )
+        .into_response(),
+    }
+}
+
+async fn get_property(State(state): St, Path((id, property)): Path<(String, String)>) -> Response {
+    let store = lock(&state.store);
+    let Some(record) = store.find(&id) else {
+        return JiraError::message(
+            404,
+            "Issue does not exist or you do not have permission to see it.",
+        )
+        .into_response();
+    };
+    match record.properties.get(&property) {
+        Some(v) => json_response(StatusCode::OK, json!({"key": property, "value": v})),
+        None => JiraError::message(
+            404,
+            format!("The property with key '{property}' does not exist."),
+        )
+        .into_response(),
+    }
+}
+
+async fn set_property(
+    State(state): St,
+    Path((id, property)): Path<(String, String)>,
+    body: Bytes,
+) -> Response {
+    let value: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return JiraError::message(400, format!("The property value must be valid JSON: {e}"))
+                .into_response();
+        }
+    };
+    match lock(&state.store).set_property(&id, &property, value) {
+        Ok(created) => {
+            state.core.counters.write();
+            if created {
+                StatusCode::CREATED.into_response()
+            } else {
+                StatusCode::OK.into_response()
+            }
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn myself(State(state): St) -> Response {
+    let base = lock(&state.store).base.clone();
+    let mut user = user_json(&base, 0);
+    if let Some(o) = user.as_object_mut() {
+        o.insert("locale".into(), json!("en_US"));
+        o.insert("groups".into(), json!({"size": 1, "items": []}));
+        o.insert("applicationRoles".into(), json!({"size": 1, "items": []}));
+        o.insert("expand".into(), json!("groups,applicationRoles"));
+    }
+    json_response(StatusCode::OK, user)
+}
+
+async fn priorities(State(state): St) -> Response {
+    let base = lock(&state.store).base.clone();
+    json_response(
+        StatusCode::OK,
+        Value::Array(
+            (0..PRIORITIES.len())
+                .map(|i| priority_json(&base, i))
+                .collect(),
+        ),
+    )
+}
+
+/// Direct access to the Jira sandbox's state, for tests and benchmarks.
+#[derive(Clone)]
+pub struct JiraHandle {
+    pub(crate) state: Arc<JiraState>,
+}
+
+impl JiraHandle {
+    /// The issue as `GET /rest/api/3/issue/{key}` returns it (all fields) plus all
+    /// `properties`; `None` when it does not exist.
+    pub fn issue(&self, id_or_key: &str) -> Option<Value> {
+        let store = lock(&self.state.store);
+        let record = store.find(id_or_key)?;
+        let properties: Vec<String> = record.properties.keys().cloned().collect();
+        Some(store.render(record, &FieldSelection::parse([], true), &properties))
+    }
+    /// The issue's status name.
+    pub fn status(&self, id_or_key: &str) -> Option<String> {
+        let store = lock(&self.state.store);
+        let record = store.find(id_or_key)?;
+        let name = reference_name("status", record.fields.get("status"));
+        (!name.is_empty()).then(|| name.to_string())
+    }
+    /// Number of issues (all projects).
+    pub fn issue_count(&self) -> usize {
+        lock(&self.state.store).len()
+    }
+    /// Simulates a human edit: `change` gets the issue's `fields` (wire shape, e.g. `summary`,
+    /// `labels`, ADF `description`), then `updated` is bumped. False when the issue is unknown.
+    pub fn edit(&self, id_or_key: &str, change: impl FnOnce(&mut Map<String, Value>)) -> bool {
+        let mut store = lock(&self.state.store);
+        let Some(id) = store.find(id_or_key).map(|r| r.id) else {
+            return false;
+        };
+        let base = store.base.clone();
+        store
+            .touch(id, |r| {
+                let mut wire = expand_all(&base, &r.fields);
+                change(&mut wire);
+                r.fields = compact_all(wire);
+            })
+            .is_some()
+    }
+    /// Sets an issue's `updated` instant directly (test setup); false when unknown.
+    pub fn set_updated(&self, id_or_key: &str, at: DateTime<Utc>) -> bool {
+        lock(&self.state.store).set_updated(id_or_key, at)
+    }
+    pub fn stats(&self) -> RequestStats {
+        self.state.core.counters.snapshot()
+    }
+    pub fn reset_stats(&self) {
+        self.state.core.counters.reset();
+    }
+    pub fn fault_plan(&self) -> FaultPlan {
+        self.state.core.fault_plan()
+    }
+    pub fn set_fault_plan(&self, plan: FaultPlan) {
+        self.state.core.set_fault_plan(plan);
+    }
+}

@@ -1,0 +1,247 @@
+//! In-memory Linear workspace: team `ENG`, its workflow states, labels, users and issues
+//! (indexed by number, id and `updatedAt`), and the GraphQL JSON shapes of them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+use super::clock::Clock;
+use super::seed::{self, PEOPLE, SeedSize};
+
+/// A Linear issue, as stored. Edit it through [`LinearHandle::edit`](super::LinearHandle::edit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearIssue {
+    pub id: String,
+    pub number: u64,
+    /// e.g. `ENG-7`.
+    pub identifier: String,
+    pub title: String,
+    /// Markdown.
+    pub description: Option<String>,
+    /// 0 = none, 1 = urgent, 2 = high, 3 = medium, 4 = low.
+    pub priority: u8,
+    pub state_id: String,
+    pub label_ids: Vec<String>,
+    pub assignee_id: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    pub estimate: Option<f64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub canceled_at: Option<DateTime<Utc>>,
+}
+
+pub(crate) const TEAM_KEY: &str = "ENG";
+pub(crate) const PRIORITY_LABELS: [&str; 5] = ["No priority", "Urgent", "High", "Medium", "Low"];
+/// (name, type, colour)
+pub(crate) const STATES: [(&str, &str, &str); 5] = [
+    ("Backlog", "backlog", "#bec2c8"),
+    ("Todo", "unstarted", "#e2e2e2"),
+    ("In Progress", "started", "#f2c94c"),
+    ("Done", "completed", "#5e6ad2"),
+    ("Canceled", "canceled", "#95a2b3"),
+];
+pub(crate) const LABELS: [(&str, &str); 6] = [
+    ("backend", "#26b5ce"),
+    ("frontend", "#4ea7fc"),
+    ("bug", "#eb5757"),
+    ("customer", "#f2994a"),
+    ("performance", "#bb87fc"),
+    ("docs", "#0f783c"),
+];
+
+pub(crate) fn team_id() -> String {
+    seed::uuid(1, 1)
+}
+pub(crate) fn state_id(i: usize) -> String {
+    seed::uuid(2, i as u64)
+}
+pub(crate) fn label_id(i: usize) -> String {
+    seed::uuid(3, i as u64)
+}
+pub(crate) fn user_id(i: usize) -> String {
+    seed::uuid(4, i as u64)
+}
+
+pub(crate) fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+#[derive(Debug)]
+pub(crate) struct LinearStore {
+    pub(crate) origin: String,
+    pub(crate) issues: BTreeMap<u64, LinearIssue>,
+    by_id: HashMap<String, u64>,
+    pub(crate) by_updated: BTreeSet<(i64, u64)>,
+    next_number: u64,
+    pub(crate) clock: Clock,
+    pub(crate) last_sync_id: u64,
+}
+
+impl LinearStore {
+    pub(crate) fn new(origin: String, size: SeedSize) -> Self {
+        let mut store = LinearStore {
+            origin,
+            issues: BTreeMap::new(),
+            by_id: HashMap::new(),
+            by_updated: BTreeSet::new(),
+            next_number: 1,
+            clock: Clock::starting_after(seed::seed_epoch()),
+            last_sync_id: 1000,
+        };
+        let count = match size {
+            SeedSize::Examples => 8,
+            SeedSize::Items(n) => n,
+        };
+        for s in seed::issues(count, 7) {
+            let number = store.next_number;
+            store.next_number += 1;
+            // Seed statuses 0/1/2 → Todo / In Progress / Done; a few go to Backlog.
+            let state = if number.is_multiple_of(5) {
+                0
+            } else {
+                s.status + 1
+            };
+            let issue = LinearIssue {
+                id: seed::uuid(5, number),
+                number,
+                identifier: format!("{TEAM_KEY}-{number}"),
+                title: s.title,
+                description: Some(s.paragraphs.join("\n\n")),
+                priority: s.priority as u8,
+                state_id: state_id(state),
+                label_ids: s
+                    .labels
+                    .iter()
+                    .filter_map(|l| LABELS.iter().position(|x| x.0 == *l))
+                    .map(label_id)
+                    .collect(),
+                assignee_id: s.assignee.map(user_id),
+                due_date: s.due,
+                estimate: s.points,
+                created_at: s.created,
+                updated_at: s.updated,
+                completed_at: (state == 3).then_some(s.updated),
+                canceled_at: None,
+            };
+            store.insert(issue);
+        }
+        store
+    }
+
+    fn insert(&mut self, issue: LinearIssue) {
+        self.clock.observe(issue.updated_at);
+        self.by_id.insert(issue.id.clone(), issue.number);
+        self.by_updated
+            .insert((issue.updated_at.timestamp_millis(), issue.number));
+        self.issues.insert(issue.number, issue);
+    }
+
+    /// By UUID or identifier (`ENG-7`).
+    pub(crate) fn find(&self, id: &str) -> Option<&LinearIssue> {
+        let number = match self.by_id.get(id) {
+            Some(n) => *n,
+            None => {
+                let (team, n) = id.split_once('-')?;
+                if !team.eq_ignore_ascii_case(TEAM_KEY) {
+                    return None;
+                }
+                n.parse().ok()?
+            }
+        };
+        self.issues.get(&number)
+    }
+
+    pub(crate) fn touch<R>(
+        &mut self,
+        number: u64,
+        change: impl FnOnce(&mut LinearIssue) -> R,
+    ) -> Option<R> {
+        let now = self.clock.tick();
+        let issue = self.issues.get_mut(&number)?;
+        let result = change(issue);
+        self.by_updated
+            .remove(&(issue.updated_at.timestamp_millis(), number));
+        issue.updated_at = now;
+        self.by_updated.insert((now.timestamp_millis(), number));
+        self.last_sync_id += 1;
+        Some(result)
+    }
+
+    pub(crate) fn create(&mut self, mut issue: LinearIssue) -> u64 {
+        let now = self.clock.tick();
+        let number = self.next_number;
+        self.next_number += 1;
+        issue.number = number;
+        issue.id = seed::uuid(5, number);
+        issue.identifier = format!("{TEAM_KEY}-{number}");
+        issue.created_at = now;
+        issue.updated_at = now;
+        self.last_sync_id += 1;
+        self.insert(issue);
+        number
+    }
+
+    pub(crate) fn team_json(&self) -> Value {
+        json!({"__typename": "Team", "id": team_id(), "key": TEAM_KEY, "name": "Engineering"})
+    }
+
+    pub(crate) fn state_json(&self, i: usize) -> Value {
+        let (name, kind, color) = STATES[i];
+        json!({"__typename": "WorkflowState", "id": state_id(i), "name": name, "type": kind, "color": color, "position": i as f64, "team": self.team_json()})
+    }
+
+    pub(crate) fn label_json(&self, i: usize) -> Value {
+        let (name, color) = LABELS[i];
+        json!({"__typename": "IssueLabel", "id": label_id(i), "name": name, "color": color, "isGroup": false})
+    }
+
+    pub(crate) fn user_json(&self, i: usize) -> Value {
+        let (name, handle, email) = PEOPLE[i];
+        json!({"__typename": "User", "id": user_id(i), "name": name, "displayName": handle, "email": email, "active": true, "admin": i == 0, "url": format!("{}/acme/profiles/{handle}", self.origin)})
+    }
+
+    pub(crate) fn issue_json(&self, issue: &LinearIssue) -> Value {
+        let state = (0..STATES.len())
+            .find(|&i| state_id(i) == issue.state_id)
+            .unwrap_or(1);
+        let labels: Vec<Value> = issue
+            .label_ids
+            .iter()
+            .filter_map(|id| (0..LABELS.len()).find(|&i| &label_id(i) == id))
+            .map(|i| self.label_json(i))
+            .collect();
+        let assignee = issue
+            .assignee_id
+            .as_ref()
+            .and_then(|id| (0..PEOPLE.len()).find(|&i| &user_id(i) == id))
+            .map_or(Value::Null, |i| self.user_json(i));
+        json!({
+            "__typename": "Issue",
+            "id": issue.id,
+            "identifier": issue.identifier,
+            "number": issue.number,
+            "title": issue.title,
+            "description": issue.description,
+            "priority": issue.priority,
+            "priorityLabel": PRIORITY_LABELS[usize::from(issue.priority.min(4))],
+            "estimate": issue.estimate,
+            "dueDate": issue.due_date.map(|d| d.to_string()),
+            "url": format!("{}/acme/issue/{}", self.origin, issue.identifier.to_lowercase()),
+            "branchName": format!("{}-{}", issue.identifier.to_lowercase(), issue.number),
+            "createdAt": iso(issue.created_at),
+            "updatedAt": iso(issue.updated_at),
+            "completedAt": issue.completed_at.map(iso),
+            "canceledAt": issue.canceled_at.map(iso),
+            "archivedAt": null,
+            "trashed": false,
+            "state": self.state_json(state),
+            "labels": {"nodes": labels, "pageInfo": {"hasNextPage": false, "hasPreviousPage": false, "startCursor": null, "endCursor": null}},
+            "labelIds": issue.label_ids,
+            "assignee": assignee,
+            "creator": self.user_json(0),
+            "team": self.team_json(),
+        })
+    }
+}
