@@ -117,10 +117,6 @@ fn render_block(node: &Value, alternate: bool) -> Vec<String> {
             if text.is_empty() {
                 return Vec::new();
             }
-            let text = match text.strip_suffix('#') {
-                Some(rest) => format!("{rest}\\#"),
-                None => text.to_owned(),
-            };
             vec![format!("{} {text}", "#".repeat(level))]
         }
         "codeBlock" => vec![code_block(node)],
@@ -465,15 +461,22 @@ fn render_inline(nodes: &[Value], context: Context) -> String {
             }
             Segment::Raw(raw) => (Vec::new(), raw),
         };
-        let common = open.iter().zip(&wanted).take_while(|(a, b)| a == b).count();
-        while open.len() > common {
+        // Keep the open delimiters that are still wanted (as deep as possible), close the
+        // rest, then open what is missing.
+        let kept = open
+            .iter()
+            .take_while(|delimiter| wanted.contains(delimiter))
+            .count();
+        while open.len() > kept {
             if let Some(delimiter) = open.pop() {
                 out.push_str(&delimiter.close());
             }
         }
-        for delimiter in &wanted[common..] {
-            out.push_str(delimiter.open());
-            open.push(delimiter.clone());
+        for delimiter in wanted {
+            if !open.contains(&delimiter) {
+                out.push_str(delimiter.open());
+                open.push(delimiter);
+            }
         }
         out.push_str(&rendered);
     }

@@ -11,3 +11,8 @@
 pub mod adf_schema;
 pub mod adf_to_markdown;
 pub mod markdown_to_adf;
+
+#[cfg(test)]
+mod adf_round_trip_tests;
+#[cfg(test)]
+mod test_support;
