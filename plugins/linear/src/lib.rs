@@ -26,6 +26,8 @@ pub mod settings;
 pub mod webhook;
 
 #[cfg(test)]
+mod schema_conformance;
+#[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod tests;
