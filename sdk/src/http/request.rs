@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{Response, transport};
 use crate::PluginError;
+use crate::bindings::connector::pmsync::plugin::http::Request as WireRequest;
 
 /// An outbound request, built step by step and sent with [`Request::send`].
 #[derive(Debug, Clone, PartialEq)]
@@ -115,7 +116,7 @@ impl Request {
     /// failures → `transient`, malformed request → `invalid-input`.
     pub fn send(self) -> Result<Response, PluginError> {
         let described = self.describe();
-        transport::send(self)
+        transport::send(&self.into_wire())
             .map(|raw| Response::new(raw.status, raw.headers, raw.body, described.clone()))
             .map_err(|error| transport::to_plugin_error(error, &described))
     }
@@ -158,22 +159,15 @@ impl Request {
         format!("{} {}", self.method, redact_url(&self.url))
     }
 
-    pub(super) fn into_parts(
-        self,
-    ) -> (
-        String,
-        String,
-        Vec<(String, String)>,
-        Option<Vec<u8>>,
-        Option<String>,
-    ) {
-        (
-            self.method,
-            self.url,
-            self.headers,
-            self.body,
-            self.credential,
-        )
+    /// The request as the host's `http` interface takes it.
+    pub(super) fn into_wire(self) -> WireRequest {
+        WireRequest {
+            method: self.method,
+            url: self.url,
+            headers: self.headers,
+            body: self.body,
+            credential: self.credential,
+        }
     }
 }
 

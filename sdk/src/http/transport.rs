@@ -1,22 +1,9 @@
 //! Hands a request to the host (inside pmsync) or to a test handler (compiled natively).
 
-use super::Request;
 use crate::PluginError;
 use crate::bindings::connector::pmsync::plugin::http::{
     HttpError, Request as WireRequest, Response as WireResponse,
 };
-
-pub(super) fn send(request: Request) -> Result<WireResponse, HttpError> {
-    let (method, url, headers, body, credential) = request.into_parts();
-    let wire = WireRequest {
-        method,
-        url,
-        headers,
-        body,
-        credential,
-    };
-    deliver(&wire)
-}
 
 /// The [`PluginError`] for a request that got no response at all.
 pub(super) fn to_plugin_error(error: HttpError, request: &str) -> PluginError {
@@ -37,12 +24,12 @@ pub(super) fn to_plugin_error(error: HttpError, request: &str) -> PluginError {
 }
 
 #[cfg(target_arch = "wasm32")]
-fn deliver(request: &WireRequest) -> Result<WireResponse, HttpError> {
+pub(super) fn send(request: &WireRequest) -> Result<WireResponse, HttpError> {
     crate::bindings::connector::pmsync::plugin::http::send(request)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
-fn deliver(request: &WireRequest) -> Result<WireResponse, HttpError> {
+pub(super) fn send(request: &WireRequest) -> Result<WireResponse, HttpError> {
     testing::HANDLER.with(|handler| match handler.borrow_mut().as_mut() {
         Some(handler) => handler(request),
         None => Err(HttpError::Transport(
