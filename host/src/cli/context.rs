@@ -5,6 +5,7 @@ use super::args::Global;
 use super::exit::CliError;
 use super::output::Output;
 use crate::plugin::{CacheSetting, Grants, LoadReport, PluginRuntime, RuntimeOptions};
+use pmsync_core::config::{Available, ConfigFile};
 
 pub struct Context {
     pub global: Global,
@@ -41,4 +42,50 @@ impl Context {
         }
         Ok(self.runtime()?.load_dir(path, grants))
     }
+}
+
+/// A config file's text and the name it is shown under in messages.
+pub struct ConfigSource {
+    pub text: String,
+    pub origin: String,
+}
+
+impl Context {
+    /// The `--config` file, read; a missing flag or file is bad input.
+    pub fn config_source(&self) -> Result<ConfigSource, CliError> {
+        let path = self
+            .global
+            .config
+            .as_ref()
+            .ok_or_else(|| CliError::bad_input("no config given: pass --config FILE (or set PMSYNC_CONFIG)"))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| CliError::bad_input(format!("cannot read config {}: {e}", path.display())))?;
+        Ok(ConfigSource { text, origin: path.display().to_string() })
+    }
+
+    /// The config, parsed (not yet checked against plugins).
+    pub fn load_config(&self) -> Result<(ConfigSource, ConfigFile), CliError> {
+        let source = self.config_source()?;
+        let config = pmsync_core::config::load_str(&source.text, &source.origin)
+            .map_err(|e| CliError::bad_input(e.to_string()))?;
+        Ok((source, config))
+    }
+
+    /// Plugins loaded with the grants the config gives.
+    pub fn load_plugins_for(&self, config: &ConfigFile) -> Result<LoadReport, CliError> {
+        let manifests = crate::plugin::manifests_in(&self.global.plugins);
+        let grants = crate::app::grants_for(config, &manifests).map_err(CliError::bad_input)?;
+        self.load_plugins_with(&grants)
+    }
+}
+
+/// What the loaded plugins provide, for config validation.
+pub fn available(plugins: &crate::plugin::PluginSet) -> Available {
+    let mut available = Available::default();
+    for info in plugins.inventory() {
+        available.transforms.extend(info.provides.transforms.iter().cloned());
+        available.resolvers.extend(info.provides.resolver.iter().cloned());
+        available.connectors.extend(info.provides.platform.iter().cloned());
+    }
+    available
 }

@@ -1,6 +1,7 @@
 //! The `pmsync-host` command line.
 
 mod args;
+mod config_cmds;
 mod context;
 mod exit;
 mod output;
@@ -31,6 +32,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Plugins(PluginsCommand::List) => plugins_cmd::list(&ctx),
         Command::Plugins(PluginsCommand::Inspect { name }) => plugins_cmd::inspect(&ctx, &name),
+        Command::Validate => config_cmds::validate(&ctx),
+        Command::ExportConfig(args) => config_cmds::export(&ctx, &args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "pmsync-host", &mut std::io::stdout());
             Ok(Outcome::Ok)

@@ -2,11 +2,13 @@
 //!
 //! Host patterns are written `scheme://host[:port]`:
 //! - `scheme` is `http` or `https`;
-//! - `host` is a DNS name or IP literal (IPv6 in brackets), matched exactly, case-insensitively;
+//! - `host` is a DNS name or IP literal (IPv6 in brackets), matched exactly, case-insensitively,
+//!   or `*.` and a domain of at least two labels, matching any subdomain of it (Jira Cloud
+//!   sites are `<site>.atlassian.net`);
 //! - `port` is a number, `*` (any port), or omitted (the scheme's default: 80 or 443).
 //!
 //! Examples: `https://api.github.com`, `http://127.0.0.1:*`, `https://jira.example.com:8443`.
-//! No paths, no user info, no wildcards in the host. A URL is matched on the scheme, host
+//! No paths, no user info, no other wildcards in the host. A URL is matched on the scheme, host
 //! and port the host itself parses from the request URL, never on a header.
 
 use super::manifest::{Capabilities, Limits, Manifest};
@@ -86,11 +88,13 @@ fn split_host_port(text: &str, authority: &str) -> Result<(String, Option<String
             None => (authority.to_ascii_lowercase(), None),
         }
     };
-    let valid_host = !host.is_empty()
+    let name = host.strip_prefix("*.").unwrap_or(&host);
+    let valid_host = !name.is_empty()
         && (host.starts_with('[')
-            || host
+            || name
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'));
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+        && (name.len() == host.len() || name.split('.').filter(|l| !l.is_empty()).count() >= 2);
     if !valid_host {
         return Err(format!(
             "`{text}`: `{host}` is not a host name or IP address"
@@ -109,6 +113,9 @@ impl HostPattern {
             ));
         }
         let (host, port) = split_host_port(text, authority)?;
+        if host.starts_with('[') && host.contains('*') {
+            return Err(format!("`{text}`: wildcards are for DNS names only"));
+        }
         let port = match port.as_deref() {
             None => PortPattern::Exact(default_port(&scheme).unwrap_or(0)),
             Some("*") => PortPattern::Any,
@@ -123,7 +130,7 @@ impl HostPattern {
     /// Whether this pattern allows `origin`.
     pub fn allows(&self, origin: &Origin) -> bool {
         self.scheme == origin.scheme
-            && self.host == origin.host
+            && host_matches(&self.host, &origin.host)
             && match self.port {
                 PortPattern::Any => true,
                 PortPattern::Exact(p) => p == origin.port,
@@ -132,9 +139,10 @@ impl HostPattern {
 
     /// The destinations both patterns allow, if any.
     pub fn intersect(&self, other: &HostPattern) -> Option<HostPattern> {
-        if self.scheme != other.scheme || self.host != other.host {
+        if self.scheme != other.scheme {
             return None;
         }
+        let host = host_intersection(&self.host, &other.host)?;
         let port = match (self.port, other.port) {
             (PortPattern::Any, p) | (p, PortPattern::Any) => p,
             (PortPattern::Exact(a), PortPattern::Exact(b)) if a == b => PortPattern::Exact(a),
@@ -142,9 +150,40 @@ impl HostPattern {
         };
         Some(HostPattern {
             scheme: self.scheme.clone(),
-            host: self.host.clone(),
+            host,
             port,
         })
+    }
+}
+
+/// Whether host pattern `pattern` (exact, or `*.domain`) matches the concrete `host`.
+fn host_matches(pattern: &str, host: &str) -> bool {
+    match pattern.strip_prefix("*.") {
+        Some(domain) => host
+            .strip_suffix(domain)
+            .and_then(|sub| sub.strip_suffix('.'))
+            .is_some_and(|sub| !sub.is_empty()),
+        None => pattern == host,
+    }
+}
+
+/// The hosts both patterns allow, as one pattern: the narrower of the two when one
+/// contains the other.
+fn host_intersection(a: &str, b: &str) -> Option<String> {
+    if a == b {
+        return Some(a.to_string());
+    }
+    let covers = |wide: &str, narrow: &str| match narrow.strip_prefix("*.") {
+        // `*.x.y` is inside `*.y` when `x.y` is a subdomain of `y`.
+        Some(domain) => host_matches(wide, domain),
+        None => host_matches(wide, narrow),
+    };
+    if covers(a, b) {
+        Some(b.to_string())
+    } else if covers(b, a) {
+        Some(a.to_string())
+    } else {
+        None
     }
 }
 
@@ -154,6 +193,9 @@ impl Origin {
     pub fn of_url(url: &str) -> Result<Origin, String> {
         let (scheme, authority, _) = split_authority(url)?;
         let (host, port) = split_host_port(url, authority)?;
+        if host.starts_with("*.") {
+            return Err(format!("`{url}`: a URL's host cannot be a wildcard"));
+        }
         let port = match port {
             None => default_port(&scheme).unwrap_or(0),
             Some(p) => p
@@ -329,6 +371,36 @@ impl Grants {
             capabilities: Capabilities { hosts, secrets },
             limits,
         }
+    }
+}
+
+#[cfg(test)]
+mod wildcard_tests {
+    use super::*;
+
+    #[test]
+    fn a_wildcard_host_matches_subdomains_only() {
+        let p = HostPattern::parse("https://*.atlassian.net").unwrap();
+        assert!(p.allows(&Origin::of_url("https://acme.atlassian.net/rest").unwrap()));
+        assert!(!p.allows(&Origin::of_url("https://atlassian.net/").unwrap()));
+        assert!(!p.allows(&Origin::of_url("https://evilatlassian.net/").unwrap()));
+        assert!(!p.allows(&Origin::of_url("http://acme.atlassian.net/").unwrap()));
+    }
+
+    #[test]
+    fn a_wildcard_needs_a_real_domain() {
+        assert!(HostPattern::parse("https://*.net").is_err());
+        assert!(HostPattern::parse("https://*").is_err());
+    }
+
+    #[test]
+    fn granting_one_site_narrows_a_wildcard_request() {
+        let asked = HostPattern::parse("https://*.atlassian.net").unwrap();
+        let granted = HostPattern::parse("https://acme.atlassian.net").unwrap();
+        assert_eq!(asked.intersect(&granted).unwrap().to_string(), "https://acme.atlassian.net");
+        assert_eq!(granted.intersect(&asked).unwrap().to_string(), "https://acme.atlassian.net");
+        let other = HostPattern::parse("https://api.github.com").unwrap();
+        assert!(asked.intersect(&other).is_none());
     }
 }
 
