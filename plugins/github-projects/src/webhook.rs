@@ -63,10 +63,10 @@ pub fn item_ids(
     {
         return Ok(Vec::new());
     }
-    if let Some(project) = &item.project_node_id {
-        if *project != project_id()? {
-            return Ok(Vec::new());
-        }
+    if let Some(project) = &item.project_node_id
+        && *project != project_id()?
+    {
+        return Ok(Vec::new());
     }
     Ok(vec![item.node_id])
 }

@@ -61,13 +61,12 @@ pub fn item_ids(
             "GitHub `{event}` webhook body has no `issue` object"
         ))
     })?;
-    if let Some(repository) = payload.repository {
-        if !repository
+    if let Some(repository) = payload.repository
+        && !repository
             .full_name
             .eq_ignore_ascii_case(&settings.repo.full_name())
-        {
-            return Ok(Vec::new());
-        }
+    {
+        return Ok(Vec::new());
     }
     if issue
         .pull_request
