@@ -186,10 +186,14 @@ fn select(
 
 impl Connector for GithubProjects {
     fn describe() -> Descriptor {
-        let fields = match Settings::load().and_then(|settings| project::load(&settings)) {
+        // Without settings (the host checking the plugin at load time) there is no project
+        // to read yet: describe the fixed fields quietly.
+        let settings = Settings::load();
+        let fields = match settings.and_then(|settings| project::load(&settings)) {
             Ok(project) => project.specs(),
             Err(error) => {
-                pmsync_sdk::log::warn(format!(
+                let log = if Settings::load().is_ok() { pmsync_sdk::log::warn } else { pmsync_sdk::log::debug };
+                log(format!(
                     "cannot read the project's fields, describing `title` only: {}",
                     error.message()
                 ));
