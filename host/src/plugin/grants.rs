@@ -3,10 +3,11 @@
 //! Host patterns are written `scheme://host[:port]`:
 //! - `scheme` is `http` or `https`;
 //! - `host` is a DNS name or IP literal (IPv6 in brackets), matched exactly, case-insensitively;
+//!   or `*.domain`, any strict subdomain of `domain` (not `domain` itself, never an IP);
 //! - `port` is a number, `*` (any port), or omitted (the scheme's default: 80 or 443).
 //!
-//! Examples: `https://api.github.com`, `http://127.0.0.1:*`, `https://jira.example.com:8443`.
-//! No paths, no user info, no wildcards in the host. A URL is matched on the scheme, host
+//! Examples: `https://api.github.com`, `http://127.0.0.1:*`, `https://jira.example.com:8443`,
+//! `https://*.atlassian.net`. No paths, no user info, no other wildcards in the host. A URL is matched on the scheme, host
 //! and port the host itself parses from the request URL, never on a header.
 
 use super::manifest::{Capabilities, Limits, Manifest};
@@ -100,7 +101,7 @@ fn split_host_port(text: &str, authority: &str) -> Result<(String, Option<String
 }
 
 impl HostPattern {
-    /// Parses `scheme://host[:port|:*]`.
+    /// Parses `scheme://host[:port|:*]`, where `host` may be `*.domain`.
     pub fn parse(text: &str) -> Result<HostPattern, String> {
         let (scheme, authority, tail) = split_authority(text)?;
         if !tail.is_empty() && tail != "/" {
@@ -108,7 +109,22 @@ impl HostPattern {
                 "`{text}`: a host pattern has no path, query or fragment (expected scheme://host[:port])"
             ));
         }
+        let (authority, subdomains) = match authority.strip_prefix("*.") {
+            Some(domain) => (domain, true),
+            None => (authority, false),
+        };
         let (host, port) = split_host_port(text, authority)?;
+        let host = if subdomains {
+            let is_ip = host.starts_with('[') || host.parse::<std::net::Ipv4Addr>().is_ok();
+            if is_ip || !host.contains('.') {
+                return Err(format!(
+                    "`{text}`: a `*.` wildcard needs a domain name with a dot, not `{host}`"
+                ));
+            }
+            format!("*.{host}")
+        } else {
+            host
+        };
         let port = match port.as_deref() {
             None => PortPattern::Exact(default_port(&scheme).unwrap_or(0)),
             Some("*") => PortPattern::Any,
@@ -120,10 +136,34 @@ impl HostPattern {
         Ok(HostPattern { scheme, host, port })
     }
 
+    /// The domain of a `*.domain` pattern.
+    fn wildcard_domain(&self) -> Option<&str> {
+        self.host.strip_prefix("*.")
+    }
+
+    /// Whether this pattern's host covers `host` (a host name, or another `*.` pattern).
+    fn covers_host(&self, host: &str) -> bool {
+        match self.wildcard_domain() {
+            None => self.host == host,
+            Some(domain) => {
+                let strict_subdomain = |name: &str| {
+                    name.strip_suffix(domain)
+                        .is_some_and(|prefix| prefix.len() > 1 && prefix.ends_with('.'))
+                };
+                match host.strip_prefix("*.") {
+                    // Another wildcard: covered when its domain is ours or below it.
+                    Some(other) => other == domain || strict_subdomain(other),
+                    None => strict_subdomain(host),
+                }
+            }
+        }
+    }
+
     /// Whether this pattern allows `origin`.
     pub fn allows(&self, origin: &Origin) -> bool {
         self.scheme == origin.scheme
-            && self.host == origin.host
+            && !origin.host.starts_with("*.")
+            && self.covers_host(&origin.host)
             && match self.port {
                 PortPattern::Any => true,
                 PortPattern::Exact(p) => p == origin.port,
@@ -132,9 +172,18 @@ impl HostPattern {
 
     /// The destinations both patterns allow, if any.
     pub fn intersect(&self, other: &HostPattern) -> Option<HostPattern> {
-        if self.scheme != other.scheme || self.host != other.host {
+        if self.scheme != other.scheme {
             return None;
         }
+        let host = if self.host == other.host {
+            self.host.clone()
+        } else if self.covers_host(&other.host) {
+            other.host.clone()
+        } else if other.covers_host(&self.host) {
+            self.host.clone()
+        } else {
+            return None;
+        };
         let port = match (self.port, other.port) {
             (PortPattern::Any, p) | (p, PortPattern::Any) => p,
             (PortPattern::Exact(a), PortPattern::Exact(b)) if a == b => PortPattern::Exact(a),
@@ -142,7 +191,7 @@ impl HostPattern {
         };
         Some(HostPattern {
             scheme: self.scheme.clone(),
-            host: self.host.clone(),
+            host,
             port,
         })
     }
@@ -381,6 +430,26 @@ mod tests {
         assert!(!p.allows(&Origin::of_url("https://api.github.com:8443/").unwrap()));
         assert!(!p.allows(&Origin::of_url("https://api.github.com.evil.com/").unwrap()));
         assert!(Origin::of_url("https://api.github.com@evil.com/").is_err());
+    }
+
+    #[test]
+    fn subdomain_wildcards_match_strict_subdomains_and_intersect_to_the_narrower() {
+        let any_site = HostPattern::parse("https://*.atlassian.net").unwrap();
+        assert_eq!(any_site.to_string(), "https://*.atlassian.net");
+        assert!(any_site.allows(&Origin::of_url("https://acme.atlassian.net/rest").unwrap()));
+        assert!(!any_site.allows(&Origin::of_url("https://atlassian.net/").unwrap()));
+        assert!(!any_site.allows(&Origin::of_url("https://evilatlassian.net/").unwrap()));
+        assert!(!any_site.allows(&Origin::of_url("https://acme.atlassian.net.evil.com/").unwrap()));
+        assert!(!any_site.allows(&Origin::of_url("http://acme.atlassian.net/").unwrap()));
+        let one_site = HostPattern::parse("https://acme.atlassian.net").unwrap();
+        assert_eq!(any_site.intersect(&one_site), Some(one_site.clone()));
+        assert_eq!(one_site.intersect(&any_site), Some(one_site.clone()));
+        assert_eq!(any_site.intersect(&any_site), Some(any_site.clone()));
+        let other = HostPattern::parse("https://example.com").unwrap();
+        assert_eq!(any_site.intersect(&other), None);
+        assert!(HostPattern::parse("https://*.127.0.0.1").is_err());
+        assert!(HostPattern::parse("https://*.com.*").is_err());
+        assert!(HostPattern::parse("https://*.localhost").is_err());
     }
 
     #[test]
