@@ -25,13 +25,7 @@ pub struct Global {
     #[arg(short, long, global = true, env = "PMSYNC_CONFIG")]
     pub config: Option<PathBuf>,
     /// Plugins directory (or a single .wasm with its plugin.toml beside it).
-    #[arg(
-        short,
-        long,
-        global = true,
-        env = "PMSYNC_PLUGINS",
-        default_value = "./plugins"
-    )]
+    #[arg(short, long, global = true, env = "PMSYNC_PLUGINS", default_value = "./plugins")]
     pub plugins: PathBuf,
     /// State database file (links, bases, watermarks, audit).
     #[arg(long, global = true, env = "PMSYNC_STATE")]

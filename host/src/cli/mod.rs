@@ -21,9 +21,7 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
-                    ExitCode::SUCCESS
-                }
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
                 _ => ExitCode::from(2),
             };
         }
@@ -34,12 +32,7 @@ pub fn main() -> ExitCode {
         Command::Plugins(PluginsCommand::List) => plugins_cmd::list(&ctx),
         Command::Plugins(PluginsCommand::Inspect { name }) => plugins_cmd::inspect(&ctx, &name),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "pmsync-host",
-                &mut std::io::stdout(),
-            );
+            clap_complete::generate(shell, &mut Cli::command(), "pmsync-host", &mut std::io::stdout());
             Ok(Outcome::Ok)
         }
         _ => Err(CliError::failed("not wired yet")),
@@ -52,11 +45,7 @@ pub fn main() -> ExitCode {
             } else {
                 eprintln!("{} {}", ctx.out.red("error:"), error.message);
             }
-            if error.bad_input {
-                Outcome::BadInput.into()
-            } else {
-                Outcome::ItemsFailed.into()
-            }
+            if error.bad_input { Outcome::BadInput.into() } else { Outcome::ItemsFailed.into() }
         }
     }
 }
@@ -68,9 +57,6 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(
-            std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none(),
-        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none())
         .try_init();
 }
