@@ -407,6 +407,44 @@ fn jira_listing_since_a_watermark_returns_only_issues_edited_after_it() {
     );
 }
 
+/// Jira JQL compares dates at minute precision: the connector floors the watermark to the
+/// minute, so an issue from earlier in the watermark's minute comes again (a harmless
+/// overlap), and one from the minute before does not.
+#[test]
+fn jira_watermark_overlaps_within_its_minute_and_not_before() {
+    let h = jira();
+    let minute = Utc::now() - chrono::TimeDelta::minutes(10);
+    let minute = minute - chrono::TimeDelta::seconds(minute.timestamp().rem_euclid(60));
+    let watermark = minute + chrono::TimeDelta::seconds(40);
+    assert!(
+        h.sandbox
+            .jira()
+            .set_updated("PROJ-2", minute + chrono::TimeDelta::seconds(10))
+    );
+    assert!(
+        h.sandbox
+            .jira()
+            .set_updated("PROJ-9", minute - chrono::TimeDelta::seconds(5))
+    );
+    assert!(
+        h.sandbox
+            .jira()
+            .set_updated("PROJ-4", watermark + chrono::TimeDelta::seconds(1))
+    );
+    let items: Vec<Item> = all_pages(
+        h.connector.as_ref(),
+        list_request(10, Some(watermark.to_rfc3339()), Filter::default()),
+    )
+    .into_iter()
+    .flatten()
+    .collect();
+    assert_eq!(
+        items.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(),
+        ["PROJ-2", "PROJ-4"],
+        "same-minute overlap and the newer issue, oldest first"
+    );
+}
+
 #[test]
 fn jira_listing_with_an_or_query_and_labels_filter_narrows_the_result() {
     let h = jira();
@@ -550,6 +588,15 @@ fn jira_update_writes_summary_status_labels_and_priority_and_returns_the_fresh_i
     } else {
         "Done"
     };
+    // Someone's account id, taken from a seeded issue that has an assignee.
+    let someone = (1..=JIRA_PROJ_ISSUES)
+        .filter_map(|n| h.sandbox.jira().issue(&format!("PROJ-{n}")))
+        .find_map(|wire| {
+            wire["fields"]["assignee"]["accountId"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .expect("a seeded issue with an assignee");
     let id = h.sandbox.jira().issue("PROJ-1").expect("seeded")["id"]
         .as_str()
         .expect("id")
@@ -565,6 +612,13 @@ fn jira_update_writes_summary_status_labels_and_priority_and_returns_the_fresh_i
                     Value::TextList(vec!["customer".into(), "urgent".into()]),
                 ),
                 field("priority", Value::Text("Lowest".into())),
+                field("assignee", Value::Text(someone.clone())),
+                field("duedate", Value::Date("2025-06-30".parse().expect("date"))),
+                field("story_points", Value::Integer(13)),
+                field(
+                    "description",
+                    Value::Text("Rewritten with `code` and a [link](https://example.com).".into()),
+                ),
             ],
         }]),
         "update",
@@ -573,6 +627,14 @@ fn jira_update_writes_summary_status_labels_and_priority_and_returns_the_fresh_i
     assert_eq!(wire["fields"]["summary"], "Renamed by pmsync");
     assert_eq!(wire["fields"]["labels"], json!(["customer", "urgent"]));
     assert_eq!(wire["fields"]["priority"]["name"], "Lowest");
+    assert_eq!(wire["fields"]["assignee"]["accountId"], json!(someone));
+    assert_eq!(wire["fields"]["duedate"], "2025-06-30");
+    assert_eq!(wire["fields"]["customfield_10016"].as_f64(), Some(13.0));
+    assert_eq!(wire["fields"]["description"]["type"], "doc");
+    assert_eq!(
+        text(updated.field("description")),
+        "Rewritten with `code` and a [link](https://example.com)."
+    );
     assert_eq!(h.sandbox.jira().status(&id).as_deref(), Some(target));
     let stats = h.sandbox.stats(Platform::Jira);
     assert!(
@@ -857,6 +919,27 @@ fn linear_listing_by_label_returns_only_issues_carrying_it() {
 }
 
 #[test]
+fn linear_listing_with_a_filter_query_applies_it_together_with_the_team() {
+    let h = linear();
+    let filter = Filter {
+        query: Some(
+            r#"{"team": {"key": {"eq": "ENG"}}, "state": {"name": {"eq": "Done"}}}"#.into(),
+        ),
+        ..Filter::default()
+    };
+    let items: Vec<Item> = all_pages(h.connector.as_ref(), list_request(50, None, filter))
+        .into_iter()
+        .flatten()
+        .collect();
+    let expected: BTreeSet<String> = (1..=LINEAR_ISSUES)
+        .map(|n| format!("ENG-{n}"))
+        .filter(|key| h.sandbox.linear().state_name(key).as_deref() == Some("Done"))
+        .collect();
+    assert!(!expected.is_empty(), "the seed has done issues");
+    assert_eq!(keys(&items), expected);
+}
+
+#[test]
 fn linear_get_returns_existing_issues_and_not_found_for_the_missing_one_only() {
     let h = linear();
     let existing = h.sandbox.linear().issue("ENG-3").expect("seeded");
@@ -966,6 +1049,10 @@ fn linear_update_writes_title_state_labels_and_priority_and_returns_the_fresh_it
                     Value::TextList(vec!["docs".into(), "performance".into()]),
                 ),
                 field("priority", Value::Integer(1)),
+                field("assignee", Value::Text("noah@example.com".into())),
+                field("dueDate", Value::Date("2025-06-30".parse().expect("date"))),
+                field("estimate", Value::Number(5.0)),
+                field("description", Value::Text("Rewritten *by* pmsync.".into())),
             ],
         }]),
         "update",
@@ -973,6 +1060,14 @@ fn linear_update_writes_title_state_labels_and_priority_and_returns_the_fresh_it
     let stored = h.sandbox.linear().issue(&id).expect("exists");
     assert_eq!(stored.title, "Renamed by pmsync");
     assert_eq!(stored.priority, 1);
+    assert_eq!(stored.due_date, Some("2025-06-30".parse().expect("date")));
+    assert_eq!(stored.estimate, Some(5.0));
+    assert_eq!(
+        stored.description.as_deref(),
+        Some("Rewritten *by* pmsync.")
+    );
+    assert!(stored.assignee_id.is_some());
+    assert_eq!(text(updated.field("assignee")), "noah@example.com");
     assert_eq!(h.sandbox.linear().state_name(&id).as_deref(), Some("Done"));
     let labels = text_list(updated.field("labels"));
     assert_eq!(labels, vec!["docs".to_string(), "performance".to_string()]);
