@@ -642,7 +642,10 @@ fn jira_update_writes_summary_status_labels_and_priority_and_returns_the_fresh_i
         "status changed through a transition: {:?}",
         stats.by_route
     );
-    let fresh = one(h.connector.get(&[id.clone()]), "get after update");
+    let fresh = one(
+        h.connector.get(std::slice::from_ref(&id)),
+        "get after update",
+    );
     assert_eq!(
         updated, fresh,
         "the returned item is what a fresh get shows"
