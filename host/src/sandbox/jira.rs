@@ -116,7 +116,7 @@ fn run_search(
         Ok(q) => q,
         Err(message) => return JiraError::message(400, message).into_response(),
     };
-    if parsed.clauses.is_empty() {
+    if parsed.is_unbounded() {
         return JiraError::message(400, "Unbounded JQL queries are not allowed here. Please add a search restriction to your query.").into_response();
     }
     let max = match parse_max_results(max, fields.ids_only()) {

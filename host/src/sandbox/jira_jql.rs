@@ -1,4 +1,5 @@
-//! The JQL subset the Jira sandbox understands: clauses joined by `AND`, then an optional
+//! The JQL subset the Jira sandbox understands: clauses combined with `AND`, `OR`, `NOT` and
+//! parentheses (`NOT` binds tightest, then `AND`, then `OR`, as in Jira), then an optional
 //! `ORDER BY`. Fields: `project`, `issuetype`/`type`, `status`, `priority`, `key`/`issuekey`,
 //! `labels`, `updated`, `created`, and entity properties `issue.property[KEY].path.to.value`.
 //! Operators: `=`, `!=`, `in (...)`, `not in (...)`, and `>`, `>=`, `<`, `<=` for dates.
@@ -62,17 +63,55 @@ pub(crate) struct Order {
     pub(crate) ascending: bool,
 }
 
+/// The condition of a query: clauses combined with `AND`, `OR`, `NOT` and parentheses.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Expr {
+    Clause(Clause),
+    /// Every one holds (`AND`); empty: no restriction.
+    All(Vec<Expr>),
+    /// At least one holds (`OR`).
+    Any(Vec<Expr>),
+    Not(Box<Expr>),
+}
+
+impl Expr {
+    /// Evaluates the condition with `clause` deciding each clause.
+    pub(crate) fn holds(&self, clause: &impl Fn(&Clause) -> bool) -> bool {
+        match self {
+            Expr::Clause(c) => clause(c),
+            Expr::All(all) => all.iter().all(|e| e.holds(clause)),
+            Expr::Any(any) => any.iter().any(|e| e.holds(clause)),
+            Expr::Not(inner) => !inner.holds(clause),
+        }
+    }
+
+    /// The clauses every match must satisfy (the top-level `AND` chain).
+    fn required(&self) -> Vec<&Clause> {
+        match self {
+            Expr::Clause(c) => vec![c],
+            Expr::All(all) => all.iter().flat_map(Expr::required).collect(),
+            Expr::Any(_) | Expr::Not(_) => Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Jql {
-    pub(crate) clauses: Vec<Clause>,
+    pub(crate) filter: Expr,
     pub(crate) order: Order,
 }
 
 impl Jql {
-    /// The tightest `updated >=`/`>` bound, in epoch milliseconds.
+    /// True when the query restricts nothing (Jira refuses such searches).
+    pub(crate) fn is_unbounded(&self) -> bool {
+        matches!(&self.filter, Expr::All(all) if all.is_empty())
+    }
+
+    /// The tightest `updated >=`/`>` bound every match satisfies, in epoch milliseconds.
     pub(crate) fn updated_lower_bound(&self) -> Option<i64> {
-        self.clauses
-            .iter()
+        self.filter
+            .required()
+            .into_iter()
             .filter_map(|c| match (&c.field, c.op, &c.operand) {
                 (Field::Updated, Op::Ge | Op::Gt, Operand::Instant(t)) => {
                     Some(t.timestamp_millis())
@@ -261,21 +300,24 @@ fn describe(tok: Option<&Tok>) -> String {
     }
 }
 
+type Tokens = std::iter::Peekable<std::vec::IntoIter<Tok>>;
+
 /// Parses a JQL query; the error is the message for Jira's `errorMessages`.
 pub(crate) fn parse(text: &str, now: DateTime<Utc>) -> Result<Jql, String> {
     let tokens = tokenize(text)?;
     let mut it = tokens.into_iter().peekable();
-    let mut clauses = Vec::new();
+    let filter = if it.peek().is_none() || is_kw(it.peek(), "order") {
+        Expr::All(Vec::new())
+    } else {
+        parse_or(&mut it, now)?
+    };
     let mut order = Order {
         field: OrderField::Created,
         ascending: false,
     };
-    loop {
-        if it.peek().is_none() {
-            break;
-        }
-        if is_kw(it.peek(), "order") {
-            it.next();
+    match it.next() {
+        None => {}
+        Some(t) if is_kw(Some(&t), "order") => {
             if !is_kw(it.peek(), "by") {
                 return Err("Error in the JQL Query: Expecting 'by' after 'order'.".into());
             }
@@ -303,105 +345,150 @@ pub(crate) fn parse(text: &str, now: DateTime<Utc>) -> Result<Jql, String> {
                     describe(Some(&extra))
                 ));
             }
-            break;
         }
-        let field_name = value(it.next())?;
-        let field = parse_field(&field_name)?;
-        let op = match it.next() {
-            Some(Tok::Op(o)) => match o.as_str() {
-                "=" => Op::Eq,
-                "!=" => Op::NotEq,
-                ">" => Op::Gt,
-                ">=" => Op::Ge,
-                "<" => Op::Lt,
-                "<=" => Op::Le,
-                other => {
-                    return Err(format!(
-                        "Error in the JQL Query: The operator '{other}' is not supported by the sandbox."
-                    ));
-                }
-            },
-            Some(Tok::Word(w)) if w.eq_ignore_ascii_case("in") => Op::In,
-            Some(Tok::Word(w)) if w.eq_ignore_ascii_case("not") && is_kw(it.peek(), "in") => {
-                it.next();
-                Op::NotIn
-            }
-            other => {
-                return Err(format!(
-                    "Error in the JQL Query: Expecting operator but got {}. The query should be of the form: <field> <operator> <value>",
-                    describe(other.as_ref())
-                ));
-            }
-        };
-        let is_date = matches!(field, Field::Updated | Field::Created);
-        let operand = match op {
-            Op::In | Op::NotIn => {
-                if it.next() != Some(Tok::Open) {
-                    return Err(
-                        "Error in the JQL Query: Expecting '(' to start a list of values.".into(),
-                    );
-                }
-                let mut values = vec![value(it.next())?];
-                loop {
-                    match it.next() {
-                        Some(Tok::Comma) => values.push(value(it.next())?),
-                        Some(Tok::Close) => break,
-                        other => {
-                            return Err(format!(
-                                "Error in the JQL Query: Expecting ',' or ')' but got {}.",
-                                describe(other.as_ref())
-                            ));
-                        }
-                    }
-                }
-                if is_date {
-                    return Err(format!(
-                        "Error in the JQL Query: The operator '{}' is not supported by the '{field_name}' field in the sandbox.",
-                        if op == Op::In { "in" } else { "not in" }
-                    ));
-                }
-                Operand::Values(values)
-            }
-            _ => {
-                let raw = value(it.next())?;
-                if is_date {
-                    let instant = parse_date(&raw, now).ok_or_else(|| {
-                        format!("Date value '{raw}' for field '{field_name}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.")
-                    })?;
-                    Operand::Instant(instant)
-                } else if matches!(op, Op::Eq | Op::NotEq) {
-                    Operand::Values(vec![raw])
-                } else {
-                    return Err(format!(
-                        "Error in the JQL Query: The operator is not supported by the '{field_name}' field."
-                    ));
-                }
-            }
-        };
-        clauses.push(Clause { field, op, operand });
-        match it.peek() {
-            None => break,
-            Some(t) if is_kw(Some(t), "and") => {
-                it.next();
-                if it.peek().is_none() || is_kw(it.peek(), "order") {
-                    return Err(
-                        "Error in the JQL Query: Expecting a field name after 'AND'.".into(),
-                    );
-                }
-            }
-            Some(t) if is_kw(Some(t), "order") => {}
-            Some(t) if is_kw(Some(t), "or") => {
-                return Err("Error in the JQL Query: 'OR' is not supported by the sandbox; combine clauses with AND.".into());
-            }
-            Some(t) => {
-                let found = describe(Some(t));
-                return Err(format!(
-                    "Error in the JQL Query: Expecting either 'OR' or 'AND' but got {found}."
-                ));
-            }
+        Some(Tok::Close) => {
+            return Err("Error in the JQL Query: Expecting either 'OR' or 'AND' but got ')'; the parentheses do not match.".into());
+        }
+        Some(t) => {
+            return Err(format!(
+                "Error in the JQL Query: Expecting either 'OR' or 'AND' but got {}.",
+                describe(Some(&t))
+            ));
         }
     }
-    Ok(Jql { clauses, order })
+    Ok(Jql { filter, order })
+}
+
+/// `and-expr (OR and-expr)*`
+fn parse_or(it: &mut Tokens, now: DateTime<Utc>) -> Result<Expr, String> {
+    let mut any = vec![parse_and(it, now)?];
+    while is_kw(it.peek(), "or") {
+        it.next();
+        any.push(parse_and(it, now)?);
+    }
+    Ok(if any.len() == 1 {
+        any.remove(0)
+    } else {
+        Expr::Any(any)
+    })
+}
+
+/// `unary (AND unary)*`
+fn parse_and(it: &mut Tokens, now: DateTime<Utc>) -> Result<Expr, String> {
+    let mut all = vec![parse_unary(it, now)?];
+    while is_kw(it.peek(), "and") {
+        it.next();
+        all.push(parse_unary(it, now)?);
+    }
+    Ok(if all.len() == 1 {
+        all.remove(0)
+    } else {
+        Expr::All(all)
+    })
+}
+
+/// `NOT unary | ( expr ) | clause`
+fn parse_unary(it: &mut Tokens, now: DateTime<Utc>) -> Result<Expr, String> {
+    if it.peek().is_none() || is_kw(it.peek(), "order") {
+        return Err(
+            "Error in the JQL Query: Expecting a field name or '(' but got the end of the query."
+                .into(),
+        );
+    }
+    if is_kw(it.peek(), "not") {
+        it.next();
+        return Ok(Expr::Not(Box::new(parse_unary(it, now)?)));
+    }
+    if it.peek() == Some(&Tok::Open) {
+        it.next();
+        let inner = parse_or(it, now)?;
+        return match it.next() {
+            Some(Tok::Close) => Ok(inner),
+            other => Err(format!(
+                "Error in the JQL Query: Expecting ')' to close the group but got {}.",
+                describe(other.as_ref())
+            )),
+        };
+    }
+    Ok(Expr::Clause(parse_clause(it, now)?))
+}
+
+/// `field operator operand`
+fn parse_clause(it: &mut Tokens, now: DateTime<Utc>) -> Result<Clause, String> {
+    let field_name = value(it.next())?;
+    let field = parse_field(&field_name)?;
+    let op = match it.next() {
+        Some(Tok::Op(o)) => match o.as_str() {
+            "=" => Op::Eq,
+            "!=" => Op::NotEq,
+            ">" => Op::Gt,
+            ">=" => Op::Ge,
+            "<" => Op::Lt,
+            "<=" => Op::Le,
+            other => {
+                return Err(format!(
+                    "Error in the JQL Query: The operator '{other}' is not supported by the sandbox."
+                ));
+            }
+        },
+        Some(Tok::Word(w)) if w.eq_ignore_ascii_case("in") => Op::In,
+        Some(Tok::Word(w)) if w.eq_ignore_ascii_case("not") && is_kw(it.peek(), "in") => {
+            it.next();
+            Op::NotIn
+        }
+        other => {
+            return Err(format!(
+                "Error in the JQL Query: Expecting operator but got {}. The query should be of the form: <field> <operator> <value>",
+                describe(other.as_ref())
+            ));
+        }
+    };
+    let is_date = matches!(field, Field::Updated | Field::Created);
+    let operand = match op {
+        Op::In | Op::NotIn => {
+            if it.next() != Some(Tok::Open) {
+                return Err(
+                    "Error in the JQL Query: Expecting '(' to start a list of values.".into(),
+                );
+            }
+            let mut values = vec![value(it.next())?];
+            loop {
+                match it.next() {
+                    Some(Tok::Comma) => values.push(value(it.next())?),
+                    Some(Tok::Close) => break,
+                    other => {
+                        return Err(format!(
+                            "Error in the JQL Query: Expecting ',' or ')' but got {}.",
+                            describe(other.as_ref())
+                        ));
+                    }
+                }
+            }
+            if is_date {
+                return Err(format!(
+                    "Error in the JQL Query: The operator '{}' is not supported by the '{field_name}' field in the sandbox.",
+                    if op == Op::In { "in" } else { "not in" }
+                ));
+            }
+            Operand::Values(values)
+        }
+        _ => {
+            let raw = value(it.next())?;
+            if is_date {
+                let instant = parse_date(&raw, now).ok_or_else(|| {
+                    format!("Date value '{raw}' for field '{field_name}' is invalid. Valid formats include: 'yyyy/MM/dd HH:mm', 'yyyy-MM-dd HH:mm', 'yyyy/MM/dd', 'yyyy-MM-dd', or a period format e.g. '-5d', '4w 2d'.")
+                })?;
+                Operand::Instant(instant)
+            } else if matches!(op, Op::Eq | Op::NotEq) {
+                Operand::Values(vec![raw])
+            } else {
+                return Err(format!(
+                    "Error in the JQL Query: The operator is not supported by the '{field_name}' field."
+                ));
+            }
+        }
+    };
+    Ok(Clause { field, op, operand })
 }
 
 #[cfg(test)]
@@ -412,7 +499,7 @@ mod tests {
     fn incremental_sync_query_parses() {
         let now = Utc::now();
         let q = parse(r#"project in (PROJ, OPS) AND updated >= "2025-01-06 09:05" AND labels = backend ORDER BY updated ASC"#, now).expect("parses");
-        assert_eq!(q.clauses.len(), 3);
+        assert!(matches!(&q.filter, Expr::All(all) if all.len() == 3));
         assert_eq!(
             q.order,
             Order {
@@ -438,7 +525,6 @@ mod tests {
                 .unwrap_err()
                 .contains("Field 'foo' does not exist")
         );
-        assert!(parse("project = A OR project = B", now).is_err());
         assert!(
             parse("updated >= \"yesterday\"", now)
                 .unwrap_err()
@@ -454,9 +540,107 @@ mod tests {
             Utc::now(),
         )
         .expect("parses");
+        assert!(matches!(
+            &q.filter,
+            Expr::Clause(c) if c.field == Field::Property("pmsync".into(), vec!["origin".into()])
+        ));
+    }
+
+    fn keys_matching(jql: &str, keys: &[(&str, &str, &str)]) -> Vec<String> {
+        let q = parse(jql, Utc::now()).expect("parses");
+        keys.iter()
+            .filter(|(_, priority, label)| {
+                q.filter.holds(&|c: &Clause| {
+                    let Operand::Values(values) = &c.operand else {
+                        return false;
+                    };
+                    let actual = match c.field {
+                        Field::Priority => *priority,
+                        Field::Labels => *label,
+                        _ => "PROJ",
+                    };
+                    let hit = values.iter().any(|v| v.eq_ignore_ascii_case(actual));
+                    if matches!(c.op, Op::NotEq | Op::NotIn) {
+                        !hit
+                    } else {
+                        hit
+                    }
+                })
+            })
+            .map(|(key, _, _)| key.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn or_and_not_and_parentheses_combine_with_jira_precedence() {
+        let issues = [
+            ("A", "High", "bug"),
+            ("B", "Low", "bug"),
+            ("C", "High", "docs"),
+            ("D", "Low", "docs"),
+        ];
         assert_eq!(
-            q.clauses[0].field,
-            Field::Property("pmsync".into(), vec!["origin".into()])
+            keys_matching(
+                "project = PROJ AND (priority = High OR labels = bug)",
+                &issues
+            ),
+            ["A", "B", "C"]
         );
+        assert_eq!(
+            keys_matching(
+                "priority = High OR labels = bug AND priority = Low",
+                &issues
+            ),
+            ["A", "B", "C"],
+            "AND binds tighter than OR"
+        );
+        assert_eq!(
+            keys_matching(
+                "(priority = High OR labels = bug) AND priority = Low",
+                &issues
+            ),
+            ["B"]
+        );
+        assert_eq!(
+            keys_matching("NOT (priority = High OR labels = bug)", &issues),
+            ["D"]
+        );
+        assert_eq!(
+            keys_matching("not priority = Low and labels = docs", &issues),
+            ["C"]
+        );
+    }
+
+    #[test]
+    fn unbalanced_parentheses_and_dangling_operators_are_rejected() {
+        let now = Utc::now();
+        for bad in [
+            "(project = A",
+            "project = A)",
+            "project = A OR",
+            "project = A AND (",
+            "()",
+            "NOT",
+        ] {
+            assert!(parse(bad, now).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn updated_bound_comes_only_from_the_required_and_chain() {
+        let now = Utc::now();
+        let q = parse(
+            r#"updated >= "2025-01-06 09:05" AND (labels = a OR labels = b)"#,
+            now,
+        )
+        .unwrap();
+        assert!(q.updated_lower_bound().is_some());
+        let q = parse(r#"updated >= "2025-01-06 09:05" OR labels = a"#, now).unwrap();
+        assert_eq!(
+            q.updated_lower_bound(),
+            None,
+            "an OR branch may match older issues"
+        );
+        assert!(parse("ORDER BY updated", now).unwrap().is_unbounded());
     }
 }

@@ -330,7 +330,7 @@ impl JiraStore {
             ),
             None => None,
         };
-        let matches = |r: &&JiraRecord| jql.clauses.iter().all(|c| Self::matches(r, c));
+        let matches = |r: &&JiraRecord| jql.filter.holds(&|c: &Clause| Self::matches(r, c));
         let lower = jql.updated_lower_bound();
         let mut page: Vec<&JiraRecord> = Vec::with_capacity(max.min(1024));
         let mut more = false;

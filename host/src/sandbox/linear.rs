@@ -9,11 +9,14 @@
 //! `issues` ordering: `orderBy: updatedAt` or `createdAt` (default), newest first, as Linear
 //! returns them; `first` defaults to 50 (at most 250). Supported `IssueFilter` keys:
 //! `updatedAt`/`createdAt` {`gte`,`gt`,`lte`,`lt`,`eq`}, `team` {`key`|`id` {`eq`}}, `state`
-//! {`type`|`name` {`eq`,`in`,`nin`}}, `id` {`eq`,`in`}, `number` {`eq`}; other keys are
-//! rejected with an `INVALID_INPUT` error naming them. Input fields of `issueCreate`:
-//! `teamId` (required), `title` (required), `description`, `priority` (0..4), `stateId`,
-//! `labelIds`, `assigneeId`, `dueDate` (`yyyy-MM-dd`), `estimate`; `issueUpdate` takes the
-//! same (no `teamId`) plus `addedLabelIds`/`removedLabelIds`.
+//! {`type`|`name` {`eq`,`in`,`nin`}}, `id` {`eq`,`in`}, `number` {`eq`}, `labels`
+//! {`some`|`every`|`none` {`name`|`id` {`eq`,`neq`,`in`,`nin`}}}, and `and`/`or` lists of
+//! such filters; other keys are rejected with an `INVALID_INPUT` error naming them. Input
+//! fields of `issueCreate`: `teamId` (required), `title` (required), `id` (optional, the
+//! client-chosen UUID the issue gets; refused when malformed or taken), `description`,
+//! `priority` (0..4), `stateId`, `labelIds`, `assigneeId`, `dueDate` (`yyyy-MM-dd`),
+//! `estimate`; `issueUpdate` takes the same (no `teamId`, no `id`) plus
+//! `addedLabelIds`/`removedLabelIds`.
 //!
 //! Arguments may be literals or variables at any depth; selection sets and aliases are
 //! honoured. Errors use Linear's shape: `{"errors": [{"message", "path", "extensions":
@@ -160,6 +163,62 @@ fn object<'a>(v: &'a Value, field: &str) -> Result<&'a Map<String, Value>, Strin
         .ok_or_else(|| format!("`{field}` must be an object"))
 }
 
+/// One `IssueLabelFilter` (`{name: {...}, id: {...}}`) applied to the label `index`.
+fn label_matches(index: usize, filter: &Map<String, Value>) -> Result<bool, String> {
+    for (key, cmp) in filter {
+        let ok = match key.as_str() {
+            "name" => string_matches(object(cmp, "labels.name")?, LABELS[index].0, "labels.name")?,
+            "id" => string_matches(object(cmp, "labels.id")?, &label_id(index), "labels.id")?,
+            other => {
+                return Err(format!(
+                    "the sandbox does not support the label filter `{other}`"
+                ));
+            }
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// An `IssueLabelCollectionFilter` (`{some|every|none: IssueLabelFilter}`) applied to an
+/// issue's labels.
+fn labels_match(issue: &LinearIssue, filter: &Map<String, Value>) -> Result<bool, String> {
+    let labels: Vec<usize> = issue
+        .label_ids
+        .iter()
+        .filter_map(|id| (0..LABELS.len()).find(|&i| &label_id(i) == id))
+        .collect();
+    for (key, cmp) in filter {
+        let label_filter = object(cmp, &format!("labels.{key}"))?;
+        let mut each = labels.iter().map(|&i| label_matches(i, label_filter));
+        let ok = match key.as_str() {
+            "some" => each.try_fold(false, |any, hit| hit.map(|h| any || h))?,
+            "every" => each.try_fold(true, |all, hit| hit.map(|h| all && h))?,
+            "none" => !each.try_fold(false, |any, hit| hit.map(|h| any || h))?,
+            other => {
+                return Err(format!(
+                    "the sandbox does not support the issue filter `labels.{other}`"
+                ));
+            }
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The filters of an `and`/`or` list.
+fn filter_list<'a>(v: &'a Value, field: &str) -> Result<Vec<&'a Map<String, Value>>, String> {
+    v.as_array()
+        .ok_or_else(|| format!("`{field}` must be a list of issue filters"))?
+        .iter()
+        .map(|f| object(f, field))
+        .collect()
+}
+
 fn issue_matches(
     store: &LinearStore,
     issue: &LinearIssue,
@@ -167,6 +226,21 @@ fn issue_matches(
 ) -> Result<bool, String> {
     for (key, v) in filter {
         let ok = match key.as_str() {
+            "labels" => labels_match(issue, object(v, key)?)?,
+            "and" => {
+                let mut all = true;
+                for f in filter_list(v, key)? {
+                    all &= issue_matches(store, issue, f)?;
+                }
+                all
+            }
+            "or" => {
+                let mut any = false;
+                for f in filter_list(v, key)? {
+                    any |= issue_matches(store, issue, f)?;
+                }
+                any
+            }
             "updatedAt" => date_matches(object(v, key)?, issue.updated_at, key)?,
             "createdAt" => date_matches(object(v, key)?, issue.created_at, key)?,
             "team" => {
@@ -324,6 +398,16 @@ fn issues_connection(store: &LinearStore, field: &Selection) -> Result<Value, St
     Ok(conn)
 }
 
+/// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, hexadecimal.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// Validated issue input; nothing is applied unless all of it is valid.
 fn apply_input(
     input: &Map<String, Value>,
@@ -337,6 +421,14 @@ fn apply_input(
                 if v.as_str() != Some(team_id().as_str()) {
                     return Err(format!("teamId {v} is not a team of this workspace"));
                 }
+            }
+            "id" if creating => {
+                // Checked against existing issues by the caller, which has the store.
+                next.id = v
+                    .as_str()
+                    .filter(|id| is_uuid(id))
+                    .ok_or_else(|| format!("id must be a UUID (in UUID v4 format), got {v}"))?
+                    .to_ascii_lowercase();
             }
             "title" => {
                 next.title = v
@@ -520,6 +612,13 @@ fn resolve(store: &mut LinearStore, field: &Selection, kind: OperationKind, out:
             };
             if let Err(m) = apply_input(&input, &mut issue, true) {
                 out.errors.push(invalid_input(&key, m));
+                return;
+            }
+            if !issue.id.is_empty() && store.find(&issue.id).is_some() {
+                out.errors.push(invalid_input(
+                    &key,
+                    format!("an issue with id {} already exists", issue.id),
+                ));
                 return;
             }
             let number = store.create(issue);

@@ -169,12 +169,16 @@ impl LinearStore {
         Some(result)
     }
 
+    /// Adds a new issue; it keeps a client-chosen `id` (the caller checked it is unused),
+    /// else gets a generated one.
     pub(crate) fn create(&mut self, mut issue: LinearIssue) -> u64 {
         let now = self.clock.tick();
         let number = self.next_number;
         self.next_number += 1;
         issue.number = number;
-        issue.id = seed::uuid(5, number);
+        if issue.id.is_empty() {
+            issue.id = seed::uuid(5, number);
+        }
         issue.identifier = format!("{TEAM_KEY}-{number}");
         issue.created_at = now;
         issue.updated_at = now;

@@ -48,7 +48,14 @@ pub(crate) fn update_document() -> String {
 
 /// The issue with this UUID or identifier (`ENG-7`).
 fn fetch_issue(settings: &Settings, id: &str) -> Result<Item, PluginError> {
-    let mut data = graphql::execute(settings, "PmsyncIssue", &get_document(), json!({"id": id}))?;
+    let mut data = graphql::execute(settings, "PmsyncIssue", &get_document(), json!({"id": id}))
+        .map_err(|error| match error {
+            // Linear's "Entity not found" does not say which; name the id asked for.
+            PluginError::NotFound(message) => {
+                PluginError::not_found(format!("Linear has no issue `{id}`: {message}"))
+            }
+            other => other,
+        })?;
     let node: Option<IssueNode> = graphql::field(&mut data, "PmsyncIssue", "issue")?;
     node.map(IssueNode::into_item)
         .ok_or_else(|| PluginError::not_found(format!("Linear has no issue `{id}`")))
