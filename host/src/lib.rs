@@ -2,4 +2,7 @@
 pub use pmsync_core as core;
 
 pub mod connector;
+pub mod engine;
 pub mod http;
+pub mod store;
+pub mod testing;
