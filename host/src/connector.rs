@@ -76,9 +76,5 @@ pub trait Connector: Send + Sync {
     fn update(&self, requests: &[UpdateRequest]) -> Vec<Result<Item, ItemError>>;
     fn find_by_origin(&self, origins: &[String]) -> Vec<Result<Option<Item>, ItemError>>;
     /// The ids of the items a webhook delivery is about.
-    fn parse_webhook(
-        &self,
-        headers: &[(String, String)],
-        body: &[u8],
-    ) -> Result<Vec<String>, ItemError>;
+    fn parse_webhook(&self, headers: &[(String, String)], body: &[u8]) -> Result<Vec<String>, ItemError>;
 }
