@@ -91,6 +91,49 @@ fn certainly_not_created(error: &ItemError) -> bool {
     )
 }
 
+/// Create items; on a retry, first look each origin marker up, because a create that
+/// timed out may have happened.
+fn create_or_find(
+    connector: &dyn Connector,
+    requests: &[CreateRequest],
+    attempt: u32,
+) -> Vec<Result<Item, ItemError>> {
+    if attempt <= 1 {
+        return connector.create(requests);
+    }
+    let origins: Vec<String> = requests.iter().map(|r| r.origin.clone()).collect();
+    let mut found = connector.find_by_origin(&origins);
+    found.resize_with(requests.len(), || {
+        Err(ItemError::Plugin(
+            "connector returned fewer results than requests".into(),
+        ))
+    });
+    let to_create: Vec<CreateRequest> = requests
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| matches!(f, Ok(None)))
+        .map(|(r, _)| r.clone())
+        .collect();
+    let mut created = if to_create.is_empty() {
+        Vec::new()
+    } else {
+        connector.create(&to_create)
+    }
+    .into_iter();
+    found
+        .into_iter()
+        .map(|f| match f {
+            Ok(Some(item)) => Ok(item),
+            Ok(None) => created.next().unwrap_or_else(|| {
+                Err(ItemError::Plugin(
+                    "connector returned fewer results than requests".into(),
+                ))
+            }),
+            Err(error) => Err(error),
+        })
+        .collect()
+}
+
 /// The link a create produces.
 pub(crate) fn created_link(create_from: Side, from: &Item, created: &Item, base: Base) -> Link {
     let (source, target) = match create_from {
@@ -256,6 +299,9 @@ impl<'a> Executor<'a> {
                 });
             }
             for failure in &plan.failures {
+                report
+                    .failed_items
+                    .push((failure.side, failure.item_id.clone()));
                 tx.record_failure(
                     sync,
                     failure.side,
@@ -355,7 +401,7 @@ impl<'a> Executor<'a> {
                 &self.policy,
                 self.sleeper,
                 &requests,
-                &|r: &[CreateRequest]| connector.create(r),
+                &|r: &[CreateRequest], attempt: u32| create_or_find(connector, r, attempt),
             );
             report.counts.retries += retries;
             for (i, answer) in indices.into_iter().zip(answers) {
@@ -419,6 +465,9 @@ impl<'a> Executor<'a> {
                             tx.drop_intent(sync, &create.origin)?;
                         }
                         let message = format!("create on the {to} side: {error}");
+                        report
+                            .failed_items
+                            .push((create.from, create.item.id.clone()));
                         tx.record_failure(
                             sync,
                             create.from,
@@ -504,7 +553,7 @@ impl<'a> Executor<'a> {
             &self.policy,
             self.sleeper,
             &requests,
-            &|r: &[UpdateRequest]| connector.update(r),
+            &|r: &[UpdateRequest], _attempt: u32| connector.update(r),
         );
         report.counts.retries += retries;
         for (i, answer) in indices.into_iter().zip(answers) {
@@ -715,6 +764,7 @@ impl<'a> Executor<'a> {
                 Side::Target => (&link.target_id, &link.target_key),
             };
             tx.record_failure(sync, *side, id, key, message, *retryable, *attempts)?;
+            report.failed_items.push((*side, id.clone()));
             let dir = direction(*side == Side::Target, *side == Side::Source);
             self.audit(
                 tx,

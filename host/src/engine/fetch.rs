@@ -35,7 +35,9 @@ pub(crate) fn list_all(
             &exec.policy,
             exec.sleeper,
             std::slice::from_ref(&request),
-            &|r: &[ListRequest]| r.iter().map(|r| connector.list_changed(r)).collect(),
+            &|r: &[ListRequest], _attempt: u32| {
+                r.iter().map(|r| connector.list_changed(r)).collect()
+            },
         );
         *retries += n;
         let answer = answers
@@ -89,9 +91,12 @@ pub(crate) fn get_many(
     let page = exec.sync.batch_size.clamp(1, MAX_PAGE) as usize;
     let mut out = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(page) {
-        let (answers, n) = call_with_retry(&exec.policy, exec.sleeper, chunk, &|r: &[String]| {
-            connector.get(r)
-        });
+        let (answers, n) = call_with_retry(
+            &exec.policy,
+            exec.sleeper,
+            chunk,
+            &|r: &[String], _attempt: u32| connector.get(r),
+        );
         *retries += n;
         out.extend(answers.into_iter().map(|a| a.result));
     }

@@ -43,10 +43,12 @@ pub(crate) fn recover(
         }
         let origins: Vec<String> = indices.iter().map(|&i| pending[i].origin.clone()).collect();
         let connector = exec.connector(to);
-        let (answers, retries) =
-            call_with_retry(&exec.policy, exec.sleeper, &origins, &|o: &[String]| {
-                connector.find_by_origin(o)
-            });
+        let (answers, retries) = call_with_retry(
+            &exec.policy,
+            exec.sleeper,
+            &origins,
+            &|o: &[String], _attempt: u32| connector.find_by_origin(o),
+        );
         report.counts.retries += retries;
         for (i, answer) in indices.into_iter().zip(answers) {
             let intent = &pending[i];

@@ -75,6 +75,9 @@ pub struct RunReport {
     /// The plan, in a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
+    /// Items recorded as failed by this run (side, item id).
+    #[serde(skip)]
+    pub failed_items: Vec<(Side, String)>,
 }
 
 impl RunReport {
@@ -88,6 +91,7 @@ impl RunReport {
             items: Vec::new(),
             elapsed_ms: 0,
             plan: None,
+            failed_items: Vec::new(),
         }
     }
 

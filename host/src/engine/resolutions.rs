@@ -181,7 +181,7 @@ pub(crate) fn apply(
             &exec.policy,
             exec.sleeper,
             &requests,
-            &|r: &[UpdateRequest]| connector.update(r),
+            &|r: &[UpdateRequest], _attempt: u32| connector.update(r),
         );
         retries += n;
         for (i, result) in owners.into_iter().zip(results) {
@@ -246,6 +246,9 @@ pub(crate) fn apply(
                 (false, false) => "none",
             };
             if let Some(message) = error {
+                report
+                    .failed_items
+                    .push((Side::Source, c.source_id.clone()));
                 tx.record_failure(
                     &sync,
                     Side::Source,

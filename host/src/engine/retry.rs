@@ -112,7 +112,8 @@ where
     })
 }
 
-/// Call with retries. Returns the final result per request and the number of retries made.
+/// Call with retries. `call` gets the requests and the attempt number (1 for the first
+/// call). Returns the final result per request and the number of retries made.
 pub fn call_with_retry<R, T, F>(
     policy: &RetryPolicy,
     sleeper: &dyn Sleeper,
@@ -122,7 +123,7 @@ pub fn call_with_retry<R, T, F>(
 where
     R: Sync + Clone,
     T: Send,
-    F: Fn(&[R]) -> Vec<Result<T, ItemError>> + Sync,
+    F: Fn(&[R], u32) -> Vec<Result<T, ItemError>> + Sync,
 {
     let mut finals: Vec<Option<Attempted<T>>> = requests.iter().map(|_| None).collect();
     let mut pending: Vec<usize> = (0..requests.len()).collect();
@@ -130,7 +131,7 @@ where
     let mut retries = 0u32;
     while !pending.is_empty() {
         let batch: Vec<R> = pending.iter().map(|&i| requests[i].clone()).collect();
-        let results = call_concurrently(&batch, policy.concurrency, call);
+        let results = call_concurrently(&batch, policy.concurrency, &|r: &[R]| call(r, attempt));
         let mut again = Vec::new();
         let mut wait = Duration::ZERO;
         for (&index, result) in pending.iter().zip(results) {
@@ -204,7 +205,7 @@ mod tests {
     #[test]
     fn transient_errors_are_retried_until_success_and_permanent_ones_are_not() {
         let calls = AtomicU32::new(0);
-        let call = |reqs: &[u32]| -> Vec<Result<u32, ItemError>> {
+        let call = |reqs: &[u32], _attempt: u32| -> Vec<Result<u32, ItemError>> {
             let n = calls.fetch_add(1, Ordering::SeqCst);
             reqs.iter()
                 .map(|&r| match r {
@@ -246,7 +247,7 @@ mod tests {
     #[test]
     fn retry_after_longer_than_backoff_is_honoured() {
         let calls = AtomicU32::new(0);
-        let call = |reqs: &[u32]| -> Vec<Result<u32, ItemError>> {
+        let call = |reqs: &[u32], _attempt: u32| -> Vec<Result<u32, ItemError>> {
             let n = calls.fetch_add(1, Ordering::SeqCst);
             reqs.iter()
                 .map(|&r| {
@@ -272,7 +273,7 @@ mod tests {
 
     #[test]
     fn retries_stop_after_max_retries() {
-        let call = |reqs: &[u32]| -> Vec<Result<u32, ItemError>> {
+        let call = |reqs: &[u32], _attempt: u32| -> Vec<Result<u32, ItemError>> {
             reqs.iter()
                 .map(|_| Err(ItemError::Transient("down".into())))
                 .collect()

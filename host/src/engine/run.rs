@@ -191,7 +191,6 @@ impl<'a> Runner<'a> {
     /// Run the sync once.
     pub fn run(&self, store: &mut Store, options: &RunOptions) -> Result<RunReport, EngineError> {
         let started = Instant::now();
-        let started_at = Utc::now();
         let sync = self.ctx.sync;
         let run_id = new_run_id();
         let mut report = RunReport::new(&sync.name, &run_id, options.mode, options.dry_run);
@@ -264,12 +263,13 @@ impl<'a> Runner<'a> {
         exec.execute(store, &plan, &mut report)?;
 
         // Everything fetched is committed: settle bookkeeping and move the watermarks.
-        let still_failing: HashSet<(Side, String)> = store
-            .failed_items(Some(&sync.name))?
-            .into_iter()
-            .filter(|f| f.last_failure >= started_at)
-            .map(|f| (f.side, f.item_id))
-            .collect();
+        let mut still_failing: HashSet<(Side, String)> =
+            report.failed_items.iter().cloned().collect();
+        still_failing.extend(
+            fetch_failures
+                .iter()
+                .map(|(side, id, _, _)| (*side, id.clone())),
+        );
         let open_conflicts: BTreeMap<String, Vec<(String, String)>> =
             plan.updates.iter().fold(BTreeMap::new(), |mut map, u| {
                 let fields = map.entry(u.link.source_id.clone()).or_insert_with(Vec::new);
