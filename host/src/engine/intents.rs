@@ -16,6 +16,9 @@ pub(crate) struct Recovery {
     pub requeue: Vec<(Side, String)>,
     /// Items whose create may have happened but the lookup failed: never created this run.
     pub blocked: HashSet<(Side, String)>,
+    /// Sides where an item we created may exist unrecognised (its lookup failed): unlinked
+    /// items there are not created back this run, and that side's watermark stays.
+    pub blocked_sides: HashSet<Side>,
     /// Dry run only: links found by origin marker but not recorded, by (side, item id).
     pub virtual_links: HashMap<(Side, String), Link>,
 }
@@ -59,6 +62,7 @@ pub(crate) fn recover(
                     recovery
                         .blocked
                         .insert((intent.from_side, intent.from_id.clone()));
+                    recovery.blocked_sides.insert(to);
                     report.counts.skipped += 1;
                     report.items.push(ItemResult {
                         action: ItemAction::Skipped,

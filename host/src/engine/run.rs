@@ -314,6 +314,10 @@ impl<'a> Runner<'a> {
                 }
             }
             for (side, at) in &high_water {
+                if recovery.blocked_sides.contains(side) {
+                    // Its unlinked items wait for the lookup; list them again next run.
+                    continue;
+                }
                 if let Some(at) = at {
                     tx.advance_watermark(&sync.name, *side, *at)?;
                 }
@@ -496,22 +500,25 @@ impl<'a> Runner<'a> {
 }
 
 /// Items whose earlier create may have happened (origin lookup failed) are never created
-/// again in this run.
+/// again in this run; neither are unlinked items on the side where that create went (one
+/// of them may be the created item, unrecognised).
 fn block_creates(plan: &mut Plan, recovery: &Recovery) {
     if recovery.blocked.is_empty() {
         return;
     }
     let (blocked, creates): (Vec<_>, Vec<_>) = std::mem::take(&mut plan.creates)
         .into_iter()
-        .partition(|c| recovery.blocked.contains(&(c.from, c.item.id.clone())));
+        .partition(|c| {
+            recovery.blocked.contains(&(c.from, c.item.id.clone()))
+                || recovery.blocked_sides.contains(&c.from)
+        });
     plan.creates = creates;
     plan.skips.extend(blocked.into_iter().map(|c| Skip {
         side: c.from,
         item_id: c.item.id.clone(),
         key: c.item.key.clone(),
-        reason: format!(
-            "an earlier create may have happened; waiting for origin {} to be looked up",
-            c.origin
-        ),
+        reason: "not created this run: an earlier create could not be confirmed (origin marker lookup failed); \
+                 tried again next run"
+            .to_string(),
     }));
 }

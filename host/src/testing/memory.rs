@@ -128,6 +128,11 @@ impl MemoryConnector {
         self.state().failures.push((op, count, kind));
     }
 
+    /// Disarm every injected failure that has not fired yet.
+    pub fn clear_failures(&self) {
+        self.state().failures.clear();
+    }
+
     /// Normalise every value written through the connector (e.g. [`trim_text`]).
     pub fn normalise_writes(&self, f: fn(&Value) -> Value) {
         self.state().normalise = Some(f);
