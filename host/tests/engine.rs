@@ -1006,3 +1006,41 @@ fn a_chain_of_two_syncs_converges_without_loops() {
     );
     assert_eq!(b.items()[0].field("title"), &text("edited in C"));
 }
+
+#[test]
+fn reopening_the_state_file_keeps_links_and_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested").join("state.db");
+    let mut w = World::new();
+    w.store = Store::open(&path).unwrap();
+    let a = w
+        .jira
+        .insert(&[("summary", text("persisted")), ("status", text("open"))]);
+    w.run();
+    let link = w
+        .store
+        .link(&w.sync.name, pmsync_core::Side::Source, &a.id)
+        .unwrap()
+        .unwrap();
+    drop(std::mem::replace(&mut w.store, Store::in_memory().unwrap()));
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(
+        reopened.schema_version().unwrap(),
+        pmsync_host::store::SCHEMA_VERSION
+    );
+    assert_eq!(
+        reopened
+            .link(&w.sync.name, pmsync_core::Side::Source, &a.id)
+            .unwrap(),
+        Some(link)
+    );
+    assert_eq!(
+        reopened
+            .link(&w.sync.name, pmsync_core::Side::Source, &a.id)
+            .unwrap()
+            .unwrap()
+            .base
+            .source["summary"],
+        text("persisted")
+    );
+}

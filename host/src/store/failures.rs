@@ -67,6 +67,7 @@ impl Store {
 
 impl Tx<'_> {
     /// Record (or add to) the failure of an item.
+    #[allow(clippy::too_many_arguments)]
     pub fn record_failure(
         &self,
         sync: &str,
