@@ -1,0 +1,195 @@
+//! What a run did (or, in a dry run, would do): counts, per-item results, elapsed time.
+
+use crate::store::ChangeRecord;
+use pmsync_core::Side;
+use pmsync_core::plan::{ConflictOutcome, Plan};
+use serde::Serialize;
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunMode {
+    /// Only what changed since the per-side watermarks.
+    Incremental,
+    /// Everything the filters select.
+    Full,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemAction {
+    Created,
+    Updated,
+    /// A conflict left for a person.
+    Conflict,
+    /// A conflict settled by the strategy.
+    ConflictResolved,
+    /// A person's resolution was written.
+    Resolved,
+    Unlinked,
+    Skipped,
+    Failed,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemResult {
+    pub action: ItemAction,
+    pub source_key: String,
+    pub target_key: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub fetched_source: usize,
+    pub fetched_target: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub conflicts_auto: usize,
+    pub conflicts_manual: usize,
+    pub resolved: usize,
+    pub unlinked: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    /// Successful writes to platforms (one per item created or item side updated).
+    pub writes: usize,
+    /// Connector calls repeated for transient or rate-limit errors.
+    pub retries: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunReport {
+    pub sync: String,
+    pub run_id: String,
+    pub mode: RunMode,
+    pub dry_run: bool,
+    pub counts: Counts,
+    pub items: Vec<ItemResult>,
+    pub elapsed_ms: u64,
+    /// The plan, in a dry run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    /// Items recorded as failed by this run (side, item id).
+    #[serde(skip)]
+    pub failed_items: Vec<(Side, String)>,
+}
+
+impl RunReport {
+    pub fn new(sync: &str, run_id: &str, mode: RunMode, dry_run: bool) -> RunReport {
+        RunReport {
+            sync: sync.to_string(),
+            run_id: run_id.to_string(),
+            mode,
+            dry_run,
+            counts: Counts::default(),
+            items: Vec::new(),
+            elapsed_ms: 0,
+            plan: None,
+            failed_items: Vec::new(),
+        }
+    }
+
+    /// One line of counts, for people.
+    pub fn summary(&self) -> String {
+        let c = &self.counts;
+        format!(
+            "{}{}: fetched {}+{}, created {}, updated {}, conflicts {} auto / {} manual, resolved {}, unlinked {}, skipped {}, failed {}, writes {}, retries {} in {} ms",
+            if self.dry_run { "[dry run] " } else { "" },
+            self.sync,
+            c.fetched_source,
+            c.fetched_target,
+            c.created,
+            c.updated,
+            c.conflicts_auto,
+            c.conflicts_manual,
+            c.resolved,
+            c.unlinked,
+            c.skipped,
+            c.failed,
+            c.writes,
+            c.retries,
+            self.elapsed_ms
+        )
+    }
+}
+
+fn arrow(from: Side) -> &'static str {
+    match from {
+        Side::Source => "source → target",
+        Side::Target => "target → source",
+    }
+}
+
+/// The plan as text for people: creates, updates with field old → new, conflicts and how
+/// they would be resolved, unlinks, skips and failures.
+pub fn render_plan(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "plan for sync {}: {} create(s), {} update(s) with writes, {} conflict(s), {} unlink(s), {} skip(s), {} failure(s)",
+        plan.sync,
+        plan.creates.len(),
+        plan.updates.iter().filter(|u| u.has_writes()).count(),
+        plan.conflicts().count(),
+        plan.unlinks.len(),
+        plan.skips.len(),
+        plan.failures.len()
+    );
+    for c in &plan.creates {
+        let _ = writeln!(
+            out,
+            "  create {} ({}) on the {} side [{}]",
+            c.item.key,
+            arrow(c.from),
+            c.from.other(),
+            c.origin
+        );
+        for (field, value) in &c.fields {
+            let _ = writeln!(out, "      {field} = {value}");
+        }
+    }
+    for u in &plan.updates {
+        if !u.has_writes() && u.conflicts.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  update {} ↔ {}",
+            u.link.source_key, u.link.target_key
+        );
+        for f in &u.to_target {
+            let _ = writeln!(out, "      target {}: {} → {}", f.field, f.old, f.new);
+        }
+        for f in &u.to_source {
+            let _ = writeln!(out, "      source {}: {} → {}", f.field, f.old, f.new);
+        }
+        for c in &u.conflicts {
+            let outcome = match &c.outcome {
+                ConflictOutcome::Won(side) => format!("{side} wins"),
+                ConflictOutcome::Merged(v) => format!("merged to {v}"),
+                ConflictOutcome::Manual(why) => format!("left for a person: {why}"),
+            };
+            let _ = writeln!(
+                out,
+                "      conflict {} → {}: source {} vs target {} ({:?}): {outcome}",
+                c.source_field, c.target_field, c.source_value, c.target_value, c.strategy
+            );
+        }
+    }
+    for l in &plan.unlinks {
+        let _ = writeln!(out, "  unlink {} ↔ {}", l.source_key, l.target_key);
+    }
+    for s in &plan.skips {
+        let _ = writeln!(out, "  skip {} ({}): {}", s.key, s.side, s.reason);
+    }
+    for f in &plan.failures {
+        let _ = writeln!(out, "  fail {} ({}): {}", f.key, f.side, f.message);
+    }
+    out
+}
