@@ -20,7 +20,11 @@ fn main() {
     let cold = {
         let runtime = PluginRuntime::with_cache_dir(cache.path()).expect("runtime");
         let report = runtime.load_dir(&plugins, &Grants::default());
-        assert!(report.errors.is_empty(), "plugins failed to load (run `make plugins`): {:?}", report.errors);
+        assert!(
+            report.errors.is_empty(),
+            "plugins failed to load (run `make plugins`): {:?}",
+            report.errors
+        );
         (report.elapsed, report.plugins.len())
     };
     let mut warm_runs = Vec::new();
@@ -33,7 +37,10 @@ fn main() {
     println!("plugins directory load ({} plugins)", cold.1);
     println!("  cold (compile + cache write): {:>10.2} ms", ms(cold.0));
     println!("  warm (cache hit, median of 5): {:>9.2} ms", ms(warm));
-    println!("  cold / warm ratio: {:.1}x", cold.0.as_secs_f64() / warm.as_secs_f64());
+    println!(
+        "  cold / warm ratio: {:.1}x",
+        cold.0.as_secs_f64() / warm.as_secs_f64()
+    );
 
     let runtime = PluginRuntime::with_cache_dir(cache.path()).expect("runtime");
     let set = runtime.load_dir(&plugins, &Grants::default()).plugins;
@@ -57,7 +64,9 @@ fn main() {
     let native = time_per_item(items, || {
         let mut sum = 0i64;
         for i in 0..items {
-            sum += pmsync_plugin_example_transforms::jira_priority_to_number(black_box(PRIORITIES[i % PRIORITIES.len()]));
+            sum += pmsync_plugin_example_transforms::jira_priority_to_number(black_box(
+                PRIORITIES[i % PRIORITIES.len()],
+            ));
         }
         black_box(sum);
     });
@@ -67,7 +76,9 @@ fn main() {
             let out: Vec<Value> = calls
                 .iter()
                 .map(|c| match &c.value {
-                    Value::Text(t) => Value::Integer(pmsync_plugin_example_transforms::jira_priority_to_number(t)),
+                    Value::Text(t) => {
+                        Value::Integer(pmsync_plugin_example_transforms::jira_priority_to_number(t))
+                    }
                     other => other.clone(),
                 })
                 .collect();
@@ -93,9 +104,18 @@ fn main() {
     println!("  native with engine values: {:>10.1} ns", native_values);
     println!("  WASM, batched:             {:>10.1} ns", wasm_batched);
     println!("  WASM, one item per call:   {:>10.1} ns", wasm_single);
-    println!("  WASM batched / native function ratio: {:.1}x", wasm_batched / native);
-    println!("  WASM batched / native with values ratio: {:.1}x", wasm_batched / native_values);
-    println!("  one-per-call / batched ratio: {:.1}x", wasm_single / wasm_batched);
+    println!(
+        "  WASM batched / native function ratio: {:.1}x",
+        wasm_batched / native
+    );
+    println!(
+        "  WASM batched / native with values ratio: {:.1}x",
+        wasm_batched / native_values
+    );
+    println!(
+        "  one-per-call / batched ratio: {:.1}x",
+        wasm_single / wasm_batched
+    );
 }
 
 fn time_per_item(items: usize, mut run: impl FnMut()) -> f64 {

@@ -57,11 +57,20 @@ pub struct Needs {
 pub fn needs(change: Change, flow: Flow) -> Needs {
     match change {
         Change::None => Needs::default(),
-        Change::Source => Needs { forward: flow.to_target, reverse: false },
-        Change::Target => Needs { forward: false, reverse: flow.to_source },
+        Change::Source => Needs {
+            forward: flow.to_target,
+            reverse: false,
+        },
+        Change::Target => Needs {
+            forward: false,
+            reverse: flow.to_source,
+        },
         // Both: the forward value decides whether the two sides agree; the reverse value is
         // needed if the target may win.
-        Change::Both => Needs { forward: flow.to_target, reverse: flow.to_source },
+        Change::Both => Needs {
+            forward: flow.to_target,
+            reverse: flow.to_source,
+        },
     }
 }
 
@@ -130,8 +139,14 @@ pub fn decide(
 mod tests {
     use super::*;
 
-    const BOTH: Flow = Flow { to_target: true, to_source: true };
-    const FORWARD_ONLY: Flow = Flow { to_target: true, to_source: false };
+    const BOTH: Flow = Flow {
+        to_target: true,
+        to_source: true,
+    };
+    const FORWARD_ONLY: Flow = Flow {
+        to_target: true,
+        to_source: false,
+    };
 
     fn text(s: &str) -> Value {
         Value::Text(s.into())
@@ -141,24 +156,51 @@ mod tests {
     fn unchanged_sides_are_in_sync() {
         let change = detect(&text("a"), Some(&text("a")), &text("A"), Some(&text("A")));
         assert_eq!(change, Change::None);
-        assert_eq!(decide(change, BOTH, &text("a"), &text("A"), None, None), Decision::InSync);
+        assert_eq!(
+            decide(change, BOTH, &text("a"), &text("A"), None, None),
+            Decision::InSync
+        );
     }
 
     #[test]
     fn a_source_edit_is_written_to_the_target() {
-        let change = detect(&text("new"), Some(&text("old")), &text("old"), Some(&text("old")));
+        let change = detect(
+            &text("new"),
+            Some(&text("old")),
+            &text("old"),
+            Some(&text("old")),
+        );
         assert_eq!(change, Change::Source);
-        let decision = decide(change, BOTH, &text("new"), &text("old"), Some(&text("new")), None);
+        let decision = decide(
+            change,
+            BOTH,
+            &text("new"),
+            &text("old"),
+            Some(&text("new")),
+            None,
+        );
         assert_eq!(decision, Decision::WriteTarget(text("new")));
     }
 
     #[test]
     fn a_target_edit_is_not_written_back_when_the_field_flows_one_way() {
-        let change = detect(&text("s"), Some(&text("s")), &text("edited"), Some(&text("s")));
+        let change = detect(
+            &text("s"),
+            Some(&text("s")),
+            &text("edited"),
+            Some(&text("s")),
+        );
         assert_eq!(change, Change::Target);
         assert_eq!(needs(change, FORWARD_ONLY), Needs::default());
         assert_eq!(
-            decide(change, FORWARD_ONLY, &text("s"), &text("edited"), None, None),
+            decide(
+                change,
+                FORWARD_ONLY,
+                &text("s"),
+                &text("edited"),
+                None,
+                None
+            ),
             Decision::Acknowledge
         );
     }
@@ -167,14 +209,28 @@ mod tests {
     fn both_sides_changing_to_the_same_value_is_no_conflict() {
         let change = detect(&text("x"), Some(&text("a")), &text("x"), Some(&text("a")));
         assert_eq!(change, Change::Both);
-        let decision = decide(change, BOTH, &text("x"), &text("x"), Some(&text("x")), Some(&text("x")));
+        let decision = decide(
+            change,
+            BOTH,
+            &text("x"),
+            &text("x"),
+            Some(&text("x")),
+            Some(&text("x")),
+        );
         assert_eq!(decision, Decision::Acknowledge);
     }
 
     #[test]
     fn both_sides_changing_differently_is_a_conflict() {
         let change = detect(&text("x"), Some(&text("a")), &text("y"), Some(&text("a")));
-        let decision = decide(change, BOTH, &text("x"), &text("y"), Some(&text("x")), Some(&text("y")));
+        let decision = decide(
+            change,
+            BOTH,
+            &text("x"),
+            &text("y"),
+            Some(&text("x")),
+            Some(&text("y")),
+        );
         assert_eq!(decision, Decision::Conflict);
     }
 

@@ -30,7 +30,11 @@ pub enum Candidate {
     /// An item with no partner yet.
     Unlinked { side: Side, item: Item },
     /// A linked pair; `None` where the item no longer exists on that side.
-    Linked { link: Link, source: Option<Item>, target: Option<Item> },
+    Linked {
+        link: Link,
+        source: Option<Item>,
+        target: Option<Item>,
+    },
 }
 
 /// A field's value before and after a write.
@@ -142,11 +146,15 @@ impl Plan {
             + self
                 .updates
                 .iter()
-                .map(|u| usize::from(!u.to_target.is_empty()) + usize::from(!u.to_source.is_empty()))
+                .map(|u| {
+                    usize::from(!u.to_target.is_empty()) + usize::from(!u.to_source.is_empty())
+                })
                 .sum::<usize>()
     }
 
     pub fn conflicts(&self) -> impl Iterator<Item = (&Update, &Conflict)> {
-        self.updates.iter().flat_map(|u| u.conflicts.iter().map(move |c| (u, c)))
+        self.updates
+            .iter()
+            .flat_map(|u| u.conflicts.iter().map(move |c| (u, c)))
     }
 }

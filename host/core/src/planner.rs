@@ -9,9 +9,9 @@ use crate::config::{Direction, FieldMapping, OnDelete, Strategy, SyncConfig};
 use crate::item::{Item, Side};
 use crate::merge::{self, Change, Decision, Flow};
 use crate::plan::*;
-use crate::plugins::{CustomResolvers, CustomTransforms, FieldConflict, ResolveCall, Resolution};
-use crate::transform::SyncPipelines;
+use crate::plugins::{CustomResolvers, CustomTransforms, FieldConflict, Resolution, ResolveCall};
 use crate::strategy;
+use crate::transform::SyncPipelines;
 use crate::value::Value;
 use std::collections::BTreeMap;
 
@@ -41,14 +41,19 @@ pub struct PipelineConverter<'a> {
 
 impl<'a> PipelineConverter<'a> {
     pub fn new(sync: &SyncConfig, custom: &'a dyn CustomTransforms) -> PipelineConverter<'a> {
-        PipelineConverter { pipelines: SyncPipelines::for_sync(sync), custom }
+        PipelineConverter {
+            pipelines: SyncPipelines::for_sync(sync),
+            custom,
+        }
     }
 }
 
 impl Converter for PipelineConverter<'_> {
     fn convert(&self, batch: &[Conversion<'_>]) -> Vec<Result<Value, String>> {
-        let requests: Vec<(usize, Way, &Value, &str)> =
-            batch.iter().map(|c| (c.mapping, c.way, c.value, c.item_key)).collect();
+        let requests: Vec<(usize, Way, &Value, &str)> = batch
+            .iter()
+            .map(|c| (c.mapping, c.way, c.value, c.item_key))
+            .collect();
         self.pipelines
             .run(&requests, self.custom)
             .into_iter()
@@ -60,9 +65,18 @@ impl Converter for PipelineConverter<'_> {
 /// Which ways a mapping's values flow in this sync.
 pub fn flow(sync: &SyncConfig, mapping: &FieldMapping) -> Flow {
     match sync.direction {
-        Direction::Bidirectional => Flow { to_target: true, to_source: mapping.bidirectional },
-        Direction::SourceToTarget => Flow { to_target: true, to_source: false },
-        Direction::TargetToSource => Flow { to_target: false, to_source: true },
+        Direction::Bidirectional => Flow {
+            to_target: true,
+            to_source: mapping.bidirectional,
+        },
+        Direction::SourceToTarget => Flow {
+            to_target: true,
+            to_source: false,
+        },
+        Direction::TargetToSource => Flow {
+            to_target: false,
+            to_source: true,
+        },
     }
 }
 
@@ -89,12 +103,19 @@ impl<'a> Batch<'a> {
         let batch: Vec<Conversion<'_>> = self
             .items
             .iter()
-            .map(|&(mapping, way, value, item_key)| Conversion { mapping, way, value, item_key })
+            .map(|&(mapping, way, value, item_key)| Conversion {
+                mapping,
+                way,
+                value,
+                item_key,
+            })
             .collect();
         let mut results = converter.convert(&batch);
         // A converter that breaks the one-result-per-input contract fails the values it
         // did not answer, never the planner.
-        results.resize_with(batch.len(), || Err("converter returned too few results".into()));
+        results.resize_with(batch.len(), || {
+            Err("converter returned too few results".into())
+        });
         results
     }
 }
@@ -131,7 +152,10 @@ pub fn plan(
     converter: &dyn Converter,
     resolvers: &dyn CustomResolvers,
 ) -> Plan {
-    let mut plan = Plan { sync: sync.name.clone(), ..Plan::default() };
+    let mut plan = Plan {
+        sync: sync.name.clone(),
+        ..Plan::default()
+    };
     let flows: Vec<Flow> = sync.field_mappings.iter().map(|m| flow(sync, m)).collect();
     let mut batch = Batch { items: Vec::new() };
     let mut links = Vec::new();
@@ -150,11 +174,19 @@ pub fn plan(
                         side: *side,
                         item_id: item.id.clone(),
                         key: item.key.clone(),
-                        reason: format!("unlinked {side} item; direction {:?} creates none on the {} side", sync.direction, side.other()),
+                        reason: format!(
+                            "unlinked {side} item; direction {:?} creates none on the {} side",
+                            sync.direction,
+                            side.other()
+                        ),
                     });
                     continue;
                 }
-                let way = if *side == Side::Source { Way::ToTarget } else { Way::ToSource };
+                let way = if *side == Side::Source {
+                    Way::ToTarget
+                } else {
+                    Way::ToSource
+                };
                 let mut fields = Vec::new();
                 for (i, m) in sync.field_mappings.iter().enumerate() {
                     let carries = match side {
@@ -162,17 +194,33 @@ pub fn plan(
                         Side::Target => flows[i].to_source,
                     };
                     if carries {
-                        let name = if *side == Side::Source { &m.source_field } else { &m.target_field };
+                        let name = if *side == Side::Source {
+                            &m.source_field
+                        } else {
+                            &m.target_field
+                        };
                         fields.push((i, batch.push(i, way, item.field(name), &item.key)));
                     }
                 }
-                creates.push(CreateWork { from: *side, item: item.clone(), fields });
+                creates.push(CreateWork {
+                    from: *side,
+                    item: item.clone(),
+                    fields,
+                });
             }
-            Candidate::Linked { link, source, target } => {
+            Candidate::Linked {
+                link,
+                source,
+                target,
+            } => {
                 let (source, target) = match (source, target) {
                     (Some(s), Some(t)) => (s, t),
                     (s, _) => {
-                        let gone = if s.is_none() { Side::Source } else { Side::Target };
+                        let gone = if s.is_none() {
+                            Side::Source
+                        } else {
+                            Side::Target
+                        };
                         let (item_id, key) = match gone {
                             Side::Source => (&link.source_id, &link.source_key),
                             Side::Target => (&link.target_id, &link.target_key),
@@ -203,12 +251,26 @@ pub fn plan(
                         continue;
                     }
                     let needs = merge::needs(change, flows[i]);
-                    let forward = needs.forward.then(|| batch.push(i, Way::ToTarget, s, &source.key));
-                    let reverse = needs.reverse.then(|| batch.push(i, Way::ToSource, t, &target.key));
-                    fields.push(FieldWork { mapping: i, change, forward, reverse });
+                    let forward = needs
+                        .forward
+                        .then(|| batch.push(i, Way::ToTarget, s, &source.key));
+                    let reverse = needs
+                        .reverse
+                        .then(|| batch.push(i, Way::ToSource, t, &target.key));
+                    fields.push(FieldWork {
+                        mapping: i,
+                        change,
+                        forward,
+                        reverse,
+                    });
                 }
                 if !fields.is_empty() {
-                    links.push(LinkWork { link: link.clone(), source: source.clone(), target: target.clone(), fields });
+                    links.push(LinkWork {
+                        link: link.clone(),
+                        source: source.clone(),
+                        target: target.clone(),
+                        fields,
+                    });
                 }
             }
         }
@@ -230,11 +292,17 @@ pub fn plan(
         }
     }
     resolve_custom(sync, &mut drafts, resolvers, converter, &mut plan);
-    plan.updates.extend(drafts.into_iter().filter_map(|d| d.update));
+    plan.updates
+        .extend(drafts.into_iter().filter_map(|d| d.update));
     plan
 }
 
-fn build_create(sync: &SyncConfig, work: CreateWork, converted: &[Result<Value, String>], plan: &mut Plan) {
+fn build_create(
+    sync: &SyncConfig,
+    work: CreateWork,
+    converted: &[Result<Value, String>],
+    plan: &mut Plan,
+) {
     let mut fields = Vec::new();
     let mut base = Base::default();
     for &(i, slot) in &work.fields {
@@ -317,7 +385,11 @@ fn draft_update(
             }
         };
         let failed = |side: Side, message: String| {
-            let item = if side == Side::Source { &work.source } else { &work.target };
+            let item = if side == Side::Source {
+                &work.source
+            } else {
+                &work.target
+            };
             Failure {
                 side,
                 item_id: item.id.clone(),
@@ -341,7 +413,14 @@ fn draft_update(
         };
         let s = work.source.field(&m.source_field);
         let t = work.target.field(&m.target_field);
-        let decision = merge::decide(field.change, flows[field.mapping], s, t, forward.as_ref(), reverse.as_ref());
+        let decision = merge::decide(
+            field.change,
+            flows[field.mapping],
+            s,
+            t,
+            forward.as_ref(),
+            reverse.as_ref(),
+        );
         match decision {
             Decision::InSync => {}
             Decision::Acknowledge => acknowledge(&mut update.new_base, m, s, t),
@@ -362,25 +441,44 @@ fn draft_update(
                 };
                 match strategy::winner(strategy, work.source.updated_at, work.target.updated_at) {
                     Some(Side::Source) => {
-                        update.conflicts.push(conflict(ConflictOutcome::Won(Side::Source)));
+                        update
+                            .conflicts
+                            .push(conflict(ConflictOutcome::Won(Side::Source)));
                         write_target(&mut update, m, s, t, forward);
                     }
                     Some(Side::Target) => {
-                        update.conflicts.push(conflict(ConflictOutcome::Won(Side::Target)));
+                        update
+                            .conflicts
+                            .push(conflict(ConflictOutcome::Won(Side::Target)));
                         write_source(&mut update, m, s, t, reverse);
                     }
                     None if strategy == Strategy::Custom => {
-                        let resolver = m.resolver.clone().or_else(|| sync.resolver.clone()).unwrap_or_default();
-                        pending.push(PendingConflict { mapping: field.mapping, resolver, forward, reverse });
+                        let resolver = m
+                            .resolver
+                            .clone()
+                            .or_else(|| sync.resolver.clone())
+                            .unwrap_or_default();
+                        pending.push(PendingConflict {
+                            mapping: field.mapping,
+                            resolver,
+                            forward,
+                            reverse,
+                        });
                     }
                     None => update.conflicts.push(conflict(ConflictOutcome::Manual(
-                        "conflict_strategy: manual — resolve with `pmsync-host conflicts resolve`".into(),
+                        "conflict_strategy: manual — resolve with `pmsync-host conflicts resolve`"
+                            .into(),
                     ))),
                 }
             }
         }
     }
-    Some(Draft { update: Some(update), pending, source: work.source, target: work.target })
+    Some(Draft {
+        update: Some(update),
+        pending,
+        source: work.source,
+        target: work.target,
+    })
 }
 
 fn acknowledge(base: &mut Base, m: &FieldMapping, s: &Value, t: &Value) {
@@ -390,18 +488,32 @@ fn acknowledge(base: &mut Base, m: &FieldMapping, s: &Value, t: &Value) {
 
 fn write_target(update: &mut Update, m: &FieldMapping, s: &Value, t: &Value, value: Value) {
     if !value.equivalent(t) {
-        update.to_target.push(FieldChange { field: m.target_field.clone(), old: t.clone(), new: value.clone() });
+        update.to_target.push(FieldChange {
+            field: m.target_field.clone(),
+            old: t.clone(),
+            new: value.clone(),
+        });
     }
-    update.new_base.source.insert(m.source_field.clone(), s.clone());
+    update
+        .new_base
+        .source
+        .insert(m.source_field.clone(), s.clone());
     update.new_base.target.insert(m.target_field.clone(), value);
 }
 
 fn write_source(update: &mut Update, m: &FieldMapping, s: &Value, t: &Value, value: Value) {
     if !value.equivalent(s) {
-        update.to_source.push(FieldChange { field: m.source_field.clone(), old: s.clone(), new: value.clone() });
+        update.to_source.push(FieldChange {
+            field: m.source_field.clone(),
+            old: s.clone(),
+            new: value.clone(),
+        });
     }
     update.new_base.source.insert(m.source_field.clone(), value);
-    update.new_base.target.insert(m.target_field.clone(), t.clone());
+    update
+        .new_base
+        .target
+        .insert(m.target_field.clone(), t.clone());
 }
 
 /// Settle the conflicts of `custom` fields through resolver plugins: one batch per
@@ -452,11 +564,20 @@ fn resolve_custom(
         let answers = if resolvers.has(&resolver) {
             resolvers.resolve_batch(&calls)
         } else {
-            calls.iter().map(|_| Err(crate::ItemError::InvalidInput(format!("no resolver plugin provides `{resolver}`")))).collect()
+            calls
+                .iter()
+                .map(|_| {
+                    Err(crate::ItemError::InvalidInput(format!(
+                        "no resolver plugin provides `{resolver}`"
+                    )))
+                })
+                .collect()
         };
         for (n, &i) in indices.iter().enumerate() {
             let answer = answers.get(n).cloned().unwrap_or_else(|| {
-                Err(crate::ItemError::Plugin(format!("resolver `{resolver}` returned too few results")))
+                Err(crate::ItemError::Plugin(format!(
+                    "resolver `{resolver}` returned too few results"
+                )))
             });
             apply_resolutions(sync, &mut drafts[i], &resolver, answer, converter, plan);
         }
@@ -471,7 +592,11 @@ fn apply_resolutions(
     converter: &dyn Converter,
     plan: &mut Plan,
 ) {
-    let pending: Vec<&PendingConflict> = draft.pending.iter().filter(|p| p.resolver == resolver).collect();
+    let pending: Vec<&PendingConflict> = draft
+        .pending
+        .iter()
+        .filter(|p| p.resolver == resolver)
+        .collect();
     let fail = |plan: &mut Plan, draft: &Draft, message: String| {
         plan.failures.push(Failure {
             side: Side::Source,
@@ -483,7 +608,15 @@ fn apply_resolutions(
     let resolutions = match answer {
         Ok(r) if r.len() == pending.len() => r,
         Ok(r) => {
-            fail(plan, draft, format!("resolver `{resolver}` answered {} resolutions for {} conflicts", r.len(), pending.len()));
+            fail(
+                plan,
+                draft,
+                format!(
+                    "resolver `{resolver}` answered {} resolutions for {} conflicts",
+                    r.len(),
+                    pending.len()
+                ),
+            );
             draft.update = None;
             return;
         }
@@ -505,10 +638,22 @@ fn apply_resolutions(
     let key = draft.target.key.clone();
     let batch: Vec<Conversion<'_>> = merged
         .iter()
-        .map(|&(mapping, value)| Conversion { mapping, way: Way::ToSource, value, item_key: &key })
+        .map(|&(mapping, value)| Conversion {
+            mapping,
+            way: Way::ToSource,
+            value,
+            item_key: &key,
+        })
         .collect();
-    let mut back = if batch.is_empty() { Vec::new() } else { converter.convert(&batch) }.into_iter();
-    let Some(update) = draft.update.as_mut() else { return };
+    let mut back = if batch.is_empty() {
+        Vec::new()
+    } else {
+        converter.convert(&batch)
+    }
+    .into_iter();
+    let Some(update) = draft.update.as_mut() else {
+        return;
+    };
     let mut outcomes = Vec::new();
     for (p, resolution) in pending.iter().zip(resolutions) {
         let m = &sync.field_mappings[p.mapping];
@@ -533,9 +678,13 @@ fn apply_resolutions(
                 Some(Err(message)) => ConflictOutcome::Manual(format!(
                     "resolver `{resolver}` merged {value}, which cannot be converted back to the source: {message}"
                 )),
-                None => ConflictOutcome::Manual(format!("resolver `{resolver}` merged a value that cannot be converted back")),
+                None => ConflictOutcome::Manual(format!(
+                    "resolver `{resolver}` merged a value that cannot be converted back"
+                )),
             },
-            Resolution::Defer(reason) => ConflictOutcome::Manual(format!("resolver `{resolver}` deferred: {reason}")),
+            Resolution::Defer(reason) => {
+                ConflictOutcome::Manual(format!("resolver `{resolver}` deferred: {reason}"))
+            }
         };
         outcomes.push(Conflict {
             source_field: m.source_field.clone(),

@@ -36,13 +36,22 @@ mod tests {
 
     #[test]
     fn last_write_wins_picks_the_later_edit() {
-        assert_eq!(winner(Strategy::LastWriteWins, at(1), at(2)), Some(Side::Target));
-        assert_eq!(winner(Strategy::LastWriteWins, at(3), at(2)), Some(Side::Source));
+        assert_eq!(
+            winner(Strategy::LastWriteWins, at(1), at(2)),
+            Some(Side::Target)
+        );
+        assert_eq!(
+            winner(Strategy::LastWriteWins, at(3), at(2)),
+            Some(Side::Source)
+        );
     }
 
     #[test]
     fn last_write_wins_breaks_a_tie_toward_the_source() {
-        assert_eq!(winner(Strategy::LastWriteWins, at(2), at(2)), Some(Side::Source));
+        assert_eq!(
+            winner(Strategy::LastWriteWins, at(2), at(2)),
+            Some(Side::Source)
+        );
     }
 
     #[test]

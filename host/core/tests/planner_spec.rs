@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use pmsync_core::config::{Direction, FieldMapping, FieldType, OnDelete, Strategy, SyncConfig};
 use pmsync_core::plan::{Base, Candidate, ConflictOutcome, Link, Plan};
 use pmsync_core::planner::{self, Conversion, Converter, Way};
-use pmsync_core::plugins::{CustomResolvers, NoCustomResolvers, ResolveCall, Resolution};
+use pmsync_core::plugins::{CustomResolvers, NoCustomResolvers, Resolution, ResolveCall};
 use pmsync_core::{Item, ItemError, Side, Value};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -21,7 +21,9 @@ impl Converter for CaseConverter {
             .map(|c| match (c.mapping, c.value, c.way) {
                 (0, Value::Text(t), Way::ToTarget) => Ok(Value::Text(t.to_uppercase())),
                 (0, Value::Text(t), Way::ToSource) => Ok(Value::Text(t.to_lowercase())),
-                (_, Value::Text(t), _) if t == "poison" => Err(format!("transform refuses {:?}", t)),
+                (_, Value::Text(t), _) if t == "poison" => {
+                    Err(format!("transform refuses {:?}", t))
+                }
                 (_, v, _) => Ok(v.clone()),
             })
             .collect()
@@ -62,7 +64,11 @@ fn sync(strategy: Strategy) -> SyncConfig {
         enable_audit: true,
         audit_retention_days: None,
         concurrency: 4,
-        field_mappings: vec![mapping("summary", "title"), mapping("status", "state"), mapping("points", "estimate")],
+        field_mappings: vec![
+            mapping("summary", "title"),
+            mapping("status", "state"),
+            mapping("points", "estimate"),
+        ],
         filters: Default::default(),
         value_maps: Default::default(),
         user_map: Default::default(),
@@ -80,7 +86,10 @@ fn item(id: &str, minute: u32, fields: &[(&str, Value)]) -> Item {
         key: id.into(),
         url: format!("https://example.test/{id}"),
         updated_at: at(minute),
-        fields: fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        fields: fields
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
     }
 }
 
@@ -90,9 +99,28 @@ fn text(s: &str) -> Value {
 
 /// A linked pair whose base is what both sides hold now: "fix login" / "FIX LOGIN", open, 3.
 fn synced_pair() -> (Link, Item, Item) {
-    let source = item("PROJ-1", 0, &[("summary", text("fix login")), ("status", text("open")), ("points", Value::Integer(3))]);
-    let target = item("#1", 0, &[("title", text("FIX LOGIN")), ("state", text("open")), ("estimate", Value::Integer(3))]);
-    let base = Base { source: source.fields.clone(), target: target.fields.clone() };
+    let source = item(
+        "PROJ-1",
+        0,
+        &[
+            ("summary", text("fix login")),
+            ("status", text("open")),
+            ("points", Value::Integer(3)),
+        ],
+    );
+    let target = item(
+        "#1",
+        0,
+        &[
+            ("title", text("FIX LOGIN")),
+            ("state", text("open")),
+            ("estimate", Value::Integer(3)),
+        ],
+    );
+    let base = Base {
+        source: source.fields.clone(),
+        target: target.fields.clone(),
+    };
     let link = Link {
         source_id: source.id.clone(),
         target_id: target.id.clone(),
@@ -103,8 +131,18 @@ fn synced_pair() -> (Link, Item, Item) {
     (link, source, target)
 }
 
-fn plan_pair(sync: &SyncConfig, link: &Link, source: Item, target: Item, resolvers: &dyn CustomResolvers) -> Plan {
-    let candidates = vec![Candidate::Linked { link: link.clone(), source: Some(source), target: Some(target) }];
+fn plan_pair(
+    sync: &SyncConfig,
+    link: &Link,
+    source: Item,
+    target: Item,
+    resolvers: &dyn CustomResolvers,
+) -> Plan {
+    let candidates = vec![Candidate::Linked {
+        link: link.clone(),
+        source: Some(source),
+        target: Some(target),
+    }];
     planner::plan(sync, &candidates, &CaseConverter, resolvers)
 }
 
@@ -115,8 +153,20 @@ fn set(item: &mut Item, field: &str, value: Value, minute: u32) {
 
 #[test]
 fn an_unlinked_source_item_is_created_on_the_target_with_converted_fields() {
-    let source = item("PROJ-9", 1, &[("summary", text("new thing")), ("status", text("open"))]);
-    let plan = planner::plan(&sync(Strategy::LastWriteWins), &[Candidate::Unlinked { side: Side::Source, item: source }], &CaseConverter, &NoCustomResolvers);
+    let source = item(
+        "PROJ-9",
+        1,
+        &[("summary", text("new thing")), ("status", text("open"))],
+    );
+    let plan = planner::plan(
+        &sync(Strategy::LastWriteWins),
+        &[Candidate::Unlinked {
+            side: Side::Source,
+            item: source,
+        }],
+        &CaseConverter,
+        &NoCustomResolvers,
+    );
     assert_eq!(plan.creates.len(), 1);
     let create = &plan.creates[0];
     assert_eq!(create.from, Side::Source);
@@ -129,7 +179,13 @@ fn an_unlinked_source_item_is_created_on_the_target_with_converted_fields() {
 #[test]
 fn nothing_changed_means_nothing_planned() {
     let (link, source, target) = synced_pair();
-    let plan = plan_pair(&sync(Strategy::LastWriteWins), &link, source, target, &NoCustomResolvers);
+    let plan = plan_pair(
+        &sync(Strategy::LastWriteWins),
+        &link,
+        source,
+        target,
+        &NoCustomResolvers,
+    );
     assert!(plan.updates.is_empty());
     assert_eq!(plan.write_count(), 0);
 }
@@ -139,7 +195,13 @@ fn edits_to_different_fields_on_the_two_sides_merge_without_conflict() {
     let (link, mut source, mut target) = synced_pair();
     set(&mut source, "summary", text("fix login page"), 5);
     set(&mut target, "state", text("closed"), 6);
-    let plan = plan_pair(&sync(Strategy::Manual), &link, source, target, &NoCustomResolvers);
+    let plan = plan_pair(
+        &sync(Strategy::Manual),
+        &link,
+        source,
+        target,
+        &NoCustomResolvers,
+    );
     let update = &plan.updates[0];
     assert!(update.conflicts.is_empty());
     assert_eq!(update.to_target.len(), 1);
@@ -151,7 +213,12 @@ fn edits_to_different_fields_on_the_two_sides_merge_without_conflict() {
     assert_eq!(update.to_source[0].new, text("closed"));
 }
 
-fn conflicting_status(strategy: Strategy, source_minute: u32, target_minute: u32, resolvers: &dyn CustomResolvers) -> Plan {
+fn conflicting_status(
+    strategy: Strategy,
+    source_minute: u32,
+    target_minute: u32,
+    resolvers: &dyn CustomResolvers,
+) -> Plan {
     let (link, mut source, mut target) = synced_pair();
     set(&mut source, "status", text("in progress"), source_minute);
     set(&mut source, "points", Value::Integer(5), source_minute);
@@ -164,21 +231,45 @@ fn same_field_edits_conflict_and_last_write_wins_takes_the_later_edit() {
     let plan = conflicting_status(Strategy::LastWriteWins, 5, 7, &NoCustomResolvers);
     let update = &plan.updates[0];
     assert_eq!(update.conflicts.len(), 1);
-    assert_eq!(update.conflicts[0].outcome, ConflictOutcome::Won(Side::Target));
-    assert!(update.to_source.iter().any(|c| c.field == "status" && c.new == text("closed")));
+    assert_eq!(
+        update.conflicts[0].outcome,
+        ConflictOutcome::Won(Side::Target)
+    );
+    assert!(
+        update
+            .to_source
+            .iter()
+            .any(|c| c.field == "status" && c.new == text("closed"))
+    );
     // The unrelated points edit still flows.
-    assert!(update.to_target.iter().any(|c| c.field == "estimate" && c.new == Value::Integer(5)));
+    assert!(
+        update
+            .to_target
+            .iter()
+            .any(|c| c.field == "estimate" && c.new == Value::Integer(5))
+    );
 
     let plan = conflicting_status(Strategy::LastWriteWins, 8, 7, &NoCustomResolvers);
-    assert_eq!(plan.updates[0].conflicts[0].outcome, ConflictOutcome::Won(Side::Source));
-    assert!(plan.updates[0].to_target.iter().any(|c| c.field == "state" && c.new == text("in progress")));
+    assert_eq!(
+        plan.updates[0].conflicts[0].outcome,
+        ConflictOutcome::Won(Side::Source)
+    );
+    assert!(
+        plan.updates[0]
+            .to_target
+            .iter()
+            .any(|c| c.field == "state" && c.new == text("in progress"))
+    );
 }
 
 #[test]
 fn last_write_wins_breaks_an_exact_tie_toward_the_source_every_time() {
     for _ in 0..3 {
         let plan = conflicting_status(Strategy::LastWriteWins, 7, 7, &NoCustomResolvers);
-        assert_eq!(plan.updates[0].conflicts[0].outcome, ConflictOutcome::Won(Side::Source));
+        assert_eq!(
+            plan.updates[0].conflicts[0].outcome,
+            ConflictOutcome::Won(Side::Source)
+        );
     }
 }
 
@@ -186,8 +277,16 @@ fn last_write_wins_breaks_an_exact_tie_toward_the_source_every_time() {
 fn source_wins_writes_the_source_value_even_when_the_target_edit_is_later() {
     let plan = conflicting_status(Strategy::SourceWins, 5, 9, &NoCustomResolvers);
     let update = &plan.updates[0];
-    assert_eq!(update.conflicts[0].outcome, ConflictOutcome::Won(Side::Source));
-    assert!(update.to_target.iter().any(|c| c.field == "state" && c.new == text("in progress")));
+    assert_eq!(
+        update.conflicts[0].outcome,
+        ConflictOutcome::Won(Side::Source)
+    );
+    assert!(
+        update
+            .to_target
+            .iter()
+            .any(|c| c.field == "state" && c.new == text("in progress"))
+    );
     assert!(update.to_source.is_empty());
 }
 
@@ -195,8 +294,16 @@ fn source_wins_writes_the_source_value_even_when_the_target_edit_is_later() {
 fn target_wins_writes_the_target_value_even_when_the_source_edit_is_later() {
     let plan = conflicting_status(Strategy::TargetWins, 9, 5, &NoCustomResolvers);
     let update = &plan.updates[0];
-    assert_eq!(update.conflicts[0].outcome, ConflictOutcome::Won(Side::Target));
-    assert!(update.to_source.iter().any(|c| c.field == "status" && c.new == text("closed")));
+    assert_eq!(
+        update.conflicts[0].outcome,
+        ConflictOutcome::Won(Side::Target)
+    );
+    assert!(
+        update
+            .to_source
+            .iter()
+            .any(|c| c.field == "status" && c.new == text("closed"))
+    );
     assert!(!update.to_target.iter().any(|c| c.field == "state"));
 }
 
@@ -204,7 +311,10 @@ fn target_wins_writes_the_target_value_even_when_the_source_edit_is_later() {
 fn manual_records_the_conflict_leaves_the_field_alone_and_syncs_the_rest() {
     let plan = conflicting_status(Strategy::Manual, 5, 7, &NoCustomResolvers);
     let update = &plan.updates[0];
-    assert!(matches!(update.conflicts[0].outcome, ConflictOutcome::Manual(_)));
+    assert!(matches!(
+        update.conflicts[0].outcome,
+        ConflictOutcome::Manual(_)
+    ));
     assert!(!update.to_target.iter().any(|c| c.field == "state"));
     assert!(!update.to_source.iter().any(|c| c.field == "status"));
     assert!(update.to_target.iter().any(|c| c.field == "estimate"));
@@ -231,7 +341,9 @@ impl CustomResolvers for JoiningResolver {
                     .conflicts
                     .iter()
                     .map(|c| match (&c.source, &c.target) {
-                        (Value::Text(s), Value::Text(t)) => Resolution::Merged(Value::Text(format!("{s} / {t}"))),
+                        (Value::Text(s), Value::Text(t)) => {
+                            Resolution::Merged(Value::Text(format!("{s} / {t}")))
+                        }
                         _ => Resolution::Defer("not text".into()),
                     })
                     .collect())
@@ -247,14 +359,32 @@ fn custom_strategy_asks_the_resolver_and_writes_its_merged_value_to_both_sides()
     set(&mut target, "state", text("closed"), 7);
     let mut config = sync(Strategy::Custom);
     config.resolver = Some("joiner".into());
-    let resolver = JoiningResolver { seen: RefCell::new(Vec::new()) };
+    let resolver = JoiningResolver {
+        seen: RefCell::new(Vec::new()),
+    };
     let plan = plan_pair(&config, &link, source, target, &resolver);
     let update = &plan.updates[0];
     assert_eq!(resolver.seen.borrow().len(), 1, "one request for the pair");
-    assert_eq!(resolver.seen.borrow()[0].conflicts[0].base, Some(text("open")));
-    assert_eq!(update.conflicts[0].outcome, ConflictOutcome::Merged(text("in progress / closed")));
-    assert!(update.to_target.iter().any(|c| c.field == "state" && c.new == text("in progress / closed")));
-    assert!(update.to_source.iter().any(|c| c.field == "status" && c.new == text("in progress / closed")));
+    assert_eq!(
+        resolver.seen.borrow()[0].conflicts[0].base,
+        Some(text("open"))
+    );
+    assert_eq!(
+        update.conflicts[0].outcome,
+        ConflictOutcome::Merged(text("in progress / closed"))
+    );
+    assert!(
+        update
+            .to_target
+            .iter()
+            .any(|c| c.field == "state" && c.new == text("in progress / closed"))
+    );
+    assert!(
+        update
+            .to_source
+            .iter()
+            .any(|c| c.field == "status" && c.new == text("in progress / closed"))
+    );
 }
 
 #[test]
@@ -273,14 +403,31 @@ fn custom_strategy_without_the_resolver_plugin_fails_only_that_item() {
     };
     set(&mut other_source, "points", Value::Integer(8), 4);
     let candidates = vec![
-        Candidate::Linked { link, source: Some(source), target: Some(target) },
-        Candidate::Linked { link: other_link, source: Some(other_source), target: Some(other_target) },
+        Candidate::Linked {
+            link,
+            source: Some(source),
+            target: Some(target),
+        },
+        Candidate::Linked {
+            link: other_link,
+            source: Some(other_source),
+            target: Some(other_target),
+        },
     ];
     let plan = planner::plan(&config, &candidates, &CaseConverter, &NoCustomResolvers);
     assert_eq!(plan.failures.len(), 1);
-    assert!(plan.failures[0].message.contains("missing"), "{}", plan.failures[0].message);
+    assert!(
+        plan.failures[0].message.contains("missing"),
+        "{}",
+        plan.failures[0].message
+    );
     assert_eq!(plan.updates.len(), 1);
-    assert!(plan.updates[0].to_target.iter().any(|c| c.field == "estimate"));
+    assert!(
+        plan.updates[0]
+            .to_target
+            .iter()
+            .any(|c| c.field == "estimate")
+    );
 }
 
 #[test]
@@ -292,7 +439,10 @@ fn a_per_field_strategy_overrides_the_sync_strategy() {
     config.field_mappings[1].conflict_strategy = Some(Strategy::TargetWins);
     let plan = plan_pair(&config, &link, source, target, &NoCustomResolvers);
     assert_eq!(plan.updates[0].conflicts[0].strategy, Strategy::TargetWins);
-    assert_eq!(plan.updates[0].conflicts[0].outcome, ConflictOutcome::Won(Side::Target));
+    assert_eq!(
+        plan.updates[0].conflicts[0].outcome,
+        ConflictOutcome::Won(Side::Target)
+    );
 }
 
 #[test]
@@ -300,11 +450,20 @@ fn both_sides_changing_to_equivalent_values_only_moves_the_base() {
     let (link, mut source, mut target) = synced_pair();
     set(&mut source, "summary", text("new title"), 5);
     set(&mut target, "title", text("NEW TITLE"), 6);
-    let plan = plan_pair(&sync(Strategy::Manual), &link, source, target, &NoCustomResolvers);
+    let plan = plan_pair(
+        &sync(Strategy::Manual),
+        &link,
+        source,
+        target,
+        &NoCustomResolvers,
+    );
     let update = &plan.updates[0];
     assert!(update.conflicts.is_empty());
     assert!(!update.has_writes());
-    assert_eq!(update.new_base.target.get("title"), Some(&text("NEW TITLE")));
+    assert_eq!(
+        update.new_base.target.get("title"),
+        Some(&text("NEW TITLE"))
+    );
 }
 
 #[test]
@@ -318,8 +477,16 @@ fn source_to_target_direction_never_writes_to_the_source() {
     let plan = plan_pair(&config, &link, source, target, &NoCustomResolvers);
     let update = &plan.updates[0];
     assert!(update.to_source.is_empty());
-    assert!(update.conflicts.is_empty(), "one-way syncs have no conflicts: the source is authoritative");
-    assert!(update.to_target.iter().any(|c| c.field == "state" && c.new == text("in progress")));
+    assert!(
+        update.conflicts.is_empty(),
+        "one-way syncs have no conflicts: the source is authoritative"
+    );
+    assert!(
+        update
+            .to_target
+            .iter()
+            .any(|c| c.field == "state" && c.new == text("in progress"))
+    );
 }
 
 #[test]
@@ -337,7 +504,15 @@ fn target_only_items_are_not_created_on_the_source_in_a_source_to_target_sync() 
     let mut config = sync(Strategy::LastWriteWins);
     config.direction = Direction::SourceToTarget;
     let target = item("#5", 1, &[("title", text("GH ONLY"))]);
-    let plan = planner::plan(&config, &[Candidate::Unlinked { side: Side::Target, item: target }], &CaseConverter, &NoCustomResolvers);
+    let plan = planner::plan(
+        &config,
+        &[Candidate::Unlinked {
+            side: Side::Target,
+            item: target,
+        }],
+        &CaseConverter,
+        &NoCustomResolvers,
+    );
     assert!(plan.creates.is_empty());
     assert_eq!(plan.skips.len(), 1);
 }
@@ -345,24 +520,45 @@ fn target_only_items_are_not_created_on_the_source_in_a_source_to_target_sync() 
 #[test]
 fn a_failing_conversion_fails_only_its_item() {
     let good = item("PROJ-1", 1, &[("summary", text("fine"))]);
-    let bad = item("PROJ-2", 1, &[("summary", text("ok")), ("status", text("poison"))]);
+    let bad = item(
+        "PROJ-2",
+        1,
+        &[("summary", text("ok")), ("status", text("poison"))],
+    );
     let plan = planner::plan(
         &sync(Strategy::LastWriteWins),
-        &[Candidate::Unlinked { side: Side::Source, item: good }, Candidate::Unlinked { side: Side::Source, item: bad }],
+        &[
+            Candidate::Unlinked {
+                side: Side::Source,
+                item: good,
+            },
+            Candidate::Unlinked {
+                side: Side::Source,
+                item: bad,
+            },
+        ],
         &CaseConverter,
         &NoCustomResolvers,
     );
     assert_eq!(plan.creates.len(), 1);
     assert_eq!(plan.failures.len(), 1);
     assert_eq!(plan.failures[0].key, "PROJ-2");
-    assert!(plan.failures[0].message.contains("status → state"), "{}", plan.failures[0].message);
+    assert!(
+        plan.failures[0].message.contains("status → state"),
+        "{}",
+        plan.failures[0].message
+    );
     assert!(plan.failures[0].message.contains("poison"));
 }
 
 #[test]
 fn a_deleted_item_is_skipped_or_unlinked_as_on_delete_says() {
     let (link, source, _) = synced_pair();
-    let candidates = vec![Candidate::Linked { link: link.clone(), source: Some(source), target: None }];
+    let candidates = vec![Candidate::Linked {
+        link: link.clone(),
+        source: Some(source),
+        target: None,
+    }];
     let mut config = sync(Strategy::LastWriteWins);
     let plan = planner::plan(&config, &candidates, &CaseConverter, &NoCustomResolvers);
     assert_eq!(plan.skips.len(), 1);
@@ -387,7 +583,10 @@ impl Platform {
         self.clock += 1;
         self.writes += 1;
         let clock = self.clock;
-        let entry = self.items.entry(id.to_string()).or_insert_with(|| item(id, 0, &[]));
+        let entry = self
+            .items
+            .entry(id.to_string())
+            .or_insert_with(|| item(id, 0, &[]));
         for (k, v) in fields {
             let v = match v {
                 Value::Text(t) => Value::Text(t.trim().to_string()),
@@ -415,12 +614,18 @@ impl Runner {
                     source: Some(item.clone()),
                     target: target.items.get(&link.target_id).cloned(),
                 }),
-                None => candidates.push(Candidate::Unlinked { side: Side::Source, item: item.clone() }),
+                None => candidates.push(Candidate::Unlinked {
+                    side: Side::Source,
+                    item: item.clone(),
+                }),
             }
         }
         for item in target.items.values() {
             if !self.links.iter().any(|l| l.target_id == item.id) {
-                candidates.push(Candidate::Unlinked { side: Side::Target, item: item.clone() });
+                candidates.push(Candidate::Unlinked {
+                    side: Side::Target,
+                    item: item.clone(),
+                });
             }
         }
         let plan = planner::plan(&self.config, &candidates, &Identity, &NoCustomResolvers);
@@ -444,25 +649,45 @@ impl Runner {
                     (created.id.clone(), from_item.id.clone())
                 }
             };
-            self.links.push(Link { source_key: source_id.clone(), target_key: target_id.clone(), source_id, target_id, base });
+            self.links.push(Link {
+                source_key: source_id.clone(),
+                target_key: target_id.clone(),
+                source_id,
+                target_id,
+                base,
+            });
         }
         for update in plan.updates {
             let mut base = update.new_base.clone();
             if !update.to_target.is_empty() {
-                let fields: Vec<_> = update.to_target.iter().map(|c| (c.field.clone(), c.new.clone())).collect();
+                let fields: Vec<_> = update
+                    .to_target
+                    .iter()
+                    .map(|c| (c.field.clone(), c.new.clone()))
+                    .collect();
                 let written = target.write(&update.link.target_id, &fields);
                 for c in &update.to_target {
-                    base.target.insert(c.field.clone(), written.field(&c.field).clone());
+                    base.target
+                        .insert(c.field.clone(), written.field(&c.field).clone());
                 }
             }
             if !update.to_source.is_empty() {
-                let fields: Vec<_> = update.to_source.iter().map(|c| (c.field.clone(), c.new.clone())).collect();
+                let fields: Vec<_> = update
+                    .to_source
+                    .iter()
+                    .map(|c| (c.field.clone(), c.new.clone()))
+                    .collect();
                 let written = source.write(&update.link.source_id, &fields);
                 for c in &update.to_source {
-                    base.source.insert(c.field.clone(), written.field(&c.field).clone());
+                    base.source
+                        .insert(c.field.clone(), written.field(&c.field).clone());
                 }
             }
-            let link = self.links.iter_mut().find(|l| l.source_id == update.link.source_id).unwrap();
+            let link = self
+                .links
+                .iter_mut()
+                .find(|l| l.source_id == update.link.source_id)
+                .unwrap();
             link.base = base;
         }
         writes
@@ -488,8 +713,17 @@ fn chain_sync(name: &str) -> SyncConfig {
 fn echo_of_own_write_is_not_a_change_even_when_the_platform_normalises_it() {
     let mut a = Platform::default();
     let mut b = Platform::default();
-    a.write("A1", &[("title".into(), text("  padded title  ")), ("state".into(), text("open"))]);
-    let mut sync_ab = Runner { config: chain_sync("ab"), links: Vec::new() };
+    a.write(
+        "A1",
+        &[
+            ("title".into(), text("  padded title  ")),
+            ("state".into(), text("open")),
+        ],
+    );
+    let mut sync_ab = Runner {
+        config: chain_sync("ab"),
+        links: Vec::new(),
+    };
     assert_eq!(sync_ab.run(&mut a, &mut b), 1, "first run creates");
     // B normalised the title on write; the next run sees our own write, not a change.
     assert_eq!(sync_ab.run(&mut a, &mut b), 0);
@@ -498,10 +732,26 @@ fn echo_of_own_write_is_not_a_change_even_when_the_platform_normalises_it() {
 
 #[test]
 fn an_a_b_c_chain_converges_with_no_loop() {
-    let (mut a, mut b, mut c) = (Platform::default(), Platform::default(), Platform::default());
-    a.write("A1", &[("title".into(), text("first")), ("state".into(), text("open"))]);
-    let mut ab = Runner { config: chain_sync("ab"), links: Vec::new() };
-    let mut bc = Runner { config: chain_sync("bc"), links: Vec::new() };
+    let (mut a, mut b, mut c) = (
+        Platform::default(),
+        Platform::default(),
+        Platform::default(),
+    );
+    a.write(
+        "A1",
+        &[
+            ("title".into(), text("first")),
+            ("state".into(), text("open")),
+        ],
+    );
+    let mut ab = Runner {
+        config: chain_sync("ab"),
+        links: Vec::new(),
+    };
+    let mut bc = Runner {
+        config: chain_sync("bc"),
+        links: Vec::new(),
+    };
     // Initial propagation, then an edit at each end.
     for round in 0..3 {
         ab.run(&mut a, &mut b);
@@ -521,7 +771,10 @@ fn an_a_b_c_chain_converges_with_no_loop() {
             quiet_rounds += 1;
         }
     }
-    assert!(quiet_rounds >= 9, "the chain kept writing: {quiet_rounds} quiet rounds of 10");
+    assert!(
+        quiet_rounds >= 9,
+        "the chain kept writing: {quiet_rounds} quiet rounds of 10"
+    );
     for platform in [&a, &b, &c] {
         assert_eq!(platform.items.len(), 1, "no duplicates");
         let only = platform.items.values().next().unwrap();
@@ -552,21 +805,47 @@ fn pipeline_sync() -> SyncConfig {
 fn a_required_field_with_no_value_and_no_default_fails_only_its_item() {
     let config = pipeline_sync();
     let converter = PipelineConverter::new(&config, &NoCustomTransforms);
-    let good = item("PROJ-1", 1, &[("summary", text("has a title")), ("points", Value::Integer(5))]);
+    let good = item(
+        "PROJ-1",
+        1,
+        &[
+            ("summary", text("has a title")),
+            ("points", Value::Integer(5)),
+        ],
+    );
     let bad = item("PROJ-2", 1, &[("points", Value::Integer(3))]);
     let plan = planner::plan(
         &config,
-        &[Candidate::Unlinked { side: Side::Source, item: good }, Candidate::Unlinked { side: Side::Source, item: bad }],
+        &[
+            Candidate::Unlinked {
+                side: Side::Source,
+                item: good,
+            },
+            Candidate::Unlinked {
+                side: Side::Source,
+                item: bad,
+            },
+        ],
         &converter,
         &NoCustomResolvers,
     );
     assert_eq!(plan.creates.len(), 1, "the good item is still created");
     assert_eq!(plan.failures.len(), 1);
     assert_eq!(plan.failures[0].key, "PROJ-2");
-    assert!(plan.failures[0].message.contains("summary"), "{}", plan.failures[0].message);
+    assert!(
+        plan.failures[0].message.contains("summary"),
+        "{}",
+        plan.failures[0].message
+    );
     let created = &plan.creates[0].fields;
-    assert!(created.contains(&("estimate".into(), text("5"))), "number converted to the declared string type: {created:?}");
-    assert!(created.contains(&("state".into(), text("open"))), "missing status takes the default: {created:?}");
+    assert!(
+        created.contains(&("estimate".into(), text("5"))),
+        "number converted to the declared string type: {created:?}"
+    );
+    assert!(
+        created.contains(&("state".into(), text("open"))),
+        "missing status takes the default: {created:?}"
+    );
 }
 
 #[test]
@@ -578,7 +857,23 @@ fn a_target_edit_travels_back_through_the_inverse_conversion() {
     target.fields.insert("estimate".into(), text("3"));
     let mut target = target;
     set(&mut target, "estimate", text("8"), 9);
-    let plan = planner::plan(&config, &[Candidate::Linked { link, source: Some(source), target: Some(target) }], &converter, &NoCustomResolvers);
+    let plan = planner::plan(
+        &config,
+        &[Candidate::Linked {
+            link,
+            source: Some(source),
+            target: Some(target),
+        }],
+        &converter,
+        &NoCustomResolvers,
+    );
     let update = &plan.updates[0];
-    assert!(update.to_source.iter().any(|c| c.field == "points" && c.new.equivalent(&Value::Integer(8))), "{:?}", update.to_source);
+    assert!(
+        update
+            .to_source
+            .iter()
+            .any(|c| c.field == "points" && c.new.equivalent(&Value::Integer(8))),
+        "{:?}",
+        update.to_source
+    );
 }

@@ -4,8 +4,8 @@
 use super::grants::connector_platform;
 use crate::connector::Connector;
 use crate::http::{
-    Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, LimiterRegistry, OriginGrant, RatePolicy,
-    Secret,
+    Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, LimiterRegistry,
+    OriginGrant, RatePolicy, Secret,
 };
 use crate::plugin::{PluginKind, PluginSet};
 use pmsync_core::config::{ConfigFile, ResolvedCredential, ResolvedSecrets};
@@ -47,8 +47,12 @@ pub fn connector_for(
     let info = plugins
         .inventory()
         .into_iter()
-        .find(|p| p.kind == PluginKind::Connector && p.provides.platform.as_deref() == Some(platform))
-        .ok_or_else(|| format!("no connector plugin provides platform `{platform}` (for `{entry}`)"))?;
+        .find(|p| {
+            p.kind == PluginKind::Connector && p.provides.platform.as_deref() == Some(platform)
+        })
+        .ok_or_else(|| {
+            format!("no connector plugin provides platform `{platform}` (for `{entry}`)")
+        })?;
     let mut grants = Vec::new();
     for host in &info.granted.hosts {
         grants.push(
@@ -59,7 +63,11 @@ pub fn connector_for(
     let credentials: BTreeMap<String, Credential> = secrets
         .platforms
         .get(entry)
-        .map(|c| c.iter().map(|(name, cred)| (name.clone(), credential(cred))).collect())
+        .map(|c| {
+            c.iter()
+                .map(|(name, cred)| (name.clone(), credential(cred)))
+                .collect()
+        })
         .unwrap_or_default();
     let declared: BTreeSet<String> = info.asked.secrets.iter().cloned().collect();
     let limiter = network.limiters.limiter(platform, || {
@@ -81,6 +89,10 @@ pub fn connector_for(
         limiter,
     );
     plugins
-        .connector(platform, platform_config.settings.clone(), Arc::new(gateway))
+        .connector(
+            platform,
+            platform_config.settings.clone(),
+            Arc::new(gateway),
+        )
         .map_err(|e| format!("connector for `{entry}`: {e}"))
 }

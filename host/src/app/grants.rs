@@ -19,10 +19,9 @@ pub fn grants_for(config: &ConfigFile, manifests: &[Manifest]) -> Result<Grants,
     let mut grants = Grants::default();
     for (entry, platform) in &config.platforms {
         let connector = connector_platform(config, entry);
-        let Some(plugin) = manifests
-            .iter()
-            .find(|m| m.kind == PluginKind::Connector && m.provides.platform.as_deref() == Some(connector))
-        else {
+        let Some(plugin) = manifests.iter().find(|m| {
+            m.kind == PluginKind::Connector && m.provides.platform.as_deref() == Some(connector)
+        }) else {
             continue;
         };
         let grant = grants.plugins.entry(plugin.name.clone()).or_default();

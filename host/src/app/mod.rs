@@ -2,7 +2,12 @@
 //! the embedded first run and the end-to-end tests all go through here.
 
 pub mod connectors;
+pub mod demo;
 pub mod grants;
+pub mod runner;
+pub mod sandbox_config;
 
 pub use connectors::{Network, connector_for};
 pub use grants::{connector_platform, grants_for};
+pub use runner::{Connectors, Setup};
+pub use sandbox_config::point_at_sandbox;

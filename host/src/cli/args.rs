@@ -25,7 +25,13 @@ pub struct Global {
     #[arg(short, long, global = true, env = "PMSYNC_CONFIG")]
     pub config: Option<PathBuf>,
     /// Plugins directory (or a single .wasm with its plugin.toml beside it).
-    #[arg(short, long, global = true, env = "PMSYNC_PLUGINS", default_value = "./plugins")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        env = "PMSYNC_PLUGINS",
+        default_value = "./plugins"
+    )]
     pub plugins: PathBuf,
     /// State database file (links, bases, watermarks, audit).
     #[arg(long, global = true, env = "PMSYNC_STATE")]
@@ -80,6 +86,10 @@ pub struct SyncArgs {
     /// Only this sync (by name); repeatable.
     #[arg(long = "sync", value_name = "NAME")]
     pub only: Vec<String>,
+    /// Run the config against the built-in sandbox platforms instead of the real ones
+    /// (base URLs and credentials are replaced; state is kept in memory unless --state is given).
+    #[arg(long)]
+    pub sandbox: bool,
 }
 
 #[derive(Debug, Args, Clone, Default)]

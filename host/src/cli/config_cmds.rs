@@ -9,9 +9,14 @@ use pmsync_core::config::{Diagnostic, Severity, check_str, resolve_secrets, to_y
 pub fn validate(ctx: &Context) -> Result<Outcome, CliError> {
     let (source, config) = ctx.load_config()?;
     let loaded = ctx.load_plugins_for(&config)?;
-    let (config, mut diagnostics) = check_str(&source.text, &source.origin, &available(&loaded.plugins))
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
-    let mut notes: Vec<String> = loaded.errors.iter().map(|e| format!("warning: {e}")).collect();
+    let (config, mut diagnostics) =
+        check_str(&source.text, &source.origin, &available(&loaded.plugins))
+            .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let mut notes: Vec<String> = loaded
+        .errors
+        .iter()
+        .map(|e| format!("warning: {e}"))
+        .collect();
     if let Err(e) = resolve_secrets(&config, &|name| std::env::var(name).ok()) {
         notes.push(format!("warning: {e} (needed to run, not to validate)"));
     }
@@ -38,12 +43,20 @@ pub fn validate(ctx: &Context) -> Result<Outcome, CliError> {
                 ctx.out.green("ok"),
                 source.origin,
                 config.syncs.len(),
-                config.syncs.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                config
+                    .syncs
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
     }
     if errors > 0 {
-        return Err(CliError::bad_input(format!("{} has {errors} error(s)", source.origin)));
+        return Err(CliError::bad_input(format!(
+            "{} has {errors} error(s)",
+            source.origin
+        )));
     }
     Ok(Outcome::Ok)
 }

@@ -53,14 +53,16 @@ pub struct ConfigSource {
 impl Context {
     /// The `--config` file, read; a missing flag or file is bad input.
     pub fn config_source(&self) -> Result<ConfigSource, CliError> {
-        let path = self
-            .global
-            .config
-            .as_ref()
-            .ok_or_else(|| CliError::bad_input("no config given: pass --config FILE (or set PMSYNC_CONFIG)"))?;
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError::bad_input(format!("cannot read config {}: {e}", path.display())))?;
-        Ok(ConfigSource { text, origin: path.display().to_string() })
+        let path = self.global.config.as_ref().ok_or_else(|| {
+            CliError::bad_input("no config given: pass --config FILE (or set PMSYNC_CONFIG)")
+        })?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            CliError::bad_input(format!("cannot read config {}: {e}", path.display()))
+        })?;
+        Ok(ConfigSource {
+            text,
+            origin: path.display().to_string(),
+        })
     }
 
     /// The config, parsed (not yet checked against plugins).
@@ -83,9 +85,40 @@ impl Context {
 pub fn available(plugins: &crate::plugin::PluginSet) -> Available {
     let mut available = Available::default();
     for info in plugins.inventory() {
-        available.transforms.extend(info.provides.transforms.iter().cloned());
-        available.resolvers.extend(info.provides.resolver.iter().cloned());
-        available.connectors.extend(info.provides.platform.iter().cloned());
+        available
+            .transforms
+            .extend(info.provides.transforms.iter().cloned());
+        available
+            .resolvers
+            .extend(info.provides.resolver.iter().cloned());
+        available
+            .connectors
+            .extend(info.provides.platform.iter().cloned());
     }
     available
+}
+
+impl Context {
+    /// The state database: `--state`, or the default under the user's data directory.
+    pub fn state_path(&self) -> Result<std::path::PathBuf, CliError> {
+        match &self.global.state {
+            Some(path) => Ok(path.clone()),
+            None => crate::store::default_path().ok_or_else(|| {
+                CliError::bad_input("no data directory for the state store: pass --state FILE")
+            }),
+        }
+    }
+
+    /// An existing state store (for history and conflicts): a missing file is an error,
+    /// never created here.
+    pub fn existing_store(&self) -> Result<crate::store::Store, CliError> {
+        let path = self.state_path()?;
+        if !path.exists() {
+            return Err(CliError::bad_input(format!(
+                "no state store at {} (run a sync first, or pass --state FILE)",
+                path.display()
+            )));
+        }
+        crate::store::Store::open(&path).map_err(|e| CliError::failed(e.to_string()))
+    }
 }

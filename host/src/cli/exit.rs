@@ -29,10 +29,16 @@ pub struct CliError {
 
 impl CliError {
     pub fn bad_input(message: impl Into<String>) -> CliError {
-        CliError { message: message.into(), bad_input: true }
+        CliError {
+            message: message.into(),
+            bad_input: true,
+        }
     }
     pub fn failed(message: impl Into<String>) -> CliError {
-        CliError { message: message.into(), bad_input: false }
+        CliError {
+            message: message.into(),
+            bad_input: false,
+        }
     }
 }
 

@@ -2,15 +2,21 @@
 
 mod args;
 mod config_cmds;
+mod conflicts_cmd;
 mod context;
 mod exit;
+mod history_cmd;
 mod output;
 mod plugins_cmd;
+mod progress;
+mod report_view;
+mod run_cmd;
+mod sandbox_cmd;
 
 pub use args::Cli;
 pub use exit::{CliError, Outcome};
 
-use args::{Command, PluginsCommand};
+use args::{Command, ConflictsCommand, PluginsCommand};
 use clap::{CommandFactory, Parser};
 use context::Context;
 use std::process::ExitCode;
@@ -22,7 +28,9 @@ pub fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(2),
             };
         }
@@ -35,10 +43,24 @@ pub fn main() -> ExitCode {
         Command::Validate => config_cmds::validate(&ctx),
         Command::ExportConfig(args) => config_cmds::export(&ctx, &args),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "pmsync-host", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "pmsync-host",
+                &mut std::io::stdout(),
+            );
             Ok(Outcome::Ok)
         }
-        _ => Err(CliError::failed("not wired yet")),
+        Command::Run(args) => run_cmd::run(&ctx, &args),
+        Command::Sync(args) => run_cmd::sync(&ctx, &args),
+        Command::History(args) => history_cmd::history(&ctx, &args),
+        Command::Conflicts(ConflictsCommand::List { sync }) => {
+            conflicts_cmd::list(&ctx, sync.as_deref())
+        }
+        Command::Conflicts(ConflictsCommand::Resolve { id, take, value }) => {
+            conflicts_cmd::resolve(&ctx, id, take, value.as_deref())
+        }
+        Command::Sandbox(args) => sandbox_cmd::sandbox(&ctx, &args),
     };
     match result {
         Ok(outcome) => outcome.into(),
@@ -48,7 +70,11 @@ pub fn main() -> ExitCode {
             } else {
                 eprintln!("{} {}", ctx.out.red("error:"), error.message);
             }
-            if error.bad_input { Outcome::BadInput.into() } else { Outcome::ItemsFailed.into() }
+            if error.bad_input {
+                Outcome::BadInput.into()
+            } else {
+                Outcome::ItemsFailed.into()
+            }
         }
     }
 }
@@ -60,6 +86,9 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(
+            std::io::IsTerminal::is_terminal(&std::io::stderr())
+                && std::env::var_os("NO_COLOR").is_none(),
+        )
         .try_init();
 }

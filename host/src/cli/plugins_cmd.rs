@@ -22,7 +22,11 @@ pub fn list(ctx: &Context) -> Result<Outcome, CliError> {
             eprintln!("{} {error}", ctx.out.red("refused:"));
         }
     }
-    Ok(if loaded.errors.is_empty() { Outcome::Ok } else { Outcome::BadInput })
+    Ok(if loaded.errors.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::BadInput
+    })
 }
 
 pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
@@ -38,10 +42,19 @@ pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
     if let Some(error) = loaded.errors.iter().find(|e| e.plugin == name) {
         return Err(CliError::bad_input(format!("{error}")));
     }
-    let known: Vec<String> = loaded.plugins.inventory().into_iter().map(|p| p.name).collect();
+    let known: Vec<String> = loaded
+        .plugins
+        .inventory()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
     Err(CliError::bad_input(format!(
         "no plugin named `{name}` in {} (loaded: {})",
         ctx.global.plugins.display(),
-        if known.is_empty() { "none".to_string() } else { known.join(", ") }
+        if known.is_empty() {
+            "none".to_string()
+        } else {
+            known.join(", ")
+        }
     )))
 }

@@ -397,8 +397,14 @@ mod wildcard_tests {
     fn granting_one_site_narrows_a_wildcard_request() {
         let asked = HostPattern::parse("https://*.atlassian.net").unwrap();
         let granted = HostPattern::parse("https://acme.atlassian.net").unwrap();
-        assert_eq!(asked.intersect(&granted).unwrap().to_string(), "https://acme.atlassian.net");
-        assert_eq!(granted.intersect(&asked).unwrap().to_string(), "https://acme.atlassian.net");
+        assert_eq!(
+            asked.intersect(&granted).unwrap().to_string(),
+            "https://acme.atlassian.net"
+        );
+        assert_eq!(
+            granted.intersect(&asked).unwrap().to_string(),
+            "https://acme.atlassian.net"
+        );
         let other = HostPattern::parse("https://api.github.com").unwrap();
         assert!(asked.intersect(&other).is_none());
     }

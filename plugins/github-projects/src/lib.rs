@@ -192,7 +192,11 @@ impl Connector for GithubProjects {
         let fields = match settings.and_then(|settings| project::load(&settings)) {
             Ok(project) => project.specs(),
             Err(error) => {
-                let log = if Settings::load().is_ok() { pmsync_sdk::log::warn } else { pmsync_sdk::log::debug };
+                let log = if Settings::load().is_ok() {
+                    pmsync_sdk::log::warn
+                } else {
+                    pmsync_sdk::log::debug
+                };
                 log(format!(
                     "cannot read the project's fields, describing `title` only: {}",
                     error.message()

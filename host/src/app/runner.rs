@@ -1,0 +1,141 @@
+//! Run the syncs of a config: connectors for its platforms, the field pipelines and resolvers
+//! from the plugins, and the engine over the state store.
+
+use super::connectors::{Network, connector_for};
+use crate::connector::Connector;
+use crate::engine::{Progress, RunOptions, RunReport, Runner, SyncContext};
+use crate::http::{HttpTransport, LimiterRegistry, MetricsSnapshot, TransportSettings};
+use crate::plugin::PluginSet;
+use crate::store::Store;
+use pmsync_core::config::{ConfigFile, ResolvedSecrets, SyncConfig};
+use pmsync_core::planner::PipelineConverter;
+use std::collections::BTreeMap;
+
+/// Everything a run needs besides the store.
+pub struct Setup<'a> {
+    pub config: &'a ConfigFile,
+    pub plugins: &'a PluginSet,
+    pub secrets: &'a ResolvedSecrets,
+    pub network: Network,
+}
+
+impl<'a> Setup<'a> {
+    /// A setup with its own HTTP transport. `fast_writes` drops the spacing of writes that
+    /// real platforms ask for (the sandbox does not need it).
+    pub fn new(
+        config: &'a ConfigFile,
+        plugins: &'a PluginSet,
+        secrets: &'a ResolvedSecrets,
+        fast_writes: bool,
+    ) -> Result<Setup<'a>, String> {
+        let transport = HttpTransport::with_own_runtime(&TransportSettings::default())
+            .map_err(|e| format!("cannot start the HTTP client: {e}"))?;
+        Ok(Setup {
+            config,
+            plugins,
+            secrets,
+            network: Network {
+                transport,
+                limiters: LimiterRegistry::new(),
+                min_write_interval: fast_writes.then_some(None),
+            },
+        })
+    }
+
+    /// The syncs to run: all, or those named (an unknown name is an error).
+    pub fn syncs(&self, only: &[String]) -> Result<Vec<&'a SyncConfig>, String> {
+        for name in only {
+            if !self.config.syncs.iter().any(|s| &s.name == name) {
+                let known: Vec<&str> = self.config.syncs.iter().map(|s| s.name.as_str()).collect();
+                return Err(format!(
+                    "no sync named `{name}` (the config has: {})",
+                    known.join(", ")
+                ));
+            }
+        }
+        Ok(self
+            .config
+            .syncs
+            .iter()
+            .filter(|s| only.is_empty() || only.contains(&s.name))
+            .collect())
+    }
+
+    /// Request counts, retries and latencies per platform so far.
+    pub fn metrics(&self) -> Vec<MetricsSnapshot> {
+        self.network.limiters.snapshots()
+    }
+}
+
+/// Connectors by platform entry, built once per run and shared by the syncs using them.
+pub struct Connectors<'s> {
+    setup: &'s Setup<'s>,
+    built: BTreeMap<String, Box<dyn Connector>>,
+}
+
+impl<'s> Connectors<'s> {
+    pub fn new(setup: &'s Setup<'s>) -> Connectors<'s> {
+        Connectors {
+            setup,
+            built: BTreeMap::new(),
+        }
+    }
+
+    fn ensure(&mut self, entry: &str) -> Result<(), String> {
+        if !self.built.contains_key(entry) {
+            let s = self.setup;
+            let connector = connector_for(s.config, entry, s.plugins, s.secrets, &s.network)?;
+            self.built.insert(entry.to_string(), connector);
+        }
+        Ok(())
+    }
+
+    /// Runs one sync.
+    pub fn run(
+        &mut self,
+        sync: &SyncConfig,
+        store: &mut Store,
+        options: &RunOptions,
+        progress: &dyn Progress,
+    ) -> Result<RunReport, String> {
+        self.ensure(&sync.source_platform)?;
+        self.ensure(&sync.target_platform)?;
+        let source = self.built[&sync.source_platform].as_ref();
+        let target = self.built[&sync.target_platform].as_ref();
+        let converter = PipelineConverter::new(sync, self.setup.plugins);
+        let context = SyncContext {
+            sync,
+            source,
+            target,
+            converter: &converter,
+            resolvers: self.setup.plugins,
+        };
+        Runner::new(context)
+            .with_progress(progress)
+            .run(store, options)
+            .map_err(|e| format!("sync `{}`: {e}", sync.name))
+    }
+
+    /// Writes the conflicts people resolved since the last run, for one sync.
+    pub fn apply_resolutions(
+        &mut self,
+        sync: &SyncConfig,
+        store: &mut Store,
+    ) -> Result<RunReport, String> {
+        self.ensure(&sync.source_platform)?;
+        self.ensure(&sync.target_platform)?;
+        let source = self.built[&sync.source_platform].as_ref();
+        let target = self.built[&sync.target_platform].as_ref();
+        let converter = PipelineConverter::new(sync, self.setup.plugins);
+        let context = SyncContext {
+            sync,
+            source,
+            target,
+            converter: &converter,
+            resolvers: self.setup.plugins,
+        };
+        Runner::new(context)
+            .apply_resolutions(store)
+            .map_err(|e| format!("sync `{}`: {e}", sync.name))
+    }
+}

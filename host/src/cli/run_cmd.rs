@@ -1,0 +1,236 @@
+//! `run` and `sync`: one pass over the configured syncs, or a daemon; with no config, the
+//! embedded first run against the sandbox platforms.
+
+use super::args::{RunArgs, SyncArgs};
+use super::context::{Context, available};
+use super::exit::{CliError, Outcome};
+use super::progress::Bar;
+use super::report_view::print_report;
+use crate::app::demo::Demo;
+use crate::app::{Connectors, Setup, point_at_sandbox};
+use crate::engine::{RunMode, RunOptions, RunReport};
+use crate::sandbox::{Sandbox, SandboxOptions};
+use crate::store::Store;
+use pmsync_core::config::{check_str, resolve_secrets};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+pub fn run(ctx: &Context, args: &RunArgs) -> Result<Outcome, CliError> {
+    if ctx.global.config.is_none() {
+        if args.daemon {
+            return Err(CliError::bad_input(
+                "--daemon needs a config (--config FILE)",
+            ));
+        }
+        return demo(ctx, &args.sync);
+    }
+    if !args.daemon {
+        return sync(ctx, &args.sync);
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    watch_ctrl_c(stop.clone());
+    let mut outcome = Outcome::Ok;
+    while !stop.load(Ordering::SeqCst) {
+        let started = Instant::now();
+        let (pass, interval) = sync_pass(ctx, &args.sync)?;
+        if pass == Outcome::ItemsFailed {
+            outcome = pass;
+        }
+        if !ctx.out.json {
+            eprintln!("next pass in {}s (Ctrl-C to stop)", interval.as_secs());
+        }
+        while !stop.load(Ordering::SeqCst) && started.elapsed() < interval {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    Ok(outcome)
+}
+
+pub fn sync(ctx: &Context, args: &SyncArgs) -> Result<Outcome, CliError> {
+    if ctx.global.config.is_none() {
+        return demo(ctx, args);
+    }
+    sync_pass(ctx, args).map(|(outcome, _)| outcome)
+}
+
+/// One pass over the selected syncs. Returns the outcome and the shortest `sync_interval`.
+fn sync_pass(ctx: &Context, args: &SyncArgs) -> Result<(Outcome, Duration), CliError> {
+    let (source, mut config) = ctx.load_config()?;
+    // Against the sandbox, the platforms move to loopback before grants are derived.
+    let mut _sandbox = None;
+    let sandbox_secrets = if args.sandbox {
+        let (handle, runtime) = Sandbox::start_blocking(SandboxOptions::default())
+            .map_err(|e| CliError::failed(format!("cannot start the sandbox: {e:#}")))?;
+        let secrets = point_at_sandbox(&mut config, &handle).map_err(CliError::bad_input)?;
+        _sandbox = Some((handle, runtime));
+        Some(secrets)
+    } else {
+        None
+    };
+    let loaded = ctx.load_plugins_for(&config)?;
+    for error in &loaded.errors {
+        eprintln!("{} {error}", ctx.out.yellow("warning:"));
+    }
+    let (_, diagnostics) = check_str(&source.text, &source.origin, &available(&loaded.plugins))
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.to_string())
+        .collect();
+    if !errors.is_empty() {
+        return Err(CliError::bad_input(format!(
+            "{} is not valid; nothing was run:\n{}",
+            source.origin,
+            errors.join("\n")
+        )));
+    }
+    let secrets = match sandbox_secrets {
+        Some(secrets) => secrets,
+        None => resolve_secrets(&config, &|name| std::env::var(name).ok())
+            .map_err(|e| CliError::bad_input(e.to_string()))?,
+    };
+    let setup =
+        Setup::new(&config, &loaded.plugins, &secrets, args.sandbox).map_err(CliError::failed)?;
+    let syncs = setup.syncs(&args.only).map_err(CliError::bad_input)?;
+    let mut store = open_store(ctx, args)?;
+    let options = RunOptions {
+        mode: if args.full {
+            RunMode::Full
+        } else {
+            RunMode::Incremental
+        },
+        dry_run: args.dry_run,
+        crash_at: None,
+    };
+    let bar = Bar::new(ctx.out.progress);
+    let mut connectors = Connectors::new(&setup);
+    let mut reports = Vec::new();
+    let mut failures = Vec::new();
+    for sync in &syncs {
+        bar.start(&sync.name);
+        let result = connectors.run(sync, &mut store, &options, &bar);
+        bar.finish();
+        match result {
+            Ok(report) => {
+                if !ctx.out.json {
+                    print_report(&ctx.out, &report);
+                }
+                reports.push(report);
+            }
+            Err(e) => {
+                if !ctx.out.json {
+                    eprintln!("{} {e}", ctx.out.red("error:"));
+                }
+                failures.push(e);
+            }
+        }
+    }
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "reports": reports, "errors": failures, "requests": setup.metrics() }));
+    }
+    let interval = syncs
+        .iter()
+        .map(|s| s.sync_interval)
+        .min()
+        .unwrap_or(300)
+        .max(1);
+    Ok((
+        outcome_of(&reports, !failures.is_empty()),
+        Duration::from_secs(interval),
+    ))
+}
+
+fn outcome_of(reports: &[RunReport], errors: bool) -> Outcome {
+    if errors || reports.iter().any(|r| r.counts.failed > 0) {
+        Outcome::ItemsFailed
+    } else {
+        Outcome::Ok
+    }
+}
+
+/// The state store for a run. A dry run never creates or changes one; a sandbox run keeps
+/// its state in memory unless --state names a file.
+fn open_store(ctx: &Context, args: &SyncArgs) -> Result<Store, CliError> {
+    let in_memory = || Store::in_memory().map_err(|e| CliError::failed(e.to_string()));
+    if args.sandbox && ctx.global.state.is_none() {
+        return in_memory();
+    }
+    let path = ctx.state_path()?;
+    if args.dry_run && !path.exists() {
+        return in_memory();
+    }
+    Store::open(&path).map_err(|e| CliError::failed(e.to_string()))
+}
+
+/// The first run with no config: the sandbox platforms, the shipped example, real WASM
+/// connectors.
+fn demo(ctx: &Context, args: &SyncArgs) -> Result<Outcome, CliError> {
+    if args.dry_run || args.full || !args.only.is_empty() || args.sandbox {
+        return Err(CliError::bad_input(
+            "--dry-run, --full, --sync and --sandbox need a config: try `--config examples/jira_to_github.yaml --sandbox --dry-run`",
+        ));
+    }
+    let demo = Demo::start().map_err(CliError::failed)?;
+    let loaded = ctx.load_plugins_for(&demo.config)?;
+    for error in &loaded.errors {
+        eprintln!("{} {error}", ctx.out.yellow("warning:"));
+    }
+    if !ctx.out.json {
+        println!(
+            "{}",
+            ctx.out.bold("No --config given: syncing the built-in sandbox platforms with examples/jira_to_github.yaml")
+        );
+        println!(
+            "{}",
+            ctx.out.dim(&format!(
+                "Jira {}  GitHub {}",
+                demo.handle.jira_url(),
+                demo.handle.github_url()
+            ))
+        );
+    }
+    let bar = Bar::new(ctx.out.progress);
+    bar.start("jira-github-sync");
+    let passes = demo.run(&loaded.plugins, &bar);
+    bar.finish();
+    let passes = passes.map_err(CliError::failed)?;
+    if ctx.out.json {
+        ctx.out.json(&serde_json::json!({ "passes": passes }));
+    } else {
+        for (n, pass) in passes.iter().enumerate() {
+            println!();
+            println!(
+                "{}",
+                ctx.out.bold(&format!("pass {}: {}", n + 1, pass.title))
+            );
+            for edit in &pass.edits {
+                println!("  {} {edit}", ctx.out.dim("edit:"));
+            }
+            for report in &pass.reports {
+                print_report(&ctx.out, report);
+            }
+        }
+        println!();
+        println!(
+            "Next: `pmsync-host run --config examples/jira_to_github.yaml --sandbox --dry-run`, or point a config at your own sites."
+        );
+    }
+    let reports: Vec<RunReport> = passes.into_iter().flat_map(|p| p.reports).collect();
+    Ok(outcome_of(&reports, false))
+}
+
+fn watch_ctrl_c(stop: Arc<AtomicBool>) {
+    std::thread::spawn(move || {
+        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            runtime.block_on(async {
+                let _ = tokio::signal::ctrl_c().await;
+            });
+            stop.store(true, Ordering::SeqCst);
+        }
+    });
+}
