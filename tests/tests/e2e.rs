@@ -9,5 +9,7 @@ mod harness;
 mod jira_github;
 #[path = "e2e/linear_jira.rs"]
 mod linear_jira;
+#[path = "e2e/projects.rs"]
+mod projects;
 #[path = "e2e/platforms.rs"]
 mod platforms;
