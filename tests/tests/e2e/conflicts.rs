@@ -45,12 +45,20 @@ fn linked_world(strategy: Strategy) -> (World, Vec<Pair>) {
 
 /// Jira says `jira`, GitHub says `github`; Jira's edit is `jira_later` than GitHub's.
 fn edit_both(w: &World, pair: &Pair, jira: &str, github: &str, jira_later: bool) {
-    assert!(w.sandbox.github().edit(pair.number, |i| i.title = github.into()));
+    assert!(
+        w.sandbox
+            .github()
+            .edit(pair.number, |i| i.title = github.into())
+    );
     assert!(w.sandbox.jira().edit(&pair.key, |f| {
         f.insert("summary".into(), jira.into());
     }));
     let shift = if jira_later { 2 } else { -2 };
-    assert!(w.sandbox.jira().set_updated(&pair.key, Utc::now() + TimeDelta::minutes(shift)));
+    assert!(
+        w.sandbox
+            .jira()
+            .set_updated(&pair.key, Utc::now() + TimeDelta::minutes(shift))
+    );
 }
 
 fn both_say(w: &World, pair: &Pair) -> (String, String) {
@@ -68,9 +76,19 @@ fn last_write_wins_takes_the_later_edit_in_either_direction() {
     let report = w.run(SYNC);
     assert_no_failures(&report);
     assert_eq!(report.counts.conflicts_auto, 2, "{}", report.summary());
-    assert_eq!(both_say(&w, &pairs[0]), ("Jira later".into(), "Jira later".into()));
-    assert_eq!(both_say(&w, &pairs[1]), ("GitHub later".into(), "GitHub later".into()));
-    assert_eq!(w.run(SYNC).counts.writes, 0, "settled conflicts do not echo");
+    assert_eq!(
+        both_say(&w, &pairs[0]),
+        ("Jira later".into(), "Jira later".into())
+    );
+    assert_eq!(
+        both_say(&w, &pairs[1]),
+        ("GitHub later".into(), "GitHub later".into())
+    );
+    assert_eq!(
+        w.run(SYNC).counts.writes,
+        0,
+        "settled conflicts do not echo"
+    );
 }
 
 #[test]
@@ -80,7 +98,10 @@ fn source_wins_writes_the_jira_value_even_when_github_edited_later() {
     let report = w.run(SYNC);
     assert_no_failures(&report);
     assert_eq!(report.counts.conflicts_auto, 1, "{}", report.summary());
-    assert_eq!(both_say(&w, &pairs[0]), ("Jira's words".into(), "Jira's words".into()));
+    assert_eq!(
+        both_say(&w, &pairs[0]),
+        ("Jira's words".into(), "Jira's words".into())
+    );
 }
 
 #[test]
@@ -90,7 +111,10 @@ fn target_wins_writes_the_github_value_even_when_jira_edited_later() {
     let report = w.run(SYNC);
     assert_no_failures(&report);
     assert_eq!(report.counts.conflicts_auto, 1, "{}", report.summary());
-    assert_eq!(both_say(&w, &pairs[0]), ("GitHub's words".into(), "GitHub's words".into()));
+    assert_eq!(
+        both_say(&w, &pairs[0]),
+        ("GitHub's words".into(), "GitHub's words".into())
+    );
 }
 
 #[test]
@@ -107,8 +131,16 @@ fn manual_conflict_is_stored_once_leaves_the_field_alone_and_is_written_once_res
     let report = w.run(SYNC);
     assert_no_failures(&report);
     assert_eq!(report.counts.conflicts_manual, 1, "{}", report.summary());
-    assert_eq!(both_say(&w, pair), ("Jira's words".into(), "GitHub's words".into()));
-    let labels = w.sandbox.github().issue(pair.number).expect("exists").labels;
+    assert_eq!(
+        both_say(&w, pair),
+        ("Jira's words".into(), "GitHub's words".into())
+    );
+    let labels = w
+        .sandbox
+        .github()
+        .issue(pair.number)
+        .expect("exists")
+        .labels;
     assert!(labels.contains(&"needs-triage".to_string()), "{labels:?}");
 
     // Running again neither duplicates the conflict nor touches the field.
@@ -117,7 +149,10 @@ fn manual_conflict_is_stored_once_leaves_the_field_alone_and_is_written_once_res
     let open = w.store.open_conflicts(Some(SYNC)).expect("conflicts");
     assert_eq!(open.len(), 1, "{open:#?}");
     assert_eq!(open[0].source_key, pair.key);
-    assert_eq!(both_say(&w, pair), ("Jira's words".into(), "GitHub's words".into()));
+    assert_eq!(
+        both_say(&w, pair),
+        ("Jira's words".into(), "GitHub's words".into())
+    );
 
     // A person takes GitHub's words; the next run writes them to Jira.
     w.store
@@ -125,8 +160,16 @@ fn manual_conflict_is_stored_once_leaves_the_field_alone_and_is_written_once_res
         .expect("resolves");
     let applied = w.run(SYNC);
     assert_no_failures(&applied);
-    assert_eq!(both_say(&w, pair), ("GitHub's words".into(), "GitHub's words".into()));
-    assert!(w.store.open_conflicts(Some(SYNC)).expect("conflicts").is_empty());
+    assert_eq!(
+        both_say(&w, pair),
+        ("GitHub's words".into(), "GitHub's words".into())
+    );
+    assert!(
+        w.store
+            .open_conflicts(Some(SYNC))
+            .expect("conflicts")
+            .is_empty()
+    );
     assert_eq!(w.run(SYNC).counts.writes, 0);
 }
 
@@ -154,6 +197,12 @@ fn custom_priority_based_resolver_lets_the_prioritised_linear_side_win_over_a_la
     let report = w.run("github-linear-sync");
     assert_no_failures(&report);
     assert_eq!(report.counts.conflicts_auto, 1, "{}", report.summary());
-    assert_eq!(w.sandbox.linear().state_name(&linear).as_deref(), Some("In Progress"));
-    assert_eq!(w.sandbox.github().issue(open).expect("exists").state, "open");
+    assert_eq!(
+        w.sandbox.linear().state_name(&linear).as_deref(),
+        Some("In Progress")
+    );
+    assert_eq!(
+        w.sandbox.github().issue(open).expect("exists").state,
+        "open"
+    );
 }

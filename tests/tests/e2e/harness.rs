@@ -2,9 +2,9 @@
 //! ports), a shipped example config pointed at it, the first-party WASM plugins loaded with
 //! the grants that config gives, and an in-memory state store.
 
-use pmsync_core::config::{Available, ConfigFile, ResolvedSecrets, SyncConfig, check_str};
+use pmsync_core::config::{Available, ConfigFile, ResolvedSecrets, check_str};
 use pmsync_host::app::{Connectors, Setup, grants_for, point_at_sandbox};
-use pmsync_host::engine::{NoProgress, RunMode, RunOptions, RunReport};
+use pmsync_host::engine::{NoProgress, RunOptions, RunReport};
 use pmsync_host::plugin::{PluginRuntime, PluginSet, manifests_in};
 use pmsync_host::sandbox::{
     FaultPlan, Platform, RequestStats, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime,
@@ -137,27 +137,9 @@ impl World {
         report.plugins
     }
 
-    pub fn sync_config(&self, name: &str) -> &SyncConfig {
-        self.config
-            .syncs
-            .iter()
-            .find(|s| s.name == name)
-            .unwrap_or_else(|| panic!("no sync named {name}"))
-    }
-
     /// One incremental run of the sync `name`, as `pmsync-host run --sandbox` does it.
     pub fn run(&mut self, name: &str) -> RunReport {
         self.run_with(name, &RunOptions::default())
-    }
-
-    pub fn run_full(&mut self, name: &str) -> RunReport {
-        self.run_with(
-            name,
-            &RunOptions {
-                mode: RunMode::Full,
-                ..RunOptions::default()
-            },
-        )
     }
 
     pub fn dry_run(&mut self, name: &str) -> RunReport {

@@ -3,7 +3,6 @@
 
 use pmsync_host::sandbox::{GitHubIssue, SandboxHandle};
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct JiraIssue {
@@ -93,17 +92,4 @@ pub fn linear_issues(sandbox: &SandboxHandle) -> Vec<LinearIssue> {
     (1..=sandbox.linear().issue_count())
         .filter_map(|n| linear_issue(sandbox, &format!("ENG-{n}")))
         .collect()
-}
-
-/// How many times each title occurs; panics naming any title that occurs more than once.
-pub fn assert_unique_titles<'a>(what: &str, titles: impl IntoIterator<Item = &'a str>) {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for t in titles {
-        *counts.entry(t).or_default() += 1;
-    }
-    let duplicated: Vec<_> = counts.iter().filter(|(_, n)| **n > 1).collect();
-    assert!(
-        duplicated.is_empty(),
-        "{what}: duplicated titles {duplicated:?}"
-    );
 }

@@ -49,15 +49,23 @@ fn jira_estimates_puts_every_story_on_the_board_with_estimate_and_status_and_fol
     let first = w.run(SYNC);
     assert_no_failures(&first);
     assert_eq!(first.counts.created, stories.len(), "{}", first.summary());
-    assert_eq!(w.sandbox.github().project_item_count(), board_before + stories.len());
+    assert_eq!(
+        w.sandbox.github().project_item_count(),
+        board_before + stories.len()
+    );
 
     let github = w.sandbox.github();
-    let estimate = github.project_field_id("Estimate").expect("an Estimate field");
+    let estimate = github
+        .project_field_id("Estimate")
+        .expect("an Estimate field");
     let status = github.project_field_id("Status").expect("a Status field");
     let links = w.store.links(SYNC).expect("links");
     assert_eq!(links.len(), stories.len());
     for story in &stories {
-        let link = links.iter().find(|l| l.source_key == story.key).expect("linked");
+        let link = links
+            .iter()
+            .find(|l| l.source_key == story.key)
+            .expect("linked");
         let item = github.project_item(&link.target_id).expect("on the board");
         let issue = github_issues(&w.sandbox)
             .into_iter()
@@ -90,13 +98,27 @@ fn jira_estimates_puts_every_story_on_the_board_with_estimate_and_status_and_fol
     let second = w.run(SYNC);
     assert_no_failures(&second);
     assert_eq!(second.counts.updated, 1, "{}", second.summary());
-    let link = links.iter().find(|l| l.source_key == story.key).expect("linked");
-    let item = w.sandbox.github().project_item(&link.target_id).expect("on the board");
-    assert_eq!(item.values.get(&estimate), Some(&ProjectFieldValue::Number(13.0)));
+    let link = links
+        .iter()
+        .find(|l| l.source_key == story.key)
+        .expect("linked");
+    let item = w
+        .sandbox
+        .github()
+        .project_item(&link.target_id)
+        .expect("on the board");
+    assert_eq!(
+        item.values.get(&estimate),
+        Some(&ProjectFieldValue::Number(13.0))
+    );
 
     let writes_before = w.platform_writes();
     let third = w.run(SYNC);
     assert_no_failures(&third);
     assert_eq!(third.counts.writes, 0, "{}", third.summary());
-    assert_eq!(w.platform_writes(), writes_before, "the platforms received writes");
+    assert_eq!(
+        w.platform_writes(),
+        writes_before,
+        "the platforms received writes"
+    );
 }
