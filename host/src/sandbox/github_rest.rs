@@ -5,7 +5,8 @@
 //! `direction`, `labels`, `per_page` ≤ 100, `page`, answers with an RFC 5988 `Link` header and
 //! includes pull requests with a `pull_request` key), `GET|PATCH .../issues/{number}`,
 //! `GET|POST .../issues/{number}/comments`, `GET|POST .../issues/{number}/labels`,
-//! `DELETE .../issues/{number}/labels/{name}`, `GET|POST .../labels`, `GET .../milestones`.
+//! `DELETE .../issues/{number}/labels/{name}`, `GET|POST .../labels`, `GET .../milestones`,
+//! and `GET /search/issues` (see `github_search`).
 //! Every answer carries `x-ratelimit-*` headers; see `platform` for budgets and faults.
 
 // Handlers answer validation failures with a ready `Response`; boxing it would only add noise.
@@ -43,7 +44,7 @@ fn gh_error(status: StatusCode, message: &str) -> Response {
     )
 }
 
-fn validation_failed(field: &str, code: &str, value: Value) -> Response {
+pub(crate) fn validation_failed(field: &str, code: &str, value: Value) -> Response {
     json_response(
         StatusCode::UNPROCESSABLE_ENTITY,
         json!({
@@ -87,6 +88,7 @@ pub(crate) fn router(state: Arc<GitHubState>) -> Router {
             get(repo_labels).post(create_label),
         )
         .route("/repos/{owner}/{repo}/milestones", get(milestones))
+        .route("/search/issues", get(super::github_search::search_issues))
         .route(
             "/graphql",
             axum::routing::post(super::github_graphql::handle),
@@ -114,38 +116,50 @@ fn paged(
     query: &QueryPairs,
 ) -> Response {
     let mut response = json_response(StatusCode::OK, Value::Array(items));
-    let last = total.div_ceil(per_page).max(1);
-    if total > per_page {
-        let url = |p: usize| {
-            let mut params: Vec<String> = query
-                .pairs()
-                .iter()
-                .filter(|(k, _)| k != "page" && k != "per_page")
-                .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-                .collect();
-            params.push(format!("per_page={per_page}"));
-            params.push(format!("page={p}"));
-            format!("<{link_path}?{}>", params.join("&"))
-        };
-        let mut rels = Vec::new();
-        if page > 1 {
-            rels.push(format!("{}; rel=\"prev\"", url(page - 1)));
-        }
-        if page < last {
-            rels.push(format!("{}; rel=\"next\"", url(page + 1)));
-            rels.push(format!("{}; rel=\"last\"", url(last)));
-        }
-        if page > 1 {
-            rels.push(format!("{}; rel=\"first\"", url(1)));
-        }
-        if let Ok(v) = HeaderValue::from_str(&rels.join(", ")) {
-            response.headers_mut().insert(header::LINK, v);
-        }
+    if let Some(v) = link_header(total, page, per_page, link_path, query) {
+        response.headers_mut().insert(header::LINK, v);
     }
     response
 }
 
-fn page_params(q: &QueryPairs) -> Result<(usize, usize), Response> {
+/// The RFC 5988 `Link` header of page `page` of `total` items (none when one page holds all).
+pub(crate) fn link_header(
+    total: usize,
+    page: usize,
+    per_page: usize,
+    link_path: &str,
+    query: &QueryPairs,
+) -> Option<HeaderValue> {
+    let last = total.div_ceil(per_page).max(1);
+    if total <= per_page {
+        return None;
+    }
+    let url = |p: usize| {
+        let mut params: Vec<String> = query
+            .pairs()
+            .iter()
+            .filter(|(k, _)| k != "page" && k != "per_page")
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        params.push(format!("per_page={per_page}"));
+        params.push(format!("page={p}"));
+        format!("<{link_path}?{}>", params.join("&"))
+    };
+    let mut rels = Vec::new();
+    if page > 1 {
+        rels.push(format!("{}; rel=\"prev\"", url(page - 1)));
+    }
+    if page < last {
+        rels.push(format!("{}; rel=\"next\"", url(page + 1)));
+        rels.push(format!("{}; rel=\"last\"", url(last)));
+    }
+    if page > 1 {
+        rels.push(format!("{}; rel=\"first\"", url(1)));
+    }
+    HeaderValue::from_str(&rels.join(", ")).ok()
+}
+
+pub(crate) fn page_params(q: &QueryPairs) -> Result<(usize, usize), Response> {
     let per_page = match q.get("per_page") {
         None => 30,
         Some(v) => v

@@ -767,6 +767,25 @@ impl LinearHandle {
     pub fn team_id(&self) -> String {
         team_id()
     }
+    /// The id of the workspace label with this name (case-insensitive).
+    pub fn label_id(&self, name: &str) -> Option<String> {
+        LABELS
+            .iter()
+            .position(|l| l.0.eq_ignore_ascii_case(name))
+            .map(label_id)
+    }
+    /// The names of an issue's labels, in the issue's order.
+    pub fn label_names(&self, id: &str) -> Option<Vec<String>> {
+        let issue = self.issue(id)?;
+        Some(
+            issue
+                .label_ids
+                .iter()
+                .filter_map(|l| (0..LABELS.len()).find(|&i| &label_id(i) == l))
+                .map(|i| LABELS[i].0.to_string())
+                .collect(),
+        )
+    }
     /// Simulates a human edit (bumps `updatedAt`); false when unknown.
     pub fn edit(&self, id: &str, change: impl FnOnce(&mut LinearIssue)) -> bool {
         let mut store = lock(&self.state.store);

@@ -42,13 +42,17 @@ pub(crate) const STATES: [(&str, &str, &str); 5] = [
     ("Done", "completed", "#5e6ad2"),
     ("Canceled", "canceled", "#95a2b3"),
 ];
-pub(crate) const LABELS: [(&str, &str); 6] = [
+/// The workspace's labels. `sync` and `linear` are the labels the shipped example configs
+/// select items by (`filters.labels`); no seed issue carries them.
+pub(crate) const LABELS: [(&str, &str); 8] = [
     ("backend", "#26b5ce"),
     ("frontend", "#4ea7fc"),
     ("bug", "#eb5757"),
     ("customer", "#f2994a"),
     ("performance", "#bb87fc"),
     ("docs", "#0f783c"),
+    ("sync", "#5e6ad2"),
+    ("linear", "#4cb782"),
 ];
 
 pub(crate) fn team_id() -> String {

@@ -29,6 +29,7 @@ mod github_graphql;
 mod github_handle;
 mod github_project;
 mod github_rest;
+mod github_search;
 mod github_store;
 mod graphql_request;
 mod jira;
