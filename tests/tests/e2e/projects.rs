@@ -1,10 +1,6 @@
 //! `examples/github_projects.yaml`, sync `jira-estimates`: Jira PROJ stories → items of the
 //! GitHub Projects (v2) board, with story points as `Estimate` and the status through the
 //! `jira_status_to_linear` transform of the `example-transforms` WASM plugin.
-//!
-//! The example's other sync, `widgets-board` (GitHub issues ↔ their own board items), is not
-//! tested end to end: creating a partner on the board creates a NEW issue (the connector's
-//! `create`), while the partner of a repository issue on its own board is that issue's item.
 
 use super::harness::*;
 use super::platforms::*;
@@ -22,25 +18,8 @@ fn board_status(status: &str) -> &'static str {
 }
 
 #[test]
-fn jira_estimates_as_shipped_fails_every_create_saying_the_repo_setting_is_missing() {
-    let mut w = World::start("github_projects.yaml", |_| {});
-    let report = w.run(SYNC);
-    assert_eq!(report.counts.created, 0);
-    assert!(report.counts.failed > 0);
-    for item in &report.items {
-        let error = item.error.as_deref().unwrap_or_default();
-        assert!(error.contains("`repo`"), "{}: {error}", item.source_key);
-    }
-    assert_eq!(w.platform_writes(), 0);
-}
-
-#[test]
 fn jira_estimates_puts_every_story_on_the_board_with_estimate_and_status_and_follows_edits() {
-    let mut w = World::start("github_projects.yaml", |config| {
-        if let Some(p) = config.platforms.get_mut("github_projects") {
-            p.settings.insert("repo".into(), "acme/widgets".into());
-        }
-    });
+    let mut w = World::start("github_projects.yaml", |_| {});
     let stories: Vec<JiraIssue> = jira_project(&w.sandbox, "PROJ")
         .into_iter()
         .filter(|i| i.issue_type == "Story")
