@@ -115,27 +115,4 @@ impl<'s> Connectors<'s> {
             .run(store, options)
             .map_err(|e| format!("sync `{}`: {e}", sync.name))
     }
-
-    /// Writes the conflicts people resolved since the last run, for one sync.
-    pub fn apply_resolutions(
-        &mut self,
-        sync: &SyncConfig,
-        store: &mut Store,
-    ) -> Result<RunReport, String> {
-        self.ensure(&sync.source_platform)?;
-        self.ensure(&sync.target_platform)?;
-        let source = self.built[&sync.source_platform].as_ref();
-        let target = self.built[&sync.target_platform].as_ref();
-        let converter = PipelineConverter::new(sync, self.setup.plugins);
-        let context = SyncContext {
-            sync,
-            source,
-            target,
-            converter: &converter,
-            resolvers: self.setup.plugins,
-        };
-        Runner::new(context)
-            .apply_resolutions(store)
-            .map_err(|e| format!("sync `{}`: {e}", sync.name))
-    }
 }
