@@ -2,6 +2,7 @@
 
 use super::context::Context;
 use super::exit::{CliError, Outcome};
+use super::output::{out, outln};
 use crate::plugin::{render_details, render_table};
 
 pub fn list(ctx: &Context) -> Result<Outcome, CliError> {
@@ -14,9 +15,9 @@ pub fn list(ctx: &Context) -> Result<Outcome, CliError> {
         }));
     } else {
         if inventory.is_empty() {
-            println!("no plugins in {}", ctx.global.plugins.display());
+            outln!("no plugins in {}", ctx.global.plugins.display());
         } else {
-            print!("{}", render_table(&inventory));
+            out!("{}", render_table(&inventory));
         }
         for error in &loaded.errors {
             eprintln!("{} {error}", ctx.out.red("refused:"));
@@ -35,7 +36,7 @@ pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
         if ctx.out.json {
             ctx.out.json(&info);
         } else {
-            print!("{}", render_details(&info));
+            out!("{}", render_details(&info));
         }
         return Ok(Outcome::Ok);
     }
