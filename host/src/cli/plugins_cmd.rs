@@ -40,7 +40,7 @@ pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
         }
         return Ok(Outcome::Ok);
     }
-    if let Some(error) = loaded.errors.iter().find(|e| e.plugin == name) {
+    if let Some(error) = loaded.errors.iter().find(|e| refusal_of(&e.plugin, name)) {
         return Err(CliError::bad_input(format!("{error}")));
     }
     let known: Vec<String> = loaded
@@ -58,4 +58,10 @@ pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
             known.join(", ")
         }
     )))
+}
+
+/// Whether a load error is about the plugin `name`: errors name a plugin as `name version`,
+/// or by its folder when the manifest could not be read.
+fn refusal_of(error_plugin: &str, name: &str) -> bool {
+    error_plugin == name || error_plugin.split_whitespace().next() == Some(name)
 }
