@@ -3,6 +3,7 @@
 use super::args::ExportArgs;
 use super::context::{Context, available};
 use super::exit::{CliError, Outcome};
+use super::output::{out, outln};
 use pmsync_core::config::{Diagnostic, Severity, check_str, resolve_secrets, to_yaml};
 
 /// Checks the config against the loaded plugins and the environment; runs nothing.
@@ -38,7 +39,7 @@ pub fn validate(ctx: &Context) -> Result<Outcome, CliError> {
             eprintln!("{note}");
         }
         if errors == 0 {
-            println!(
+            outln!(
                 "{} {} is valid: {} sync(s): {}",
                 ctx.out.green("ok"),
                 source.origin,
@@ -52,13 +53,18 @@ pub fn validate(ctx: &Context) -> Result<Outcome, CliError> {
             );
         }
     }
-    if errors > 0 {
-        return Err(CliError::bad_input(format!(
-            "{} has {errors} error(s)",
-            source.origin
-        )));
+    if errors == 0 {
+        return Ok(Outcome::Ok);
     }
-    Ok(Outcome::Ok)
+    // With --json the result above is the one JSON document on stdout; no error object follows.
+    if !ctx.out.json {
+        eprintln!(
+            "{} {} has {errors} error(s)",
+            ctx.out.red("error:"),
+            source.origin
+        );
+    }
+    Ok(Outcome::BadInput)
 }
 
 fn diagnostic_json(d: &Diagnostic) -> serde_json::Value {
@@ -79,7 +85,7 @@ pub fn export(ctx: &Context, args: &ExportArgs) -> Result<Outcome, CliError> {
         Some(path) => std::fs::write(path, &yaml)
             .map_err(|e| CliError::failed(format!("cannot write {}: {e}", path.display())))?,
         None if ctx.out.json => ctx.out.json(&config),
-        None => print!("{yaml}"),
+        None => out!("{yaml}"),
     }
     Ok(Outcome::Ok)
 }

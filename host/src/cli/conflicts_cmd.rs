@@ -4,6 +4,7 @@ use super::args::TakeSide;
 use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::table;
+use super::output::{out, outln};
 use crate::store::ConflictChoice;
 use pmsync_core::Value;
 
@@ -17,7 +18,7 @@ pub fn list(ctx: &Context, sync: Option<&str>) -> Result<Outcome, CliError> {
         return Ok(Outcome::Ok);
     }
     if conflicts.is_empty() {
-        println!("no open conflicts");
+        outln!("no open conflicts");
         return Ok(Outcome::Ok);
     }
     let rows: Vec<Vec<String>> = conflicts
@@ -38,7 +39,7 @@ pub fn list(ctx: &Context, sync: Option<&str>) -> Result<Outcome, CliError> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &[
@@ -53,7 +54,7 @@ pub fn list(ctx: &Context, sync: Option<&str>) -> Result<Outcome, CliError> {
             &rows
         )
     );
-    println!(
+    outln!(
         "resolve with: pmsync-host conflicts resolve ID --take source|target  (or --value JSON)"
     );
     Ok(Outcome::Ok)
@@ -97,9 +98,12 @@ pub fn resolve(
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({ "id": id, "sync": conflict.sync, "resolution": choice, "written": false }));
     } else {
-        println!(
+        outln!(
             "conflict {id} ({} ↔ {}, {}) resolved; the next run of sync `{}` writes it",
-            conflict.source_key, conflict.target_key, conflict.source_field, conflict.sync
+            conflict.source_key,
+            conflict.target_key,
+            conflict.source_field,
+            conflict.sync
         );
     }
     Ok(Outcome::Ok)

@@ -5,6 +5,7 @@ use super::args::HistoryArgs;
 use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::table;
+use super::output::{out, outln};
 use crate::store::AuditQuery;
 
 pub fn history(ctx: &Context, args: &HistoryArgs) -> Result<Outcome, CliError> {
@@ -28,7 +29,7 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Result<Outcome, CliError> {
         }
         .map_err(|e| CliError::failed(e.to_string()))?;
         if path.as_os_str() != "-" && !ctx.out.json {
-            println!("wrote {written} entries to {}", path.display());
+            outln!("wrote {written} entries to {}", path.display());
         }
         return Ok(Outcome::Ok);
     }
@@ -40,7 +41,7 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Result<Outcome, CliError> {
         return Ok(Outcome::Ok);
     }
     if entries.is_empty() {
-        println!("no history entries match");
+        outln!("no history entries match");
         return Ok(Outcome::Ok);
     }
     let rows: Vec<Vec<String>> = entries
@@ -63,7 +64,7 @@ pub fn history(ctx: &Context, args: &HistoryArgs) -> Result<Outcome, CliError> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         table(
             &["TIME (UTC)", "SYNC", "STATUS", "SOURCE", "TARGET", "DETAIL"],

@@ -43,12 +43,10 @@ pub fn main() -> ExitCode {
         Command::Validate => config_cmds::validate(&ctx),
         Command::ExportConfig(args) => config_cmds::export(&ctx, &args),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "pmsync-host",
-                &mut std::io::stdout(),
-            );
+            // Generated into memory first: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "pmsync-host", &mut script);
+            output::out!("{}", String::from_utf8_lossy(&script));
             Ok(Outcome::Ok)
         }
         Command::Run(args) => run_cmd::run(&ctx, &args),

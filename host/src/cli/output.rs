@@ -2,7 +2,33 @@
 //! a terminal and never with `NO_COLOR`, progress bars only on a terminal.
 
 use serde::Serialize;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+
+/// `print!` for command output. A closed stdout (the reader went away, as in `| head`) drops
+/// the rest of the output instead of panicking; the command itself carries on, so a sync is
+/// never cut short by its reader.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `println!` for command output; see [`out!`].
+macro_rules! outln {
+    () => {
+        $crate::cli::output::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+pub(crate) use {out, outln};
+
+/// Writes to stdout; a write error (a closed pipe) is ignored on purpose, see [`out!`].
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    let _ = std::io::stdout().lock().write_fmt(args);
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
@@ -26,7 +52,7 @@ impl Output {
     /// Print a value as pretty JSON on stdout.
     pub fn json<T: Serialize>(&self, value: &T) {
         match serde_json::to_string_pretty(value) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => outln!("{text}"),
             Err(e) => eprintln!("error: cannot render JSON: {e}"),
         }
     }

@@ -2,6 +2,7 @@
 
 use super::context::Context;
 use super::exit::{CliError, Outcome};
+use super::output::{out, outln};
 use crate::plugin::{render_details, render_table};
 
 pub fn list(ctx: &Context) -> Result<Outcome, CliError> {
@@ -14,9 +15,9 @@ pub fn list(ctx: &Context) -> Result<Outcome, CliError> {
         }));
     } else {
         if inventory.is_empty() {
-            println!("no plugins in {}", ctx.global.plugins.display());
+            outln!("no plugins in {}", ctx.global.plugins.display());
         } else {
-            print!("{}", render_table(&inventory));
+            out!("{}", render_table(&inventory));
         }
         for error in &loaded.errors {
             eprintln!("{} {error}", ctx.out.red("refused:"));
@@ -35,11 +36,11 @@ pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
         if ctx.out.json {
             ctx.out.json(&info);
         } else {
-            print!("{}", render_details(&info));
+            out!("{}", render_details(&info));
         }
         return Ok(Outcome::Ok);
     }
-    if let Some(error) = loaded.errors.iter().find(|e| e.plugin == name) {
+    if let Some(error) = loaded.errors.iter().find(|e| refusal_of(&e.plugin, name)) {
         return Err(CliError::bad_input(format!("{error}")));
     }
     let known: Vec<String> = loaded
@@ -57,4 +58,10 @@ pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
             known.join(", ")
         }
     )))
+}
+
+/// Whether a load error is about the plugin `name`: errors name a plugin as `name version`,
+/// or by its folder when the manifest could not be read.
+fn refusal_of(error_plugin: &str, name: &str) -> bool {
+    error_plugin == name || error_plugin.split_whitespace().next() == Some(name)
 }

@@ -2,13 +2,14 @@
 //! failed.
 
 use super::output::{Output, table};
+use super::output::{out, outln};
 use crate::engine::{ItemAction, RunReport, render_plan};
 
 pub fn print_report(out: &Output, report: &RunReport) {
-    println!("{}", out.bold(&report.summary()));
+    outln!("{}", out.bold(&report.summary()));
     if report.dry_run {
         if let Some(plan) = &report.plan {
-            print!("{}", render_plan(plan));
+            out!("{}", render_plan(plan));
         }
         return;
     }
@@ -50,7 +51,7 @@ pub fn print_report(out: &Output, report: &RunReport) {
         })
         .collect();
     if !rows.is_empty() {
-        print!(
+        out!(
             "{}",
             table(&["ACTION", "SOURCE", "TARGET", "DETAIL"], &rows)
         );

@@ -4,6 +4,7 @@
 use super::args::{RunArgs, SyncArgs};
 use super::context::{Context, available};
 use super::exit::{CliError, Outcome};
+use super::output::outln;
 use super::progress::Bar;
 use super::report_view::print_report;
 use crate::app::demo::Demo;
@@ -178,11 +179,11 @@ fn demo(ctx: &Context, args: &SyncArgs) -> Result<Outcome, CliError> {
         eprintln!("{} {error}", ctx.out.yellow("warning:"));
     }
     if !ctx.out.json {
-        println!(
+        outln!(
             "{}",
             ctx.out.bold("No --config given: syncing the built-in sandbox platforms with examples/jira_to_github.yaml")
         );
-        println!(
+        outln!(
             "{}",
             ctx.out.dim(&format!(
                 "Jira {}  GitHub {}",
@@ -200,20 +201,20 @@ fn demo(ctx: &Context, args: &SyncArgs) -> Result<Outcome, CliError> {
         ctx.out.json(&serde_json::json!({ "passes": passes }));
     } else {
         for (n, pass) in passes.iter().enumerate() {
-            println!();
-            println!(
+            outln!();
+            outln!(
                 "{}",
                 ctx.out.bold(&format!("pass {}: {}", n + 1, pass.title))
             );
             for edit in &pass.edits {
-                println!("  {} {edit}", ctx.out.dim("edit:"));
+                outln!("  {} {edit}", ctx.out.dim("edit:"));
             }
             for report in &pass.reports {
                 print_report(&ctx.out, report);
             }
         }
-        println!();
-        println!(
+        outln!();
+        outln!(
             "Next: `pmsync-host run --config examples/jira_to_github.yaml --sandbox --dry-run`, or point a config at your own sites."
         );
     }

@@ -3,6 +3,7 @@
 use super::args::SandboxArgs;
 use super::context::Context;
 use super::exit::{CliError, Outcome};
+use super::output::outln;
 use crate::sandbox::{FaultPlan, Latency, Sandbox, SandboxOptions};
 use std::time::Duration;
 
@@ -48,8 +49,8 @@ pub fn sandbox(ctx: &Context, args: &SandboxArgs) -> Result<Outcome, CliError> {
                 "linear": handle.linear_url(),
             }));
         } else {
-            println!("{}", handle.describe());
-            println!("Ctrl-C to stop.");
+            outln!("{}", handle.describe());
+            outln!("Ctrl-C to stop.");
         }
         handle
             .serve_until_ctrl_c()
