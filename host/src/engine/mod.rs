@@ -26,7 +26,7 @@ use pmsync_core::{ItemError, Side};
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("sync {sync}: {side} connector ({platform}): {operation} failed: {error}")]
+    #[error("{side} connector ({platform}): {operation} failed: {error}")]
     Connector {
         sync: String,
         side: Side,
