@@ -48,9 +48,12 @@ fn main() {
         (Edits::EverythingOnSource, 3, "100% changed (all fields)"),
     ] {
         let (batch, expected) = candidates(ITEMS, edits);
-        let a = measure(&built_in, &batch, &NoCustomTransforms, runs);
         wasm.reset();
-        let b = measure(&with_wasm, &batch, &wasm, runs);
+        let [a, b] = measure(
+            [(&built_in, &NoCustomTransforms), (&with_wasm, &wasm)],
+            &batch,
+            runs,
+        );
         let wasm_calls = wasm.calls.get() / (runs + 1);
         let wasm_values = wasm.values.get() / (runs + 1);
         let wasm_time = wasm.time.get() / (runs + 1) as u32;
@@ -72,7 +75,7 @@ fn main() {
             b.median.as_secs_f64() / a.median.as_secs_f64()
         );
         println!(
-            "  per item: built-in {:.0} ns, two WASM transforms {:.0} ns; median of {runs} runs after a warm-up (range built-in {:.1}–{:.1} ms, WASM {:.1}–{:.1} ms)",
+            "  per item: built-in {:.0} ns, two WASM transforms {:.0} ns; median of {runs} runs after a warm-up, variants alternating (range built-in {:.1}–{:.1} ms, WASM {:.1}–{:.1} ms)",
             per_item_ns(a.median),
             per_item_ns(b.median),
             ms(a.fastest),
@@ -80,6 +83,17 @@ fn main() {
             ms(b.fastest),
             ms(b.slowest)
         );
+        if let (Some(cpu_a), Some(cpu_b)) = (a.cpu, b.cpu) {
+            println!(
+                "  CPU time per run: built-in {:.1} ms ({:.0} ns per item), two WASM transforms {:.1} ms ({:.0} ns per item); CPU ratio {:.2}x ({})",
+                ms(cpu_a),
+                per_item_ns(cpu_a),
+                ms(cpu_b),
+                per_item_ns(cpu_b),
+                cpu_b.as_secs_f64() / cpu_a.as_secs_f64(),
+                machine_load()
+            );
+        }
         println!(
             "  plan: {} changed items, {} updates, {} writes (expected {}), {} conflicts (expected {}), {} failures",
             expected.changed_items,
@@ -105,31 +119,77 @@ struct Measured {
     median: Duration,
     fastest: Duration,
     slowest: Duration,
+    /// Mean CPU time of this thread per timed run, where the OS tells it.
+    cpu: Option<Duration>,
 }
 
-/// `planner::plan` over the whole batch: one warm-up, then `runs` timed runs. Dropping the
-/// plan is not timed.
-fn measure(
-    sync: &SyncConfig,
+/// `planner::plan` over the whole batch for each sync (with its custom transforms): one
+/// warm-up each, then `runs` timed rounds. The variants take turns within a round, so both
+/// meet the same heap and machine state. Dropping a plan is not timed.
+fn measure<const N: usize>(
+    variants: [(&SyncConfig, &dyn CustomTransforms); N],
     batch: &[Candidate],
-    custom: &dyn CustomTransforms,
     runs: usize,
-) -> Measured {
-    let converter = PipelineConverter::new(sync, custom);
-    let mut plan = planner::plan(sync, batch, &converter, &NoCustomResolvers);
-    let mut times = Vec::with_capacity(runs);
+) -> [Measured; N] {
+    let converters = variants.map(|(sync, custom)| (sync, PipelineConverter::new(sync, custom)));
+    let mut plans: Vec<Plan> = converters
+        .iter()
+        .map(|(sync, converter)| planner::plan(sync, batch, converter, &NoCustomResolvers))
+        .collect();
+    let mut times = vec![Vec::with_capacity(runs); N];
+    let mut cpu = [Some(Duration::ZERO); N];
     for _ in 0..runs {
-        drop(plan);
-        let started = Instant::now();
-        plan = planner::plan(sync, batch, &converter, &NoCustomResolvers);
-        times.push(started.elapsed());
+        for (v, (sync, converter)) in converters.iter().enumerate() {
+            drop(std::mem::take(&mut plans[v]));
+            let cpu_before = thread_cpu_time();
+            let started = Instant::now();
+            plans[v] = planner::plan(sync, batch, converter, &NoCustomResolvers);
+            times[v].push(started.elapsed());
+            cpu[v] = match (cpu[v], cpu_before, thread_cpu_time()) {
+                (Some(total), Some(before), Some(after)) => {
+                    Some(total + after.saturating_sub(before))
+                }
+                _ => None,
+            };
+        }
     }
-    times.sort();
-    Measured {
-        plan,
-        median: times[times.len() / 2],
-        fastest: times[0],
-        slowest: times[times.len() - 1],
+    let mut plans = plans.into_iter();
+    std::array::from_fn(|v| {
+        let times = &mut times[v];
+        times.sort();
+        Measured {
+            plan: plans.next().unwrap_or_default(),
+            median: times[times.len() / 2],
+            fastest: times[0],
+            slowest: times[times.len() - 1],
+            cpu: cpu[v].map(|total| total / runs as u32),
+        }
+    })
+}
+
+/// User + system CPU time of the calling thread (Linux `/proc`, in 10 ms ticks), so the
+/// figures can be read even when other processes compete for the CPU.
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    // Fields after the command name (which may contain spaces) start at field 3 (`state`);
+    // utime and stime are fields 14 and 15, in USER_HZ (100 per second) ticks.
+    let fields: Vec<&str> = stat
+        .get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// The load average and CPU count, to say how much wall times may include waiting for a CPU.
+fn machine_load() -> String {
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    match std::fs::read_to_string("/proc/loadavg") {
+        Ok(text) => format!(
+            "load average {} on {cpus} CPUs",
+            text.split_whitespace().next().unwrap_or("?")
+        ),
+        Err(_) => format!("{cpus} CPUs"),
     }
 }
 
