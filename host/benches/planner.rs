@@ -1,8 +1,9 @@
 //! Planner benchmark: `planner::plan` over 100,000 linked Jira ↔ Linear pairs with ten
 //! mapped fields, with built-in transforms only against the same sync where two fields go
 //! through WASM transforms (the example transformer plugin), at 1 % and 100 % changed.
-//! Prints wall times, throughput, the plan's writes and conflicts (checked against what the
-//! data was built to contain) and the WASM / built-in ratio.
+//! Prints wall and CPU times, throughput, the plan's writes and conflicts (checked against
+//! what the data was built to contain), the time spent inside the plugin, and the WASM /
+//! built-in ratio.
 //!
 //! Run with `cargo bench -p pmsync-host --bench planner` after `make plugins`.
 
