@@ -15,7 +15,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Calls grouped by plugin (plugin index -> call indices), and the calls no plugin serves.
-type Routed<'a, C> = (BTreeMap<usize, Vec<usize>>, Vec<(usize, &'a C)>);
 
 /// The plugins that loaded. Cheap to clone; safe to share between threads.
 #[derive(Clone, Default)]
@@ -102,22 +101,48 @@ impl PluginSet {
         )))
     }
 
-    /// Calls grouped by the plugin that serves them: plugin index -> call indices.
-    fn route<'a, C>(
+    /// Routes each call to the plugin serving its name, one batch per plugin. A call no
+    /// plugin serves fails as unknown; a plugin failure fails every call of its batch.
+    fn dispatch<C, R, E: std::fmt::Display>(
         &self,
-        calls: &'a [C],
+        calls: &[C],
         table: &BTreeMap<String, usize>,
+        what: &str,
         name: impl Fn(&C) -> &str,
-    ) -> Routed<'a, C> {
+        call: impl Fn(&LoadedPlugin, &[&C]) -> Result<Vec<Result<R, ItemError>>, E>,
+    ) -> Vec<Result<R, ItemError>> {
+        let mut results: Vec<Option<Result<R, ItemError>>> = calls.iter().map(|_| None).collect();
         let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-        let mut unknown = Vec::new();
-        for (i, call) in calls.iter().enumerate() {
-            match table.get(name(call)) {
+        for (i, c) in calls.iter().enumerate() {
+            match table.get(name(c)) {
                 Some(p) => groups.entry(*p).or_default().push(i),
-                None => unknown.push((i, call)),
+                None => {
+                    results[i] = Some(Err(ItemError::InvalidInput(format!(
+                        "unknown {what} `{}`",
+                        name(c)
+                    ))))
+                }
             }
         }
-        (groups, unknown)
+        for (plugin, indices) in groups {
+            let batch: Vec<&C> = indices.iter().map(|i| &calls[*i]).collect();
+            match call(&self.plugins[plugin], &batch) {
+                Ok(out) => {
+                    for (i, r) in indices.into_iter().zip(out) {
+                        results[i] = Some(r);
+                    }
+                }
+                Err(e) => {
+                    for i in indices {
+                        results[i] = Some(Err(ItemError::Plugin(e.to_string())));
+                    }
+                }
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(ItemError::Plugin("no result".into()))))
+            .collect()
     }
 }
 
@@ -129,33 +154,13 @@ impl CustomTransforms for PluginSet {
     /// Routes each call to the plugin providing its transform (one `transform-batch` per
     /// plugin). A plugin failure fails every call of its batch with `ItemError::Plugin`.
     fn transform_batch(&self, calls: &[TransformCall]) -> Vec<Result<Value, ItemError>> {
-        let mut results: Vec<Option<Result<Value, ItemError>>> = vec![None; calls.len()];
-        let (groups, unknown) = self.route(calls, &self.transforms, |c| c.name.as_str());
-        for (i, call) in unknown {
-            results[i] = Some(Err(ItemError::InvalidInput(format!(
-                "unknown transform `{}`",
-                call.name
-            ))));
-        }
-        for (plugin, indices) in groups {
-            let batch: Vec<&TransformCall> = indices.iter().map(|i| &calls[*i]).collect();
-            match self.plugins[plugin].transform_batch(&batch) {
-                Ok(out) => {
-                    for (i, r) in indices.into_iter().zip(out) {
-                        results[i] = Some(r);
-                    }
-                }
-                Err(e) => {
-                    for i in indices {
-                        results[i] = Some(Err(ItemError::Plugin(e.to_string())));
-                    }
-                }
-            }
-        }
-        results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(ItemError::Plugin("no result".into()))))
-            .collect()
+        self.dispatch(
+            calls,
+            &self.transforms,
+            "transform",
+            |c| c.name.as_str(),
+            |p, batch| p.transform_batch(batch),
+        )
     }
 }
 
@@ -166,32 +171,12 @@ impl CustomResolvers for PluginSet {
 
     /// Routes each call to the plugin providing its resolver (one `resolve` per plugin).
     fn resolve_batch(&self, calls: &[ResolveCall]) -> Vec<Result<Vec<Resolution>, ItemError>> {
-        let mut results: Vec<Option<Result<Vec<Resolution>, ItemError>>> = vec![None; calls.len()];
-        let (groups, unknown) = self.route(calls, &self.resolvers, |c| c.resolver.as_str());
-        for (i, call) in unknown {
-            results[i] = Some(Err(ItemError::InvalidInput(format!(
-                "unknown resolver `{}`",
-                call.resolver
-            ))));
-        }
-        for (plugin, indices) in groups {
-            let batch: Vec<&ResolveCall> = indices.iter().map(|i| &calls[*i]).collect();
-            match self.plugins[plugin].resolve(&batch) {
-                Ok(out) => {
-                    for (i, r) in indices.into_iter().zip(out) {
-                        results[i] = Some(r);
-                    }
-                }
-                Err(e) => {
-                    for i in indices {
-                        results[i] = Some(Err(ItemError::Plugin(e.to_string())));
-                    }
-                }
-            }
-        }
-        results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|| Err(ItemError::Plugin("no result".into()))))
-            .collect()
+        self.dispatch(
+            calls,
+            &self.resolvers,
+            "resolver",
+            |c| c.resolver.as_str(),
+            |p, batch| p.resolve(batch),
+        )
     }
 }
