@@ -23,7 +23,9 @@ use axum::routing::{delete, get};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::github_store::{GitHubComment, GitHubStore, OWNER, REPO, REPO_ID, is_known_login};
+use super::github_store::{
+    GitHubComment, GitHubStore, IssueFilter, OWNER, REPO, REPO_ID, is_known_login,
+};
 use super::platform::{PlatformCore, json_response, lock};
 use super::query_string::{QueryPairs, encode};
 
@@ -240,21 +242,25 @@ fn list(state: &GitHubState, raw: Option<String>) -> Response {
                 .collect()
         })
         .unwrap_or_default();
+    let filter = IssueFilter {
+        state: wanted_state,
+        labels,
+    };
     let store = lock(&state.store);
-    let numbers = store.list(since, sort_updated, ascending, |i| {
-        (wanted_state == "all" || i.state == wanted_state)
-            && labels
-                .iter()
-                .all(|l| i.labels.iter().any(|x| x.eq_ignore_ascii_case(l)))
-    });
+    let (numbers, total) = store.list(
+        since,
+        sort_updated,
+        ascending,
+        &filter,
+        (page - 1).saturating_mul(per_page),
+        per_page,
+    );
     let items: Vec<Value> = numbers
         .iter()
-        .skip((page - 1) * per_page)
-        .take(per_page)
         .filter_map(|n| store.issues.get(n).map(|i| store.issue_json(i)))
         .collect();
     let link_path = format!("{}/repositories/{REPO_ID}/issues", store.base);
-    paged(items, numbers.len(), page, per_page, &link_path, &q)
+    paged(items, total, page, per_page, &link_path, &q)
 }
 
 fn issue_number(

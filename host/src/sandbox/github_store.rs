@@ -376,31 +376,47 @@ impl GitHubStore {
         })
     }
 
-    /// Issue numbers in listing order. `since` uses the `updated` index.
+    /// One page of issue numbers in listing order (`skip` then at most `take`), and how many
+    /// issues the whole listing holds. `since` uses the `updated` index. Only the page is
+    /// collected, and issues are looked up only when `filter` can drop one, so paging through
+    /// a large repository costs a walk of the index per page, not a copy and a lookup of
+    /// every issue.
     pub(crate) fn list(
         &self,
         since: Option<DateTime<Utc>>,
         sort_updated: bool,
         ascending: bool,
-        keep: impl Fn(&GitHubIssue) -> bool,
-    ) -> Vec<u64> {
-        let mut numbers: Vec<u64> = match since {
-            Some(s) => self
-                .by_updated
-                .range((s.timestamp_millis(), 0)..)
-                .map(|&(_, n)| n)
-                .collect(),
-            None if sort_updated => self.by_updated.iter().map(|&(_, n)| n).collect(),
-            None => self.issues.keys().copied().collect(),
+        filter: &IssueFilter,
+        skip: usize,
+        take: usize,
+    ) -> (Vec<u64>, usize) {
+        let window = ListWindow {
+            store: self,
+            filter,
+            skip,
+            take,
         };
-        if since.is_some() && !sort_updated {
-            numbers.sort_unstable();
+        match since {
+            Some(s) if sort_updated => window.collect(
+                self.by_updated
+                    .range((s.timestamp_millis(), 0)..)
+                    .map(|&(_, n)| n),
+                ascending,
+            ),
+            Some(s) => {
+                let mut numbers: Vec<u64> = self
+                    .by_updated
+                    .range((s.timestamp_millis(), 0)..)
+                    .map(|&(_, n)| n)
+                    .collect();
+                numbers.sort_unstable();
+                window.collect(numbers.into_iter(), ascending)
+            }
+            None if sort_updated => {
+                window.collect(self.by_updated.iter().map(|&(_, n)| n), ascending)
+            }
+            None => window.collect(self.issues.keys().copied(), ascending),
         }
-        numbers.retain(|n| self.issues.get(n).is_some_and(&keep));
-        if !ascending {
-            numbers.reverse();
-        }
-        numbers
     }
 
     /// Applies `change` to an issue and bumps `updated_at`.
@@ -470,5 +486,140 @@ impl GitHubStore {
 
     pub(crate) fn issue_by_node_id(&self, node: &str) -> Option<&GitHubIssue> {
         self.issues.values().find(|i| i.node_id == node)
+    }
+}
+
+/// Which issues a listing keeps: `state` is `open`, `closed` or `all`; an issue must carry
+/// every label of `labels` (case-insensitive).
+#[derive(Debug, Clone)]
+pub(crate) struct IssueFilter {
+    pub(crate) state: String,
+    pub(crate) labels: Vec<String>,
+}
+
+impl IssueFilter {
+    fn keeps_all(&self) -> bool {
+        self.state == "all" && self.labels.is_empty()
+    }
+
+    fn keeps(&self, issue: &GitHubIssue) -> bool {
+        (self.state == "all" || issue.state == self.state)
+            && self
+                .labels
+                .iter()
+                .all(|l| issue.labels.iter().any(|x| x.eq_ignore_ascii_case(l)))
+    }
+}
+
+/// The page a listing asks for, taken from an ordered stream of issue numbers.
+struct ListWindow<'a> {
+    store: &'a GitHubStore,
+    filter: &'a IssueFilter,
+    skip: usize,
+    take: usize,
+}
+
+impl ListWindow<'_> {
+    fn collect(
+        &self,
+        numbers: impl DoubleEndedIterator<Item = u64>,
+        ascending: bool,
+    ) -> (Vec<u64>, usize) {
+        if ascending {
+            self.page(numbers)
+        } else {
+            self.page(numbers.rev())
+        }
+    }
+
+    fn page(&self, numbers: impl Iterator<Item = u64>) -> (Vec<u64>, usize) {
+        let keeps_all = self.filter.keeps_all();
+        let mut page = Vec::with_capacity(self.take.min(100));
+        let mut total = 0usize;
+        for n in numbers {
+            // Every number in the `updated` index and the issue map is an issue: only a
+            // filter that can drop one needs to look at it.
+            let kept = keeps_all
+                || self
+                    .store
+                    .issues
+                    .get(&n)
+                    .is_some_and(|i| self.filter.keeps(i));
+            if !kept {
+                continue;
+            }
+            if total >= self.skip && page.len() < self.take {
+                page.push(n);
+            }
+            total += 1;
+        }
+        (page, total)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every issue number the filter keeps, in listing order, the slow obvious way.
+    fn reference(
+        store: &GitHubStore,
+        since: Option<DateTime<Utc>>,
+        ascending: bool,
+        filter: &IssueFilter,
+    ) -> Vec<u64> {
+        let mut issues: Vec<&GitHubIssue> = store
+            .issues
+            .values()
+            .filter(|i| {
+                since.is_none_or(|s| i.updated_at.timestamp_millis() >= s.timestamp_millis())
+            })
+            .filter(|i| filter.keeps(i))
+            .collect();
+        issues.sort_by_key(|i| (i.updated_at.timestamp_millis(), i.number));
+        let mut numbers: Vec<u64> = issues.iter().map(|i| i.number).collect();
+        if !ascending {
+            numbers.reverse();
+        }
+        numbers
+    }
+
+    #[test]
+    fn listing_pages_match_the_filtered_listing_and_count_all_of_it() {
+        let store = GitHubStore::new("http://127.0.0.1:1".into(), SeedSize::Items(250));
+        let since = store.issues.values().map(|i| i.updated_at).nth(40);
+        let filters = [
+            IssueFilter {
+                state: "all".into(),
+                labels: vec![],
+            },
+            IssueFilter {
+                state: "closed".into(),
+                labels: vec![],
+            },
+            IssueFilter {
+                state: "all".into(),
+                labels: vec!["BUG".into()],
+            },
+        ];
+        for filter in &filters {
+            for since in [None, since] {
+                for ascending in [true, false] {
+                    let expected = reference(&store, since, ascending, filter);
+                    assert!(!expected.is_empty(), "{filter:?} keeps some issues");
+                    let mut paged = Vec::new();
+                    for page in 0..=(expected.len() / 30) {
+                        let (numbers, total) =
+                            store.list(since, true, ascending, filter, page * 30, 30);
+                        assert_eq!(total, expected.len(), "{filter:?} since {since:?}");
+                        paged.extend(numbers);
+                    }
+                    assert_eq!(
+                        paged, expected,
+                        "{filter:?} since {since:?} asc {ascending}"
+                    );
+                }
+            }
+        }
     }
 }
