@@ -395,6 +395,9 @@ impl<'a> Runner<'a> {
 
         let mut pairs: BTreeMap<String, Pair> = BTreeMap::new();
         let mut unlinked = Vec::new();
+        // An item may be listed twice (overlapping pages, a failed item re-queued).
+        let mut seen_unlinked: std::collections::HashSet<(Side, String)> =
+            std::collections::HashSet::new();
         for (side, items) in listed {
             for item in items {
                 match self.find_link(store, recovery, side, &item.id)? {
@@ -407,10 +410,7 @@ impl<'a> Runner<'a> {
                         *pair.slot(side) = Some(Some(item));
                     }
                     None => {
-                        if !unlinked
-                            .iter()
-                            .any(|(s, i): &(Side, Item)| *s == side && i.id == item.id)
-                        {
+                        if seen_unlinked.insert((side, item.id.clone())) {
                             unlinked.push((side, item));
                         }
                     }
