@@ -33,4 +33,6 @@ mod adf_round_trip_tests;
 #[cfg(test)]
 mod connector_tests;
 #[cfg(test)]
+mod go_jira_fixture_tests;
+#[cfg(test)]
 mod test_support;
