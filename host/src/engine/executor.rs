@@ -201,6 +201,40 @@ impl<'a> Executor<'a> {
         Ok(())
     }
 
+    /// Reports an item that failed: its audit entry (retry count = attempts − 1), the failed
+    /// count and its line in the run report.
+    pub(crate) fn report_failure(
+        &self,
+        tx: &Tx<'_>,
+        report: &mut RunReport,
+        failed: FailedItem<'_>,
+    ) -> StoreResult<()> {
+        self.audit(
+            tx,
+            self.entry(
+                failed.source_key,
+                failed.target_key,
+                failed.direction,
+                AuditStatus::Failed,
+                failed.audit_changes,
+                Some(failed.message.to_string()),
+                None,
+                failed.attempts.saturating_sub(1),
+            ),
+        )?;
+        report.counts.failed += 1;
+        report.items.push(ItemResult {
+            action: ItemAction::Failed,
+            source_key: failed.source_key.into(),
+            target_key: failed.target_key.into(),
+            changes: vec![],
+            detail: failed.detail,
+            error: Some(failed.message.to_string()),
+            attempts: failed.attempts,
+        });
+        Ok(())
+    }
+
     /// Carry out `plan`, adding what happened to `report`.
     pub fn execute(
         &self,
@@ -315,29 +349,19 @@ impl<'a> Executor<'a> {
                     Side::Source => (failure.key.as_str(), ""),
                     Side::Target => ("", failure.key.as_str()),
                 };
-                self.audit(
+                self.report_failure(
                     tx,
-                    self.entry(
-                        sk,
-                        tk,
-                        "none",
-                        AuditStatus::Failed,
-                        vec![],
-                        Some(failure.message.clone()),
-                        None,
-                        0,
-                    ),
+                    report,
+                    FailedItem {
+                        source_key: sk,
+                        target_key: tk,
+                        direction: "none",
+                        message: &failure.message,
+                        attempts: 0,
+                        audit_changes: vec![],
+                        detail: None,
+                    },
                 )?;
-                report.counts.failed += 1;
-                report.items.push(ItemResult {
-                    action: ItemAction::Failed,
-                    source_key: sk.into(),
-                    target_key: tk.into(),
-                    changes: vec![],
-                    detail: None,
-                    error: Some(failure.message.clone()),
-                    attempts: 0,
-                });
             }
             Ok(())
         })?;
@@ -482,29 +506,19 @@ impl<'a> Executor<'a> {
                             Side::Target => ("", create.item.key.as_str()),
                         };
                         let dir = direction(to == Side::Target, to == Side::Source);
-                        self.audit(
+                        self.report_failure(
                             tx,
-                            self.entry(
-                                sk,
-                                tk,
-                                dir,
-                                AuditStatus::Failed,
-                                vec![],
-                                Some(message.clone()),
-                                None,
-                                attempts - 1,
-                            ),
+                            report,
+                            FailedItem {
+                                source_key: sk,
+                                target_key: tk,
+                                direction: dir,
+                                message: &message,
+                                attempts,
+                                audit_changes: vec![],
+                                detail: None,
+                            },
                         )?;
-                        report.counts.failed += 1;
-                        report.items.push(ItemResult {
-                            action: ItemAction::Failed,
-                            source_key: sk.into(),
-                            target_key: tk.into(),
-                            changes: vec![],
-                            detail: None,
-                            error: Some(message),
-                            attempts,
-                        });
                     }
                 }
             }
@@ -766,30 +780,32 @@ impl<'a> Executor<'a> {
             tx.record_failure(sync, *side, id, key, message, *retryable, *attempts)?;
             report.failed_items.push((*side, id.clone()));
             let dir = direction(*side == Side::Target, *side == Side::Source);
-            self.audit(
+            self.report_failure(
                 tx,
-                self.entry(
-                    &link.source_key,
-                    &link.target_key,
-                    dir,
-                    AuditStatus::Failed,
-                    vec![],
-                    Some(message.clone()),
-                    None,
-                    attempts - 1,
-                ),
+                report,
+                FailedItem {
+                    source_key: &link.source_key,
+                    target_key: &link.target_key,
+                    direction: dir,
+                    message,
+                    attempts: *attempts,
+                    audit_changes: vec![],
+                    detail: None,
+                },
             )?;
-            report.counts.failed += 1;
-            report.items.push(ItemResult {
-                action: ItemAction::Failed,
-                source_key: link.source_key.clone(),
-                target_key: link.target_key.clone(),
-                changes: vec![],
-                detail: None,
-                error: Some(message.clone()),
-                attempts: *attempts,
-            });
         }
         Ok(())
     }
+}
+
+/// What [`Executor::report_failure`] records about one failed item.
+pub(crate) struct FailedItem<'a> {
+    pub source_key: &'a str,
+    pub target_key: &'a str,
+    pub direction: &'a str,
+    pub message: &'a str,
+    pub attempts: u32,
+    /// Field changes recorded in the audit entry (what was being written).
+    pub audit_changes: Vec<ChangeRecord>,
+    pub detail: Option<String>,
 }

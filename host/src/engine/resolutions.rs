@@ -2,7 +2,7 @@
 //! side(s) that differ, and the base of that field moves to what the platforms stored.
 
 use super::EngineError;
-use super::executor::Executor;
+use super::executor::{Executor, FailedItem};
 use super::fetch::get_many;
 use super::report::{ItemAction, ItemResult, RunReport};
 use super::retry::call_with_retry;
@@ -258,29 +258,19 @@ pub(crate) fn apply(
                     false,
                     1,
                 )?;
-                exec.audit(
+                exec.report_failure(
                     tx,
-                    exec.entry(
-                        &c.source_key,
-                        &c.target_key,
-                        dir,
-                        AuditStatus::Failed,
-                        changes,
-                        Some(message.clone()),
-                        None,
-                        0,
-                    ),
+                    report,
+                    FailedItem {
+                        source_key: &c.source_key,
+                        target_key: &c.target_key,
+                        direction: dir,
+                        message: &message,
+                        attempts: 1,
+                        audit_changes: changes,
+                        detail: Some(format!("resolution of conflict #{}", c.id)),
+                    },
                 )?;
-                report.counts.failed += 1;
-                report.items.push(ItemResult {
-                    action: ItemAction::Failed,
-                    source_key: c.source_key.clone(),
-                    target_key: c.target_key.clone(),
-                    changes: vec![],
-                    detail: Some(format!("resolution of conflict #{}", c.id)),
-                    error: Some(message),
-                    attempts: 1,
-                });
                 continue;
             }
             let base = match bases.get_mut(&c.source_id) {
