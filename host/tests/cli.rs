@@ -586,6 +586,37 @@ fn sandbox_run_json_reports_the_sync_and_its_requests() {
 }
 
 #[test]
+fn every_example_syncs_items_against_the_sandbox_without_failures() {
+    let cli = Cli::new();
+    for name in EXAMPLES {
+        let config = example(name);
+        let state = cli.state();
+        let out = cli
+            .run(&[
+                "run",
+                "--config",
+                &config,
+                "--sandbox",
+                "--state",
+                &state,
+                "--json",
+            ])
+            .expect(0)
+            .json();
+        let reports = out["reports"].as_array().expect("reports");
+        assert!(!reports.is_empty(), "{name}: {out}");
+        for report in reports {
+            assert!(
+                count(report, "created") > 0,
+                "{name}: {} created nothing",
+                report["sync"]
+            );
+            assert_eq!(count(report, "failed"), 0, "{name}: {report}");
+        }
+    }
+}
+
+#[test]
 fn history_without_a_state_store_is_bad_input_and_creates_none() {
     let cli = Cli::new();
     let state = cli.state();

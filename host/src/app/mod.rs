@@ -10,4 +10,4 @@ pub mod sandbox_config;
 pub use connectors::{Network, connector_for};
 pub use grants::{connector_platform, grants_for};
 pub use runner::{Connectors, Setup};
-pub use sandbox_config::point_at_sandbox;
+pub use sandbox_config::{label_example_items, point_at_sandbox};

@@ -59,3 +59,53 @@ pub fn point_at_sandbox(
     }
     Ok(secrets)
 }
+
+/// Opts a few sandbox items into the shipped examples' label filters, as a team would label
+/// items to sync: Linear ENG-1..3 and Jira PROJ-2, PROJ-5 get `sync`
+/// (`linear_to_jira.yaml`); the open GitHub issues #1..#3, Linear ENG-4 and Jira PROJ-3 get
+/// `linear` (`github_to_linear.yaml`, `multi_sync.yaml`). Returns what it labelled.
+pub fn label_example_items(handle: &SandboxHandle) -> Vec<String> {
+    let mut labelled = Vec::new();
+    let linear = handle.linear();
+    for (ids, label) in [
+        (&["ENG-1", "ENG-2", "ENG-3"][..], "sync"),
+        (&["ENG-4"][..], "linear"),
+    ] {
+        let Some(label_id) = linear.label_id(label) else {
+            continue;
+        };
+        for id in ids {
+            let added = linear.edit(id, |issue| {
+                if !issue.label_ids.contains(&label_id) {
+                    issue.label_ids.push(label_id.clone());
+                }
+            });
+            if added {
+                labelled.push(format!("Linear {id}: {label}"));
+            }
+        }
+    }
+    for (key, label) in [("PROJ-2", "sync"), ("PROJ-5", "sync"), ("PROJ-3", "linear")] {
+        let added = handle.jira().edit(key, |fields| {
+            if let Some(serde_json::Value::Array(labels)) = fields.get_mut("labels") {
+                if !labels.iter().any(|l| l == label) {
+                    labels.push(label.into());
+                }
+            }
+        });
+        if added {
+            labelled.push(format!("Jira {key}: {label}"));
+        }
+    }
+    for number in 1..=3u64 {
+        let added = handle.github().edit(number, |issue| {
+            if issue.state == "open" && !issue.labels.iter().any(|l| l == "linear") {
+                issue.labels.push("linear".into());
+            }
+        });
+        if added {
+            labelled.push(format!("GitHub #{number}: linear (if open)"));
+        }
+    }
+    labelled
+}

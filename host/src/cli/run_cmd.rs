@@ -8,7 +8,7 @@ use super::output::outln;
 use super::progress::Bar;
 use super::report_view::print_report;
 use crate::app::demo::Demo;
-use crate::app::{Connectors, Setup, point_at_sandbox};
+use crate::app::{Connectors, Setup, label_example_items, point_at_sandbox};
 use crate::engine::{RunMode, RunOptions, RunReport};
 use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::store::Store;
@@ -64,6 +64,8 @@ fn sync_pass(ctx: &Context, args: &SyncArgs) -> Result<(Outcome, Duration), CliE
         let (handle, runtime) = Sandbox::start_blocking(SandboxOptions::default())
             .map_err(|e| CliError::failed(format!("cannot start the sandbox: {e:#}")))?;
         let secrets = point_at_sandbox(&mut config, &handle).map_err(CliError::bad_input)?;
+        // The examples sync items their teams labelled; label a few the same way.
+        label_example_items(&handle);
         _sandbox = Some((handle, runtime));
         Some(secrets)
     } else {
