@@ -103,17 +103,12 @@ impl WasmConnector {
         results: Result<Vec<Result<T, types::PluginError>>, CallError>,
         convert: impl Fn(T) -> Result<Item, String>,
     ) -> Vec<Result<Item, ItemError>> {
+        let results = results.and_then(|r| {
+            self.plugin.check_result_count(call, r.len(), expected)?;
+            Ok(r)
+        });
         let results = match results {
-            Ok(r) if r.len() == expected => r,
-            Ok(r) => {
-                let e = self.plugin.contract(
-                    call,
-                    format!("returned {} results for {} requests", r.len(), expected),
-                );
-                return (0..expected)
-                    .map(|_| Err(plugin_failure(e.clone())))
-                    .collect();
-            }
+            Ok(r) => r,
             Err(e) => {
                 return (0..expected)
                     .map(|_| Err(plugin_failure(e.clone())))

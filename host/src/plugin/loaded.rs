@@ -142,6 +142,22 @@ impl LoadedPlugin {
     }
 
     /// Refuses output over the granted `max_output_bytes`.
+    /// A batch call must answer one result per request.
+    pub fn check_result_count(
+        &self,
+        call: &str,
+        results: usize,
+        requests: usize,
+    ) -> Result<(), CallError> {
+        if results == requests {
+            return Ok(());
+        }
+        Err(self.contract(
+            call,
+            format!("returned {results} results for {requests} requests"),
+        ))
+    }
+
     pub fn check_output(&self, call: &str, bytes: u64) -> Result<(), CallError> {
         let max = self.granted.limits.max_output_bytes;
         if bytes > max {

@@ -64,16 +64,7 @@ impl LoadedPlugin {
             .call_resolve(&mut store, &requests)
             .map_err(|e| self.fail(CALL, &mut store, e))?;
         self.finish(&mut store);
-        if results.len() != calls.len() {
-            return Err(self.contract(
-                CALL,
-                format!(
-                    "returned {} results for {} requests",
-                    results.len(),
-                    calls.len()
-                ),
-            ));
-        }
+        self.check_result_count(CALL, results.len(), calls.len())?;
         let size = results
             .iter()
             .map(|r| match r {
