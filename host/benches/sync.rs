@@ -25,11 +25,11 @@ use pmsync_host::core::{Item, Side, Value};
 use pmsync_host::engine::run::filter_for;
 use pmsync_host::engine::{NoProgress, RunMode, RunOptions, RunReport};
 use pmsync_host::plugin::{PluginRuntime, PluginSet, manifests_in};
-use pmsync_host::sandbox::{
+use pmsync_host::store::Store;
+use pmsync_sandbox::{
     FaultPlan, Latency, Platform, RequestStats, Sandbox, SandboxHandle, SandboxOptions,
     SandboxRuntime,
 };
-use pmsync_host::store::Store;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

@@ -7,6 +7,5 @@ pub mod connector;
 pub mod engine;
 pub mod http;
 pub mod plugin;
-pub mod sandbox;
 pub mod store;
 pub mod testing;

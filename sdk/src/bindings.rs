@@ -11,7 +11,7 @@
 /// interfaces.
 pub mod transformer {
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "pmsync:plugin/transformer-plugin@1.0.0",
         pub_export_macro: true,
         export_macro_name: "export",
@@ -24,7 +24,7 @@ pub mod transformer {
 /// The `resolver-plugin` world.
 pub mod resolver {
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "pmsync:plugin/resolver-plugin@1.0.0",
         pub_export_macro: true,
         export_macro_name: "export",
@@ -41,7 +41,7 @@ pub mod resolver {
 /// The `connector-plugin` world.
 pub mod connector {
     wit_bindgen::generate!({
-        path: "../wit",
+        path: "wit",
         world: "pmsync:plugin/connector-plugin@1.0.0",
         pub_export_macro: true,
         export_macro_name: "export",

@@ -7,9 +7,9 @@ use super::runner::{Connectors, Setup};
 use super::sandbox_config::point_at_sandbox;
 use crate::engine::{Progress, RunOptions, RunReport};
 use crate::plugin::PluginSet;
-use crate::sandbox::{Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
 use crate::store::Store;
 use pmsync_core::config::{ConfigFile, load_str};
+use pmsync_sandbox::{Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
 use serde::Serialize;
 
 /// The config the first run uses: the shipped Jira ↔ GitHub example.

@@ -1,7 +1,7 @@
 //! Run the syncs of a config: connectors for its platforms, the field pipelines and resolvers
 //! from the plugins, and the engine over the state store.
 
-use super::connectors::{Network, connector_for};
+use super::platform_connectors::{Network, connector_for};
 use crate::connector::Connector;
 use crate::engine::{Progress, RunOptions, RunReport, Runner, SyncContext};
 use crate::http::{HttpTransport, LimiterRegistry, MetricsSnapshot, TransportSettings};

@@ -2,11 +2,11 @@
 //! hosts go to the loopback simulator of its connector's platform, and credentials are the
 //! sandbox's (any non-empty credential works there; none of them is a real secret).
 
-use super::grants::connector_platform;
-use crate::sandbox::SandboxHandle;
+use super::config_grants::connector_platform;
 use pmsync_core::config::{
     ConfigFile, CredentialConfig, ResolvedCredential, ResolvedSecrets, Secret,
 };
+use pmsync_sandbox::SandboxHandle;
 
 /// The sandbox URL a connector of `platform` talks to, if the sandbox simulates it.
 pub fn sandbox_base_url(handle: &SandboxHandle, platform: &str) -> Option<String> {

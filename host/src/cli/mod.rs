@@ -8,7 +8,7 @@ mod exit;
 mod history_cmd;
 mod output;
 mod plugins_cmd;
-mod progress;
+mod progress_bar;
 mod report_view;
 mod run_cmd;
 mod sandbox_cmd;

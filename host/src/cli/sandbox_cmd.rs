@@ -4,7 +4,7 @@ use super::args::SandboxArgs;
 use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::outln;
-use crate::sandbox::{FaultPlan, Latency, Sandbox, SandboxOptions};
+use pmsync_sandbox::{FaultPlan, Latency, Sandbox, SandboxOptions};
 use std::time::Duration;
 
 pub fn sandbox(ctx: &Context, args: &SandboxArgs) -> Result<Outcome, CliError> {

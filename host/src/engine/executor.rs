@@ -7,10 +7,10 @@
 //! by origin marker instead of creating again.
 
 use super::EngineError;
+use super::call_with_retry::{Attempted, RetryPolicy, Sleeper, call_with_retry};
 use super::crash::CrashPoint;
-use super::progress::{Progress, ProgressEvent};
+use super::progress_events::{Progress, ProgressEvent};
 use super::report::{ItemAction, ItemResult, RunReport};
-use super::retry::{Attempted, RetryPolicy, Sleeper, call_with_retry};
 use crate::connector::{Connector, CreateRequest, UpdateRequest};
 use crate::store::{
     AuditStatus, ChangeRecord, CreateIntent, IntentState, NewAuditEntry, NewConflict, Store,

@@ -1,9 +1,9 @@
 //! Fetching items: every page of `list_changed`, and `get` of ids in batches, with retries.
 
 use super::EngineError;
+use super::call_with_retry::call_with_retry;
 use super::executor::Executor;
-use super::progress::ProgressEvent;
-use super::retry::call_with_retry;
+use super::progress_events::ProgressEvent;
 use crate::connector::{Filter, ListRequest, Page};
 use pmsync_core::{Item, ItemError, Side};
 

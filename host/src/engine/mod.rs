@@ -2,21 +2,21 @@
 //! whole sync (run), retries, progress, reports and crash injection for tests. The
 //! decisions themselves are `pmsync_core::planner`, a pure function.
 
+pub mod call_with_retry;
 pub mod crash;
 pub mod executor;
 mod fetch;
-mod intents;
-pub mod progress;
+mod intent_recovery;
+pub mod progress_events;
 pub mod report;
 mod resolutions;
-pub mod retry;
 pub mod run;
 
+pub use call_with_retry::{RetryPolicy, Sleeper, ThreadSleeper};
 pub use crash::CrashPoint;
 pub use executor::Executor;
-pub use progress::{NoProgress, Progress, ProgressEvent};
+pub use progress_events::{NoProgress, Progress, ProgressEvent};
 pub use report::{Counts, ItemAction, ItemResult, RunMode, RunReport, render_plan};
-pub use retry::{RetryPolicy, Sleeper, ThreadSleeper};
 pub use run::{RunOptions, Runner, SyncContext};
 
 use crate::store::StoreError;

@@ -2,10 +2,10 @@
 //! side(s) that differ, and the base of that field moves to what the platforms stored.
 
 use super::EngineError;
+use super::call_with_retry::call_with_retry;
 use super::executor::{Executor, FailedItem};
 use super::fetch::get_many;
 use super::report::{ItemAction, ItemResult, RunReport};
-use super::retry::call_with_retry;
 use crate::connector::UpdateRequest;
 use crate::store::{AuditStatus, ChangeRecord, ConflictChoice, Store, StoredConflict};
 use pmsync_core::plan::Base;

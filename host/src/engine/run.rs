@@ -3,14 +3,14 @@
 //! only then move the watermarks.
 
 use super::EngineError;
+use super::call_with_retry::{RetryPolicy, Sleeper, ThreadSleeper};
 use super::crash::CrashPoint;
 use super::executor::Executor;
 use super::fetch::{get_many, list_all};
-use super::intents::{Recovery, recover};
-use super::progress::{NoProgress, Progress, ProgressEvent};
+use super::intent_recovery::{Recovery, recover};
+use super::progress_events::{NoProgress, Progress, ProgressEvent};
 use super::report::{RunMode, RunReport};
 use super::resolutions;
-use super::retry::{RetryPolicy, Sleeper, ThreadSleeper};
 use crate::connector::{Connector, Filter};
 use crate::store::Store;
 use chrono::{DateTime, Utc};

@@ -8,13 +8,13 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::header::HeaderMap;
 
 use super::credential::Credential;
-use super::grant::OriginGrant;
 use super::limiter::PlatformLimiter;
 use super::metrics::AttemptOutcome;
+use super::origin_grant::OriginGrant;
 use super::policy::GatewaySettings;
 use super::rate_headers;
 use super::request_check::{Permissions, PreparedRequest, prepare};
-use super::retry::{self, Verdict};
+use super::retry_rules::{self, Verdict};
 use super::transport::HttpTransport;
 use super::types::{HttpClient, HttpFailure, InboundResponse, OutboundRequest};
 
@@ -110,7 +110,7 @@ impl Gateway {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let slot = if retry::is_write(&prepared.method) {
+            let slot = if retry_rules::is_write(&prepared.method) {
                 self.limiter.write_slot().await
             } else {
                 None
@@ -141,7 +141,7 @@ impl Gateway {
                     let budget_wait = self.limiter.record_response(&response.headers, bucket);
                     let retry_after =
                         rate_headers::retry_after(&response.headers, SystemTime::now());
-                    let verdict = retry::classify(
+                    let verdict = retry_rules::classify(
                         self.limiter.policy().kind,
                         &prepared.method,
                         response.status,
@@ -174,7 +174,7 @@ impl Gateway {
                             // attempt, where every gateway of the platform observes it.
                         }
                         Verdict::RateLimited(None) | Verdict::ServerError => {
-                            let delay = retry::backoff_delay(attempt, retry_policy);
+                            let delay = retry_rules::backoff_delay(attempt, retry_policy);
                             if !may_retry_after(delay) {
                                 return Ok(into_inbound(response));
                             }
@@ -207,11 +207,11 @@ impl Gateway {
                     };
                     metrics.attempt(outcome, latency);
                     let retryable = !matches!(failure, AttemptFailure::BodyTooLarge)
-                        && retry::transport_failure_is_retryable(
+                        && retry_rules::transport_failure_is_retryable(
                             &prepared.method,
                             connection_failed,
                         );
-                    let delay = retry::backoff_delay(attempt, retry_policy);
+                    let delay = retry_rules::backoff_delay(attempt, retry_policy);
                     if !retryable || !may_retry_after(delay) {
                         return Err(self.describe_failure(&prepared, failure, attempt));
                     }

@@ -7,13 +7,13 @@
 
 mod credential;
 mod gateway;
-mod grant;
 mod limiter;
 mod metrics;
+mod origin_grant;
 mod policy;
 mod rate_headers;
 mod request_check;
-mod retry;
+mod retry_rules;
 mod secret;
 mod transport;
 mod types;
@@ -21,9 +21,9 @@ pub mod webhook_signature;
 
 pub use credential::{Credential, CredentialError};
 pub use gateway::{Gateway, GatewayConfig};
-pub use grant::{GrantError, OriginGrant, origin_of};
 pub use limiter::{LimiterRegistry, PlatformLimiter};
 pub use metrics::MetricsSnapshot;
+pub use origin_grant::{GrantError, OriginGrant, origin_of};
 pub use policy::{GatewaySettings, PlatformKind, RatePolicy, RetryPolicy, TransportSettings};
 pub use secret::Secret;
 pub use transport::{HttpTransport, TransportError};

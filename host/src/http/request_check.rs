@@ -20,7 +20,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
 use super::credential::Credential;
-use super::grant::{OriginGrant, origin_of};
+use super::origin_grant::{OriginGrant, origin_of};
 use super::types::{HttpFailure, OutboundRequest};
 
 const CREDENTIAL_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];

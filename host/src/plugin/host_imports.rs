@@ -3,7 +3,7 @@
 //! instance's [`HttpClient`](crate::http::HttpClient)).
 
 use super::bindings::{config, http, log, types};
-use super::sandbox::PluginState;
+use super::state::PluginState;
 use crate::http::{HttpFailure, OutboundRequest};
 
 impl types::Host for PluginState {}

@@ -20,9 +20,7 @@
 
 mod bindings;
 mod cache;
-mod connector;
 mod convert;
-mod engine;
 mod error;
 mod grants;
 mod host_imports;
@@ -32,14 +30,14 @@ mod loader;
 mod manifest;
 mod output;
 mod resolver;
-mod sandbox;
 mod set;
+mod state;
 mod transformer;
+mod wasm_connector;
+mod wasmtime_engine;
 mod world;
 
 pub use cache::{CacheOutcome, ComponentCache, cache_key, sha256_hex};
-pub use connector::WasmConnector;
-pub use engine::EPOCH_TICK;
 pub use error::{CallError, Failure, LoadError, PluginError};
 pub use grants::{Granted, Grants, HostPattern, LimitCaps, Origin, PluginGrant, PortPattern};
 pub use inventory::{PluginInfo, render_details, render_table};
@@ -49,5 +47,7 @@ pub use manifest::{
     SUPPORTED_MAJOR,
 };
 pub use output::{GuestPanic, find_panic};
-pub use sandbox::FIXED_WALL_CLOCK_SECS;
 pub use set::PluginSet;
+pub use state::FIXED_WALL_CLOCK_SECS;
+pub use wasm_connector::WasmConnector;
+pub use wasmtime_engine::EPOCH_TICK;

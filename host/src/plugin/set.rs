@@ -1,10 +1,10 @@
 //! [`PluginSet`]: the loaded plugins, routing transforms and resolvers by name and making
 //! connector instances by platform.
 
-use super::connector::WasmConnector;
 use super::error::PluginError;
 use super::inventory::PluginInfo;
 use super::loaded::LoadedPlugin;
+use super::wasm_connector::WasmConnector;
 use crate::connector::Connector;
 use crate::http::HttpClient;
 use pmsync_core::plugins::{

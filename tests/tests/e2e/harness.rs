@@ -6,10 +6,10 @@ use pmsync_core::config::{Available, ConfigFile, ResolvedSecrets, check_str};
 use pmsync_host::app::{Connectors, Setup, grants_for, point_at_sandbox};
 use pmsync_host::engine::{NoProgress, RunOptions, RunReport};
 use pmsync_host::plugin::{PluginRuntime, PluginSet, manifests_in};
-use pmsync_host::sandbox::{
+use pmsync_host::store::Store;
+use pmsync_sandbox::{
     FaultPlan, Platform, RequestStats, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime,
 };
-use pmsync_host::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

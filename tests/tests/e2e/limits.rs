@@ -3,7 +3,7 @@
 
 use super::harness::*;
 use super::platforms::*;
-use pmsync_host::sandbox::{FaultPlan, Platform};
+use pmsync_sandbox::{FaultPlan, Platform};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! What a person would see on the sandbox platforms: the issues of a Jira project, the
 //! GitHub repository and the Linear team, in plain structs.
 
-use pmsync_host::sandbox::{GitHubIssue, SandboxHandle};
+use pmsync_sandbox::{GitHubIssue, SandboxHandle};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq)]

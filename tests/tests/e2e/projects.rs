@@ -4,7 +4,7 @@
 
 use super::harness::*;
 use super::platforms::*;
-use pmsync_host::sandbox::ProjectFieldValue;
+use pmsync_sandbox::ProjectFieldValue;
 
 const SYNC: &str = "jira-estimates";
 

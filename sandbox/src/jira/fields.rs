@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::jira_model::*;
+use crate::jira::model::*;
 
 const REFERENCE_FIELDS: [&str; 7] = [
     "status",

@@ -23,11 +23,11 @@ use axum::routing::{delete, get};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::github_store::{
+use crate::github::store::{
     GitHubComment, GitHubStore, IssueFilter, OWNER, REPO, REPO_ID, is_known_login,
 };
-use super::platform::{PlatformCore, json_response, lock};
-use super::query_string::{QueryPairs, encode};
+use crate::platform::{PlatformCore, json_response, lock};
+use crate::query_string::{QueryPairs, encode};
 
 pub(crate) struct GitHubState {
     pub(crate) core: Arc<PlatformCore>,
@@ -90,10 +90,10 @@ pub(crate) fn router(state: Arc<GitHubState>) -> Router {
             get(repo_labels).post(create_label),
         )
         .route("/repos/{owner}/{repo}/milestones", get(milestones))
-        .route("/search/issues", get(super::github_search::search_issues))
+        .route("/search/issues", get(crate::github::search::search_issues))
         .route(
             "/graphql",
-            axum::routing::post(super::github_graphql::handle),
+            axum::routing::post(crate::github::graphql::handle),
         )
         .fallback(|| async { not_found() })
         .with_state(state)

@@ -6,11 +6,11 @@ use std::ops::Bound;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
-use super::clock::Clock;
-use super::jira_fields::{compact, expand, reference_name};
-use super::jira_jql::{Clause, Field, Jql, Op, Operand, OrderField};
-use super::jira_model::*;
-use super::seed::{self, SeedSize};
+use crate::clock::Clock;
+use crate::jira::fields::{compact, expand, reference_name};
+use crate::jira::jql::{Clause, Field, Jql, Op, Operand, OrderField};
+use crate::jira::model::*;
+use crate::seed::{self, SeedSize};
 
 /// A Jira error answer: `{"errorMessages": [...], "errors": {...}}`.
 #[derive(Debug, Clone, PartialEq)]

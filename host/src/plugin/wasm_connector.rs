@@ -9,7 +9,7 @@ use super::convert::{
 };
 use super::error::CallError;
 use super::loaded::{KindPre, LoadedPlugin};
-use super::sandbox::PluginState;
+use super::state::PluginState;
 use crate::connector::{Connector, CreateRequest, Descriptor, ListRequest, Page, UpdateRequest};
 use crate::http::HttpClient;
 use pmsync_core::{Item, ItemError};

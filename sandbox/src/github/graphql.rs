@@ -25,13 +25,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::github_project::{
+use crate::github::project::{
     FieldKind, ORG, PROJECT_ID, PROJECT_NUMBER, ProjectField, ProjectFieldValue, ProjectItem,
 };
-use super::github_rest::GitHubState;
-use super::github_store::{GitHubIssue, GitHubStore, OWNER, REPO, iso};
-use super::graphql_request::{GraphqlBody, OperationKind, Selection, parse_operation, project};
-use super::platform::{json_response, lock};
+use crate::github::rest::GitHubState;
+use crate::github::store::{GitHubIssue, GitHubStore, OWNER, REPO, iso};
+use crate::graphql_request::{GraphqlBody, OperationKind, Selection, parse_operation, project};
+use crate::platform::{json_response, lock};
 
 /// A GraphQL error as GitHub reports it.
 fn error(kind: &str, path: &[&str], message: String) -> Value {

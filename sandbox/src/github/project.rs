@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
-use super::github_store::GitHubIssue;
-use super::seed;
+use crate::github::store::GitHubIssue;
+use crate::seed;
 
 pub(crate) const ORG: &str = "acme";
 pub(crate) const PROJECT_NUMBER: u64 = 1;

@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::accounting::RequestStats;
-use super::faults::FaultPlan;
-use super::github_project::{FieldKind, PROJECT_ID, ProjectItem};
-use super::github_rest::GitHubState;
-use super::github_store::GitHubIssue;
-use super::platform::lock;
+use crate::accounting::RequestStats;
+use crate::faults::FaultPlan;
+use crate::github::project::{FieldKind, PROJECT_ID, ProjectItem};
+use crate::github::rest::GitHubState;
+use crate::github::store::GitHubIssue;
+use crate::platform::lock;
 
 #[derive(Clone)]
 pub struct GitHubHandle {
@@ -115,5 +115,28 @@ impl GitHubHandle {
     }
     pub fn set_fault_plan(&self, plan: FaultPlan) {
         self.state.core.set_fault_plan(plan);
+    }
+}
+
+impl crate::Simulator for GitHubHandle {
+    const NAME: &'static str = "GitHub";
+    fn build(base_url: &str, options: &crate::SandboxOptions) -> (Self, axum::Router) {
+        let core = Arc::new(crate::platform::PlatformCore::new(
+            crate::Platform::GitHub,
+            options.faults.clone(),
+            options.token.clone(),
+        ));
+        let state = Arc::new(crate::github::GitHubState {
+            core: core.clone(),
+            store: std::sync::Mutex::new(crate::github::store::GitHubStore::new(
+                base_url.to_string(),
+                options.seed,
+            )),
+        });
+        let app = crate::github::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+            core,
+            crate::platform::guard,
+        ));
+        (GitHubHandle { state }, app)
     }
 }

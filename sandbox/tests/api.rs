@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use pmsync_host::sandbox::{
+use pmsync_sandbox::{
     FaultPlan, Platform, ProjectFieldValue, Sandbox, SandboxHandle, SandboxOptions,
 };
 use reqwest::{Client, Response, StatusCode};

@@ -18,9 +18,7 @@ use pmsync_host::http::{
     PlatformLimiter, RatePolicy, RetryPolicy, Secret, TransportSettings,
 };
 use pmsync_host::plugin::{Grants, PluginRuntime, PluginSet};
-use pmsync_host::sandbox::{
-    FaultPlan, Platform, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime,
-};
+use pmsync_sandbox::{FaultPlan, Platform, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
 use serde_json::json;
 
 /// The only credential the sandbox accepts in these tests.

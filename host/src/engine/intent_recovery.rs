@@ -2,9 +2,9 @@
 //! looked up before anything is created again.
 
 use super::EngineError;
+use super::call_with_retry::call_with_retry;
 use super::executor::{Executor, side_base};
 use super::report::{ItemAction, ItemResult, RunReport};
-use super::retry::call_with_retry;
 use crate::store::{AuditStatus, ChangeRecord, Store};
 use pmsync_core::plan::Link;
 use pmsync_core::{Item, Side};

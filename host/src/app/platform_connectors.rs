@@ -1,7 +1,7 @@
 //! Connector instances for the platforms of a config: a WASM connector plugin reaching its
 //! platform through a host [`Gateway`] that holds the grants and the credentials.
 
-use super::grants::connector_platform;
+use super::config_grants::connector_platform;
 use crate::connector::Connector;
 use crate::http::{
     Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, LimiterRegistry,

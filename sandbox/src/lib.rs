@@ -5,15 +5,16 @@
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
-//! use pmsync_host::sandbox::{Sandbox, SandboxOptions};
+//! use pmsync_sandbox::{Sandbox, SandboxOptions};
 //! let sandbox = Sandbox::start(SandboxOptions::default()).await?;
 //! println!("{}", sandbox.describe());
 //! sandbox.shutdown().await;
 //! # Ok(()) }
 //! ```
 //!
-//! Per platform: [`jira`] (REST v3, JQL subset in `jira_jql`), [`github_rest`] and
-//! [`github_graphql`], [`linear`]. Every request passes one middleware (`platform`) that
+//! A folder per platform: [`jira`] (REST v3, JQL subset), [`github`] (REST and GraphQL
+//! Projects v2), [`linear`] (GraphQL). Each implements [`Simulator`], so starting one is the
+//! same call for all of them (and for a simulator of a platform of your own). Every request passes one middleware (`platform`) that
 //! counts it, checks the credential, spends rate budget and applies the [`FaultPlan`] before
 //! any handler runs, so a faulted request never changes state.
 //!
@@ -25,45 +26,31 @@
 mod accounting;
 mod clock;
 pub mod faults;
-mod github_graphql;
-mod github_handle;
-mod github_project;
-mod github_rest;
-mod github_search;
-mod github_store;
+pub mod github;
 mod graphql_request;
-mod jira;
-mod jira_fields;
-mod jira_jql;
-mod jira_model;
-mod jira_store;
-mod linear;
-mod linear_store;
+pub mod jira;
+pub mod linear;
 mod platform;
 mod query_string;
 mod seed;
+mod simulator;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use accounting::RequestStats;
 pub use faults::{Fault, FaultPlan, Latency};
-pub use github_handle::GitHubHandle;
-pub use github_project::{ProjectFieldValue, ProjectItem};
-pub use github_store::{GitHubComment, GitHubIssue};
+pub use github::{GitHubComment, GitHubHandle, GitHubIssue, ProjectFieldValue, ProjectItem};
 pub use jira::JiraHandle;
-pub use linear::LinearHandle;
-pub use linear_store::LinearIssue;
+pub use linear::{LinearHandle, LinearIssue};
 pub use platform::Platform;
 pub use seed::SeedSize;
-
-use platform::PlatformCore;
+pub use simulator::{Served, Simulator, serve};
 
 /// How to start the sandbox.
 #[derive(Debug, Clone, Default)]
@@ -143,107 +130,26 @@ impl Drop for SandboxRuntime {
     }
 }
 
-async fn bind(port: u16, what: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
-    let listener = TcpListener::bind(("127.0.0.1", port))
-        .await
-        .with_context(|| format!("sandbox {what}: cannot bind 127.0.0.1:{port}"))?;
-    let addr = listener
-        .local_addr()
-        .with_context(|| format!("sandbox {what}: no local address"))?;
-    Ok((listener, addr))
-}
-
-fn serve(
-    listener: TcpListener,
-    app: axum::Router,
-    mut stop: watch::Receiver<bool>,
-) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let shutdown = async move {
-            while !*stop.borrow() {
-                if stop.changed().await.is_err() {
-                    break;
-                }
-            }
-        };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::warn!("sandbox server stopped: {e}");
-        }
-    })
-}
-
 impl Sandbox {
     /// Binds the three platforms on loopback and starts serving them on the current runtime.
     pub async fn start(options: SandboxOptions) -> anyhow::Result<SandboxHandle> {
         let (stop, stop_rx) = watch::channel(false);
-        let mut tasks = Vec::new();
-
-        let (listener, jira_addr) = bind(options.jira_port, "Jira").await?;
-        let core = Arc::new(PlatformCore::new(
-            Platform::Jira,
-            options.faults.clone(),
-            options.token.clone(),
-        ));
-        let state = Arc::new(jira::JiraState {
-            core: core.clone(),
-            store: Mutex::new(jira_store::JiraStore::new(
-                format!("http://{jira_addr}"),
-                options.seed,
-            )),
-        });
-        let app = jira::router(state.clone())
-            .layer(axum::middleware::from_fn_with_state(core, platform::guard));
-        tasks.push(serve(listener, app, stop_rx.clone()));
-        let jira = JiraHandle { state };
-
-        let (listener, github_addr) = bind(options.github_port, "GitHub").await?;
-        let core = Arc::new(PlatformCore::new(
-            Platform::GitHub,
-            options.faults.clone(),
-            options.token.clone(),
-        ));
-        let state = Arc::new(github_rest::GitHubState {
-            core: core.clone(),
-            store: Mutex::new(github_store::GitHubStore::new(
-                format!("http://{github_addr}"),
-                options.seed,
-            )),
-        });
-        let app = github_rest::router(state.clone())
-            .layer(axum::middleware::from_fn_with_state(core, platform::guard));
-        tasks.push(serve(listener, app, stop_rx.clone()));
-        let github = GitHubHandle { state };
-
-        let (listener, linear_addr) = bind(options.linear_port, "Linear").await?;
-        let core = Arc::new(PlatformCore::new(
-            Platform::Linear,
-            options.faults.clone(),
-            options.token.clone(),
-        ));
-        let state = Arc::new(linear::LinearState {
-            core: core.clone(),
-            store: Mutex::new(linear_store::LinearStore::new(
-                format!("http://{linear_addr}"),
-                options.seed,
-            )),
-        });
-        let app = linear::router(state.clone())
-            .layer(axum::middleware::from_fn_with_state(core, platform::guard));
-        tasks.push(serve(listener, app, stop_rx));
-        let linear = LinearHandle { state };
-
+        let jira =
+            simulator::start::<JiraHandle>(options.jira_port, &options, stop_rx.clone()).await?;
+        let github =
+            simulator::start::<GitHubHandle>(options.github_port, &options, stop_rx.clone())
+                .await?;
+        let linear =
+            simulator::start::<LinearHandle>(options.linear_port, &options, stop_rx).await?;
         Ok(SandboxHandle {
-            jira,
-            github,
-            linear,
-            jira_addr,
-            github_addr,
-            linear_addr,
+            jira_addr: jira.addr,
+            github_addr: github.addr,
+            linear_addr: linear.addr,
+            tasks: Mutex::new(vec![jira.task, github.task, linear.task]),
+            jira: jira.handle,
+            github: github.handle,
+            linear: linear.handle,
             stop,
-            tasks: Mutex::new(tasks),
         })
     }
 

@@ -4,7 +4,7 @@
 
 use super::bindings::connector_world::ConnectorPlugin;
 use super::error::PluginError;
-use super::sandbox::PluginState;
+use super::state::PluginState;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

@@ -35,14 +35,14 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value, json};
 
-use super::accounting::RequestStats;
-use super::faults::FaultPlan;
-use super::graphql_request::{GraphqlBody, OperationKind, Selection, parse_operation, project};
-use super::linear_store::{
+use crate::accounting::RequestStats;
+use crate::faults::FaultPlan;
+use crate::graphql_request::{GraphqlBody, OperationKind, Selection, parse_operation, project};
+use crate::linear::store::{
     LABELS, LinearIssue, LinearStore, STATES, TEAM_KEY, label_id, state_id, team_id, user_id,
 };
-use super::platform::{PlatformCore, json_response, lock};
-use super::seed::PEOPLE;
+use crate::platform::{PlatformCore, json_response, lock};
+use crate::seed::PEOPLE;
 
 pub(crate) struct LinearState {
     pub(crate) core: Arc<PlatformCore>,
@@ -805,5 +805,28 @@ impl LinearHandle {
     }
     pub fn set_fault_plan(&self, plan: FaultPlan) {
         self.state.core.set_fault_plan(plan);
+    }
+}
+
+impl crate::Simulator for LinearHandle {
+    const NAME: &'static str = "Linear";
+    fn build(base_url: &str, options: &crate::SandboxOptions) -> (Self, axum::Router) {
+        let core = Arc::new(crate::platform::PlatformCore::new(
+            crate::Platform::Linear,
+            options.faults.clone(),
+            options.token.clone(),
+        ));
+        let state = Arc::new(LinearState {
+            core: core.clone(),
+            store: std::sync::Mutex::new(crate::linear::store::LinearStore::new(
+                base_url.to_string(),
+                options.seed,
+            )),
+        });
+        let app = crate::linear::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+            core,
+            crate::platform::guard,
+        ));
+        (LinearHandle { state }, app)
     }
 }

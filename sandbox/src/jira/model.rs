@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::seed::PEOPLE;
+use crate::seed::PEOPLE;
 
 pub(crate) const STORY_POINTS_FIELD: &str = "customfield_10016";
 pub(crate) const SUMMARY_MAX_CHARS: usize = 255;

@@ -11,8 +11,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::accounting::Counters;
-use super::faults::{BudgetState, Fault, FaultController, FaultPlan, RateBudget};
+use crate::accounting::Counters;
+use crate::faults::{BudgetState, Fault, FaultController, FaultPlan, RateBudget};
 
 /// The three simulated platforms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use super::clock::Clock;
-use super::seed::{self, PEOPLE, SeedSize};
+use crate::clock::Clock;
+use crate::seed::{self, PEOPLE, SeedSize};
 
-/// A Linear issue, as stored. Edit it through [`LinearHandle::edit`](super::LinearHandle::edit).
+/// A Linear issue, as stored. Edit it through [`LinearHandle::edit`](crate::LinearHandle::edit).
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearIssue {
     pub id: String,

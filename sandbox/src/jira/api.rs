@@ -5,7 +5,7 @@
 //! /rest/api/3/issue/{idOrKey}`, `POST /rest/api/3/issue`, `GET|POST
 //! /rest/api/3/issue/{idOrKey}/transitions`, `GET /rest/api/3/issue/{idOrKey}/properties`,
 //! `GET|PUT /rest/api/3/issue/{idOrKey}/properties/{propertyKey}`, `GET /rest/api/3/myself`,
-//! `GET /rest/api/3/priority`. The JQL subset is documented in `jira_jql`.
+//! `GET /rest/api/3/priority`. The JQL subset is documented in `jql`.
 //!
 //! Behaviour like Jira Cloud: status changes only through transitions (a `PUT` naming
 //! `status` is a 400 "cannot be set"); summary over 255 characters and text over 32,767 → 400
@@ -24,14 +24,14 @@ use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
-use super::accounting::RequestStats;
-use super::faults::FaultPlan;
-use super::jira_fields::reference_name;
-use super::jira_jql;
-use super::jira_model::{PRIORITIES, priority_json, user_json};
-use super::jira_store::{FieldSelection, JiraError, JiraStore, compact_all, expand_all};
-use super::platform::{PlatformCore, json_response, lock};
-use super::query_string::QueryPairs;
+use crate::accounting::RequestStats;
+use crate::faults::FaultPlan;
+use crate::jira::fields::reference_name;
+use crate::jira::jql as jira_jql;
+use crate::jira::model::{PRIORITIES, priority_json, user_json};
+use crate::jira::store::{FieldSelection, JiraError, JiraStore, compact_all, expand_all};
+use crate::platform::{PlatformCore, json_response, lock};
+use crate::query_string::QueryPairs;
 
 pub(crate) struct JiraState {
     pub(crate) core: Arc<PlatformCore>,
@@ -433,5 +433,28 @@ impl JiraHandle {
     }
     pub fn set_fault_plan(&self, plan: FaultPlan) {
         self.state.core.set_fault_plan(plan);
+    }
+}
+
+impl crate::Simulator for JiraHandle {
+    const NAME: &'static str = "Jira";
+    fn build(base_url: &str, options: &crate::SandboxOptions) -> (Self, axum::Router) {
+        let core = Arc::new(crate::platform::PlatformCore::new(
+            crate::Platform::Jira,
+            options.faults.clone(),
+            options.token.clone(),
+        ));
+        let state = Arc::new(JiraState {
+            core: core.clone(),
+            store: std::sync::Mutex::new(crate::jira::store::JiraStore::new(
+                base_url.to_string(),
+                options.seed,
+            )),
+        });
+        let app = crate::jira::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+            core,
+            crate::platform::guard,
+        ));
+        (JiraHandle { state }, app)
     }
 }

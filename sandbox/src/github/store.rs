@@ -8,16 +8,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
 
-use super::clock::Clock;
-use super::github_project::Project;
-use super::seed::{self, PEOPLE, SeedSize};
+use crate::clock::Clock;
+use crate::github::project::Project;
+use crate::seed::{self, PEOPLE, SeedSize};
 
 pub(crate) const OWNER: &str = "acme";
 pub(crate) const REPO: &str = "widgets";
 pub(crate) const REPO_ID: u64 = 481_516_234;
 
 /// A GitHub issue or pull request, as stored. Edit it through
-/// [`GitHubHandle::edit`](super::GitHubHandle::edit).
+/// [`GitHubHandle::edit`](crate::GitHubHandle::edit).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GitHubIssue {
     pub number: u64,
@@ -235,7 +235,7 @@ impl GitHubStore {
         json!({
             "id": label.id,
             "node_id": node_id("LA", label.id),
-            "url": format!("{}/repos/{OWNER}/{REPO}/labels/{}", self.base, super::query_string::encode(&label.name)),
+            "url": format!("{}/repos/{OWNER}/{REPO}/labels/{}", self.base, crate::query_string::encode(&label.name)),
             "name": label.name,
             "color": label.color,
             "default": false,

@@ -18,10 +18,10 @@ use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Value, json};
 
-use super::github_rest::{GitHubState, link_header, page_params};
-use super::github_store::{GitHubIssue, OWNER, REPO};
-use super::platform::{json_response, lock};
-use super::query_string::QueryPairs;
+use crate::github::rest::{GitHubState, link_header, page_params};
+use crate::github::store::{GitHubIssue, OWNER, REPO};
+use crate::platform::{json_response, lock};
+use crate::query_string::QueryPairs;
 
 /// A bound on a timestamp qualifier.
 #[derive(Debug, Clone, Copy, PartialEq)]

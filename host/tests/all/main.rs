@@ -1,0 +1,11 @@
+//! The host's integration tests, as one test binary (linking wasmtime once instead of once per
+//! topic). A module per topic; run one with `cargo test -p pmsync-host --test all engine::`.
+//! See `tests/README.md` for where each kind of test goes.
+
+mod cli;
+mod connectors_sandbox;
+mod crash;
+mod engine;
+mod example_plugins;
+mod http_gateway;
+mod plugin_runtime;

@@ -1,0 +1,14 @@
+//! GitHub: REST issues, comments, labels and search ([`rest`], [`search`]) and the GraphQL
+//! Projects v2 API ([`graphql`], [`project`]) on one server, like `api.github.com`.
+
+pub(crate) mod graphql;
+mod handle;
+pub(crate) mod project;
+pub(crate) mod rest;
+pub(crate) mod search;
+pub(crate) mod store;
+
+pub use handle::GitHubHandle;
+pub use project::{ProjectFieldValue, ProjectItem};
+pub(crate) use rest::{GitHubState, router};
+pub use store::{GitHubComment, GitHubIssue};

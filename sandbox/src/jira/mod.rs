@@ -1,0 +1,11 @@
+//! Jira Cloud REST v3: issues, JQL search (a documented subset in [`jql`]), transitions,
+//! entity properties, comments, remote links and priorities.
+
+mod api;
+pub(crate) mod fields;
+pub(crate) mod jql;
+pub(crate) mod model;
+pub(crate) mod store;
+
+pub use api::JiraHandle;
+pub(crate) use api::router;
