@@ -57,6 +57,8 @@ fn sync(strategy: Strategy) -> SyncConfig {
         conflict_strategy: strategy,
         resolver: None,
         batch_size: 50,
+        max_pages: 5_000,
+        max_items: 250_000,
         sync_interval: 300,
         enable_retry: true,
         max_retries: 3,

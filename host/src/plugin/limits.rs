@@ -22,6 +22,50 @@ pub const DEFAULT_CALL_BATCH: usize = 50;
 /// Most requests in one transformer or resolver call, whatever the sync says.
 pub const MAX_CALL_BATCH: usize = 1_000;
 
+/// What one call may still write through the `log` import, and what it wrote too much.
+#[derive(Debug, Default)]
+pub struct LogBudget {
+    lines: u32,
+    dropped: u64,
+}
+
+impl LogBudget {
+    /// Whether one more line may go to the host log; counts it either way.
+    pub fn admit(&mut self) -> bool {
+        if self.lines < LOG_LINES_PER_CALL {
+            self.lines += 1;
+            true
+        } else {
+            self.dropped += 1;
+            false
+        }
+    }
+
+    /// Starts a new call's budget; returns how many lines the last call had dropped.
+    pub fn reset(&mut self) -> u64 {
+        std::mem::take(self).dropped
+    }
+}
+
+/// A log line from a plugin as the host logs it: cut to [`MAX_LOG_LINE`], control
+/// characters (line breaks, terminal escapes) shown escaped so one line stays one line.
+pub fn log_line(message: &str) -> String {
+    let cut_message = cut(message, MAX_LOG_LINE);
+    if !cut_message.chars().any(char::is_control) {
+        return cut_message;
+    }
+    cut_message
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// `text` cut to at most `max` bytes (on a character boundary), saying how much was cut.
 pub fn cut(text: &str, max: usize) -> String {
     if text.len() <= max {
@@ -146,6 +190,16 @@ mod tests {
         let out = cut(&long, 15);
         assert!(out.starts_with("ééééééé…"), "{out}");
         assert!(out.ends_with("(1986 more bytes cut)"), "{out}");
+    }
+
+    #[test]
+    fn a_log_budget_admits_a_call_s_lines_then_counts_the_rest() {
+        let mut budget = LogBudget::default();
+        let admitted = (0..LOG_LINES_PER_CALL + 25).filter(|_| budget.admit()).count();
+        assert_eq!(admitted, LOG_LINES_PER_CALL as usize);
+        assert_eq!(budget.reset(), 25);
+        assert!(budget.admit(), "a new call starts afresh");
+        assert_eq!(log_line("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
     }
 
     #[test]
