@@ -13,7 +13,7 @@ const PANIC_MESSAGE: &str = "hostile plugin gave up on purpose";
 struct Hostile;
 
 /// Lines `log_flood` writes through the host's `log` import.
-const FLOOD_LINES: u32 = 100_000;
+const FLOOD_LINES: u32 = 10_000;
 
 const NAMES: [&str; 12] = [
     "upper",
@@ -96,7 +96,7 @@ fn run(name: &str, value: Value) -> Result<Value, PluginError> {
             }
             Ok(value)
         }
-        "long_error" => Err(PluginError::InvalidInput("e".repeat(1 << 20))),
+        "long_error" => Err(PluginError::InvalidInput("e".repeat(1 << 19))),
         // A loop of `value` rounds: a known amount of fuel per item.
         "burn" => {
             let Value::Integer(rounds) = value else {
