@@ -22,7 +22,7 @@ pub fn world_names(bytes: &[u8]) -> Result<WorldNames, String> {
         let (consumed, payload) = match parser.parse(data, true) {
             Ok(Chunk::Parsed { consumed, payload }) => (consumed, payload),
             Ok(Chunk::NeedMoreData(_)) => return Err("the component file is truncated".into()),
-            Err(e) => return Err(format!("not a valid WebAssembly component: {e}")),
+            Err(e) => return Err(format!("corrupt component: not valid WebAssembly: {e}")),
         };
         at += consumed;
         match payload {
@@ -70,7 +70,7 @@ mod tests {
 
     #[test]
     fn garbage_and_core_modules_are_not_components() {
-        assert!(world_names(b"not wasm at all").unwrap_err().contains("not a valid"));
+        assert!(world_names(b"not wasm at all").unwrap_err().contains("corrupt component"));
         let core_module = b"\0asm\x01\0\0\0";
         assert!(world_names(core_module).unwrap_err().contains("core WebAssembly module"));
     }
