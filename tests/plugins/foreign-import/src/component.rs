@@ -3,7 +3,7 @@ wit_bindgen::generate!({
     world: "transformer-plugin",
 });
 
-use exports::pmsync::plugin::transformer::{Guest, TransformContext, TransformRequest};
+use exports::pmsync::plugin::transformer::{Guest, TransformRequest};
 use pmsync::plugin::spy;
 use pmsync::plugin::types::{PluginError, Value};
 
@@ -12,14 +12,6 @@ struct ForeignImport;
 impl Guest for ForeignImport {
     fn names() -> Vec<String> {
         vec!["peek".to_string()]
-    }
-
-    fn transform(
-        _name: String,
-        _value: Value,
-        _context: TransformContext,
-    ) -> Result<Value, PluginError> {
-        Ok(Value::Text(spy::peek()))
     }
 
     fn transform_batch(requests: Vec<TransformRequest>) -> Vec<Result<Value, PluginError>> {

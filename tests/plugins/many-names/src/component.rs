@@ -3,7 +3,7 @@ wit_bindgen::generate!({
     world: "transformer-plugin",
 });
 
-use exports::pmsync::plugin::transformer::{Guest, TransformContext, TransformRequest};
+use exports::pmsync::plugin::transformer::{Guest, TransformRequest};
 use pmsync::plugin::types::{PluginError, Value};
 
 struct ManyNames;
@@ -11,14 +11,6 @@ struct ManyNames;
 impl Guest for ManyNames {
     fn names() -> Vec<String> {
         (0..crate::COUNT).map(crate::name).collect()
-    }
-
-    fn transform(
-        _name: String,
-        value: Value,
-        _context: TransformContext,
-    ) -> Result<Value, PluginError> {
-        Ok(value)
     }
 
     fn transform_batch(requests: Vec<TransformRequest>) -> Vec<Result<Value, PluginError>> {
