@@ -641,8 +641,7 @@ fn apply_resolutions(
                 draft,
                 format!(
                     "resolver `{resolver}` merged {value} (a {actual}) for field `{}`, which is declared {}; nothing was written",
-                    m.target_field,
-                    m.target_type
+                    m.target_field, m.target_type
                 ),
             );
             draft.update = None;

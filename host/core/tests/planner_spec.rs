@@ -420,7 +420,10 @@ fn a_merged_value_of_another_type_than_the_field_fails_the_item_naming_the_resol
     let plan = plan_pair(&config, &link, source, target, &WrongTypeResolver);
     assert_eq!(plan.failures.len(), 1, "{plan:?}");
     let message = &plan.failures[0].message;
-    assert!(message.contains("resolver `wrong_type` merged 42"), "{message}");
+    assert!(
+        message.contains("resolver `wrong_type` merged 42"),
+        "{message}"
+    );
     assert!(message.contains("declared string"), "{message}");
     assert!(
         plan.updates.iter().all(|u| !u.has_writes()),

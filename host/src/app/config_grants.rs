@@ -35,8 +35,7 @@ pub fn grants_for(config: &ConfigFile, manifests: &[Manifest]) -> Result<Grants,
         let providers: Vec<&Manifest> = manifests
             .iter()
             .filter(|m| {
-                m.kind == PluginKind::Connector
-                    && m.provides.platform.as_deref() == Some(connector)
+                m.kind == PluginKind::Connector && m.provides.platform.as_deref() == Some(connector)
             })
             .collect();
         let plugin = match grants.pins.get(connector) {

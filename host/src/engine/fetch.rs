@@ -5,8 +5,8 @@ use super::call_with_retry::call_with_retry;
 use super::executor::Executor;
 use super::progress_events::ProgressEvent;
 use crate::connector::{Filter, ListRequest, Page, RejectedItem};
-use std::collections::{BTreeSet, HashMap, HashSet};
 use pmsync_core::{Item, ItemError, Side};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Largest page asked of a platform (GitHub's and Linear's maximum).
 pub(crate) const MAX_PAGE: u32 = 100;

@@ -128,7 +128,10 @@ pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, String
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read {what}: {e}"))?;
     if bytes.len() as u64 > max {
-        return Err(format!("{what} grew past the limit of {} while being read", size(max)));
+        return Err(format!(
+            "{what} grew past the limit of {} while being read",
+            size(max)
+        ));
     }
     Ok(bytes)
 }
@@ -136,7 +139,9 @@ pub fn read_bounded(path: &Path, max: u64, what: &str) -> Result<Vec<u8>, String
 fn check_regular(meta: &std::fs::Metadata, max: u64, what: &str) -> Result<(), String> {
     if !meta.is_file() {
         let kind = file_kind(meta);
-        return Err(format!("{what} is {kind}, not a regular file; refused without reading it"));
+        return Err(format!(
+            "{what} is {kind}, not a regular file; refused without reading it"
+        ));
     }
     if meta.len() > max {
         return Err(format!(
@@ -163,7 +168,11 @@ fn file_kind(meta: &std::fs::Metadata) -> &'static str {
             return "a socket";
         }
     }
-    if meta.is_dir() { "a folder" } else { "not a regular file" }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// `n` bytes for people: `3.0 GiB`, `256 MiB`, `900 bytes`.
@@ -195,7 +204,9 @@ mod tests {
     #[test]
     fn a_log_budget_admits_a_call_s_lines_then_counts_the_rest() {
         let mut budget = LogBudget::default();
-        let admitted = (0..LOG_LINES_PER_CALL + 25).filter(|_| budget.admit()).count();
+        let admitted = (0..LOG_LINES_PER_CALL + 25)
+            .filter(|_| budget.admit())
+            .count();
         assert_eq!(admitted, LOG_LINES_PER_CALL as usize);
         assert_eq!(budget.reset(), 25);
         assert!(budget.admit(), "a new call starts afresh");

@@ -6,12 +6,12 @@ use super::bindings::connector_world::ConnectorPluginPre;
 use super::bindings::resolver_world::ResolverPluginPre;
 use super::bindings::transformer_world::TransformerPluginPre;
 use super::cache::{CacheOutcome, ComponentCache, cache_key, sha256_hex};
+use super::claims::{Candidate, settle};
 use super::error::{LoadError, PluginError};
 use super::grants::Grants;
+use super::limits::{MAX_COMPONENT_BYTES, cut, name_list, read_bounded};
 use super::loaded::{KindPre, LoadedPlugin};
 use super::manifest::{Manifest, PluginKind};
-use super::claims::{Candidate, settle};
-use super::limits::{MAX_COMPONENT_BYTES, cut, name_list, read_bounded};
 use super::precheck::world_names;
 use super::set::PluginSet;
 use super::wasmtime_engine::PluginEngine;
@@ -130,7 +130,11 @@ impl PluginRuntime {
     }
 
     /// Checks, compiles (or fetches from the cache) and pre-links one read plugin.
-    fn load_plugin(&self, candidate: Candidate, grants: &Grants) -> Result<LoadedPlugin, LoadError> {
+    fn load_plugin(
+        &self,
+        candidate: Candidate,
+        grants: &Grants,
+    ) -> Result<LoadedPlugin, LoadError> {
         let started = Instant::now();
         let refuse = |reason: String| candidate.refuse(reason);
         let manifest = &candidate.manifest;
@@ -186,7 +190,9 @@ impl PluginRuntime {
         };
         check_provided_names(&plugin).map_err(refuse)?;
         // Only a component that loaded is worth keeping compiled.
-        if let (Some(cache), CacheOutcome::Miss | CacheOutcome::Rebuilt(_)) = (&self.cache, &plugin.cache) {
+        if let (Some(cache), CacheOutcome::Miss | CacheOutcome::Rebuilt(_)) =
+            (&self.cache, &plugin.cache)
+        {
             cache.keep(&key, &component);
         }
         Ok(LoadedPlugin {

@@ -24,7 +24,13 @@ pub struct Pin {
 impl Pin {
     /// Why the plugin of `manifest`, whose component has digest `sha256` and which provides
     /// the `what` (platform, transform, resolver) `name`, may not serve it under this pin.
-    pub fn refusal(&self, what: &str, name: &str, manifest: &Manifest, sha256: &str) -> Option<String> {
+    pub fn refusal(
+        &self,
+        what: &str,
+        name: &str,
+        manifest: &Manifest,
+        sha256: &str,
+    ) -> Option<String> {
         let key = format!("plugins.pins.{name}");
         if self.plugin != manifest.name {
             return Some(format!(

@@ -26,13 +26,12 @@ pub fn world_names(bytes: &[u8]) -> Result<WorldNames, String> {
         };
         at += consumed;
         match payload {
-            Payload::Version { encoding, .. } => {
-                if encoding != Encoding::Component {
-                    return Err(
-                        "this is a core WebAssembly module, not a component (build it for wasm32-wasip2, or wrap it with `wasm-tools component new`)"
-                            .into(),
-                    );
-                }
+            Payload::Version { encoding, .. } if encoding != Encoding::Component => {
+                return Err(
+                    "this is a core WebAssembly module, not a component (build it for wasm32-wasip2, \
+                     or wrap it with `wasm-tools component new`)"
+                        .into(),
+                );
             }
             Payload::ComponentImportSection(reader) => {
                 for import in reader {
@@ -70,9 +69,17 @@ mod tests {
 
     #[test]
     fn garbage_and_core_modules_are_not_components() {
-        assert!(world_names(b"not wasm at all").unwrap_err().contains("corrupt component"));
+        assert!(
+            world_names(b"not wasm at all")
+                .unwrap_err()
+                .contains("corrupt component")
+        );
         let core_module = b"\0asm\x01\0\0\0";
-        assert!(world_names(core_module).unwrap_err().contains("core WebAssembly module"));
+        assert!(
+            world_names(core_module)
+                .unwrap_err()
+                .contains("core WebAssembly module")
+        );
     }
 
     #[test]

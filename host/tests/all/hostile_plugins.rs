@@ -49,7 +49,12 @@ fn plugin_folder(relative: &str) -> PathBuf {
 }
 
 /// Copies the plugin folder `relative` to `dir/as_folder`, rewriting its manifest.
-fn copy_plugin(relative: &str, dir: &Path, as_folder: &str, edit: impl Fn(String) -> String) -> PathBuf {
+fn copy_plugin(
+    relative: &str,
+    dir: &Path,
+    as_folder: &str,
+    edit: impl Fn(String) -> String,
+) -> PathBuf {
     let from = plugin_folder(relative);
     let to = dir.join(as_folder);
     std::fs::create_dir_all(&to).unwrap();
@@ -57,7 +62,11 @@ fn copy_plugin(relative: &str, dir: &Path, as_folder: &str, edit: impl Fn(String
         let path = entry.unwrap().path();
         let file = path.file_name().unwrap().to_string_lossy().to_string();
         if file == "plugin.toml" {
-            std::fs::write(to.join(&file), edit(std::fs::read_to_string(&path).unwrap())).unwrap();
+            std::fs::write(
+                to.join(&file),
+                edit(std::fs::read_to_string(&path).unwrap()),
+            )
+            .unwrap();
         } else if file.ends_with(".wasm") {
             std::fs::copy(&path, to.join(&file)).unwrap();
         }
@@ -91,7 +100,10 @@ impl HttpClient for Offline {
 }
 
 fn settings(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -107,6 +119,8 @@ struct Measured {
 
 /// Runs `pmsync-host ARGS` in `dir`, killing it after `limit`; returns its exit code,
 /// output, wall time and peak RSS.
+// The child is reaped by `waitpid` below (to read its memory until it exits), not `wait`.
+#[allow(clippy::zombie_processes)]
 fn run_measured(dir: &Path, args: &[&str], limit: Duration) -> Measured {
     let out_path = dir.join("stdout.txt");
     let err_path = dir.join("stderr.txt");
@@ -180,7 +194,12 @@ fn figure(test: &str, m: &Measured) {
 /// A plugins folder holding a copy of the hostile connector.
 fn hostile_connector_dir(dir: &Path) -> PathBuf {
     let plugins = dir.join("plugins");
-    copy_plugin("tests/plugins/hostile-connector", &plugins, "hostile-connector", |m| m);
+    copy_plugin(
+        "tests/plugins/hostile-connector",
+        &plugins,
+        "hostile-connector",
+        |m| m,
+    );
     plugins
 }
 
@@ -210,7 +229,12 @@ syncs:
 }
 
 /// `pmsync-host sync --dry-run --json` of `config` with the plugins in `plugins`.
-fn dry_run(dir: &Path, plugins: &Path, config: &Path, limit: Duration) -> (Measured, serde_json::Value) {
+fn dry_run(
+    dir: &Path,
+    plugins: &Path,
+    config: &Path,
+    limit: Duration,
+) -> (Measured, serde_json::Value) {
     let m = run_measured(
         dir,
         &[
@@ -258,10 +282,16 @@ fn endless_pagination_stops_at_the_default_bound_naming_the_plugin() {
     assert_eq!(m.code, 1, "one sync failed: {}", m.stderr);
     let errors = errors_text(&json);
     assert!(errors.contains("hostile-sync"), "{errors}");
-    assert!(errors.contains("hostile-connector"), "the plugin is named: {errors}");
+    assert!(
+        errors.contains("hostile-connector"),
+        "the plugin is named: {errors}"
+    );
     assert!(errors.contains("max_pages"), "the bound is named: {errors}");
     let calm = report_of(&json, "calm-sync");
-    assert_eq!(calm["counts"]["created"], 3, "the other sync still plans: {calm}");
+    assert_eq!(
+        calm["counts"]["created"], 3,
+        "the other sync still plans: {calm}"
+    );
     assert!(m.elapsed < Duration::from_secs(90), "{:?}", m.elapsed);
     assert!(m.peak_rss_mib < 768, "peak RSS {} MiB", m.peak_rss_mib);
 }
@@ -304,7 +334,10 @@ fn pipes_devices_and_huge_component_files_are_refused_without_reading_them() {
     let bad = |folder: &str| {
         copy_plugin("tests/plugins/wrong-merge", &plugins, folder, |m| {
             m.replace("name = \"wrong-merge\"", &format!("name = \"{folder}\""))
-                .replace("resolver = \"wrong_merge\"", &format!("resolver = \"{folder}_resolver\""))
+                .replace(
+                    "resolver = \"wrong_merge\"",
+                    &format!("resolver = \"{folder}_resolver\""),
+                )
         })
         .join("wrong_merge.wasm")
     };
@@ -317,13 +350,27 @@ fn pipes_devices_and_huge_component_files_are_refused_without_reading_them() {
     std::fs::remove_file(&zero).unwrap();
     std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
     let sparse = bad("sparse");
-    std::fs::File::create(&sparse).unwrap().set_len(3 << 30).unwrap();
+    std::fs::File::create(&sparse)
+        .unwrap()
+        .set_len(3 << 30)
+        .unwrap();
 
     let m = plugins_command(dir.path(), &plugins, &["list"], Duration::from_secs(30));
-    figure("plugins list with a FIFO, /dev/zero and a 3 GiB sparse component", &m);
+    figure(
+        "plugins list with a FIFO, /dev/zero and a 3 GiB sparse component",
+        &m,
+    );
     assert_eq!(m.code, 2, "refusals are bad input: {}", m.stderr);
-    assert!(m.stdout.contains("wrong-merge"), "the good plugin is listed: {}", m.stdout);
-    for (name, why) in [("fifo", "named pipe"), ("zero", "a device"), ("sparse", "3.0 GiB")] {
+    assert!(
+        m.stdout.contains("wrong-merge"),
+        "the good plugin is listed: {}",
+        m.stdout
+    );
+    for (name, why) in [
+        ("fifo", "named pipe"),
+        ("zero", "a device"),
+        ("sparse", "3.0 GiB"),
+    ] {
         let line = m
             .stderr
             .lines()
@@ -344,11 +391,24 @@ fn a_plugin_with_six_thousand_transforms_is_listed_on_one_readable_line() {
     let m = plugins_command(dir.path(), &plugins, &["list"], Duration::from_secs(60));
     figure("plugins list with 6,000 transform names", &m);
     assert_eq!(m.code, 0, "{}", m.stderr);
-    let row = m.stdout.lines().find(|l| l.starts_with("many-names")).expect("listed");
+    let row = m
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("many-names"))
+        .expect("listed");
     assert!(row.contains("t0000") && row.contains(" more)"), "{row}");
     assert!(row.len() < 200, "{} characters", row.len());
-    assert!(m.stdout.lines().any(|l| l.starts_with("wrong-merge")), "{}", m.stdout);
-    let inspect = plugins_command(dir.path(), &plugins, &["inspect", "many-names"], Duration::from_secs(60));
+    assert!(
+        m.stdout.lines().any(|l| l.starts_with("wrong-merge")),
+        "{}",
+        m.stdout
+    );
+    let inspect = plugins_command(
+        dir.path(),
+        &plugins,
+        &["inspect", "many-names"],
+        Duration::from_secs(60),
+    );
     assert_eq!(inspect.code, 0, "{}", inspect.stderr);
     assert!(inspect.stdout.contains("sha256:"), "{}", inspect.stdout);
 }
@@ -360,7 +420,10 @@ fn a_plugin_with_six_thousand_transforms_is_listed_on_one_readable_line() {
 fn connector_set() -> &'static PluginSet {
     static SET: OnceLock<PluginSet> = OnceLock::new();
     SET.get_or_init(|| {
-        let (set, errors) = load(&plugin_folder("tests/plugins/hostile-connector"), &Grants::default());
+        let (set, errors) = load(
+            &plugin_folder("tests/plugins/hostile-connector"),
+            &Grants::default(),
+        );
         assert!(errors.is_empty(), "{errors:?}");
         set
     })
@@ -429,9 +492,15 @@ fn a_configured_page_bound_fails_that_side_naming_the_plugin() {
     let target = MemoryConnector::new("memory", "MEM");
     let mut store = Store::in_memory().unwrap();
     let started = Instant::now();
-    let error = run_sync(&sync, source.as_ref(), &target, &mut store, RunOptions::default())
-        .expect_err("the endless side fails")
-        .to_string();
+    let error = run_sync(
+        &sync,
+        source.as_ref(),
+        &target,
+        &mut store,
+        RunOptions::default(),
+    )
+    .expect_err("the endless side fails")
+    .to_string();
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(error.contains("plugin hostile-connector"), "{error}");
     assert!(error.contains("more than 3 pages"), "{error}");
@@ -445,16 +514,30 @@ fn an_item_with_a_malformed_updated_at_fails_alone() {
     let source = hostile_source("bad_item");
     let target = MemoryConnector::new("memory", "MEM");
     let mut store = Store::in_memory().unwrap();
-    let report = run_sync(&sync, source.as_ref(), &target, &mut store, RunOptions::default())
-        .expect("the run completes");
+    let report = run_sync(
+        &sync,
+        source.as_ref(),
+        &target,
+        &mut store,
+        RunOptions::default(),
+    )
+    .expect("the run completes");
     assert_eq!(report.counts.created, 2, "{report:?}");
     assert_eq!(report.counts.failed, 1, "{report:?}");
     assert_eq!(target.len(), 2);
     let failed = store.failed_items(Some("hostile-sync")).unwrap();
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0].key, "HOST-2");
-    assert!(failed[0].error.contains("plugin hostile-connector"), "{}", failed[0].error);
-    assert!(failed[0].error.contains("updated-at"), "{}", failed[0].error);
+    assert!(
+        failed[0].error.contains("plugin hostile-connector"),
+        "{}",
+        failed[0].error
+    );
+    assert!(
+        failed[0].error.contains("updated-at"),
+        "{}",
+        failed[0].error
+    );
     let line = report
         .items
         .iter()
@@ -475,10 +558,20 @@ fn duplicate_ids_in_a_page_keep_the_newest_copy_with_a_warning() {
     };
     let (report, logs) =
         capture_logs(|| run_sync(&sync, source.as_ref(), &target, &mut store, options));
-    let plan = report.expect("the run completes").plan.expect("a dry run has a plan");
+    let plan = report
+        .expect("the run completes")
+        .plan
+        .expect("a dry run has a plan");
     assert_eq!(plan.creates.len(), 2, "one create per distinct id");
-    let first = plan.creates.iter().find(|c| c.item.key == "HOST-1").expect("HOST-1");
-    assert_eq!(first.item.field("title"), &Value::Text("newest copy".into()));
+    let first = plan
+        .creates
+        .iter()
+        .find(|c| c.item.key == "HOST-1")
+        .expect("HOST-1");
+    assert_eq!(
+        first.item.field("title"),
+        &Value::Text("newest copy".into())
+    );
     assert!(logs.contains("hostile-connector"), "{logs}");
     assert!(logs.contains("listed 1 item more than once"), "{logs}");
 }
@@ -522,11 +615,20 @@ fn a_second_plugin_claiming_jira_is_refused_with_both_names() {
     let dir = tempfile::tempdir().unwrap();
     let plugins = jira_and_impostor(dir.path());
     let (set, errors) = load(&plugins, &Grants::default());
-    assert!(!set.platforms().contains(&"jira".to_string()), "nobody serves jira");
+    assert!(
+        !set.platforms().contains(&"jira".to_string()),
+        "nobody serves jira"
+    );
     assert_eq!(errors.len(), 2, "{errors:?}");
     for error in &errors {
-        assert!(error.contains("plugin aa-jira") && error.contains("plugin jira"), "{error}");
-        assert!(error.contains("platform `jira`") && error.contains("pins"), "{error}");
+        assert!(
+            error.contains("plugin aa-jira") && error.contains("plugin jira"),
+            "{error}"
+        );
+        assert!(
+            error.contains("platform `jira`") && error.contains("pins"),
+            "{error}"
+        );
     }
 }
 
@@ -536,11 +638,18 @@ fn with_a_pin_the_pinned_plugin_serves_and_only_it_gets_the_grant() {
     let plugins = jira_and_impostor(dir.path());
     let grants = grants_from_config("    jira: { plugin: jira }", &plugins);
     assert!(grants.plugins.contains_key("jira"));
-    assert!(!grants.plugins.contains_key("aa-jira"), "no grant for the impostor");
+    assert!(
+        !grants.plugins.contains_key("aa-jira"),
+        "no grant for the impostor"
+    );
     let (set, errors) = load(&plugins, &grants);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert!(errors[0].contains("plugin aa-jira"), "{}", errors[0]);
-    assert!(errors[0].contains("pins it to plugin `jira`"), "{}", errors[0]);
+    assert!(
+        errors[0].contains("pins it to plugin `jira`"),
+        "{}",
+        errors[0]
+    );
     let jira = set.info("jira").expect("the pinned plugin loads");
     let hosts: Vec<String> = jira.granted.hosts.iter().map(|h| h.to_string()).collect();
     assert_eq!(hosts, ["https://acme.atlassian.net"]);
@@ -553,26 +662,49 @@ fn a_pinned_digest_refuses_a_swapped_component() {
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("plugins");
     copy_plugin("plugins/jira", &plugins, "jira", |m| m);
-    let real = pmsync_host::plugin::sha256_hex(&std::fs::read(plugins.join("jira/jira.wasm")).unwrap());
-    let pinned = |digest: &str| grants_from_config(&format!("    jira: {{ plugin: jira, version: 0.1.0, sha256: {digest} }}"), &plugins);
+    let real =
+        pmsync_host::plugin::sha256_hex(&std::fs::read(plugins.join("jira/jira.wasm")).unwrap());
+    let pinned = |digest: &str| {
+        grants_from_config(
+            &format!("    jira: {{ plugin: jira, version: 0.1.0, sha256: {digest} }}"),
+            &plugins,
+        )
+    };
 
     let (set, errors) = load(&plugins, &pinned(&real));
     assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(set.info("jira").unwrap().sha256, real, "inspect shows the digest");
+    assert_eq!(
+        set.info("jira").unwrap().sha256,
+        real,
+        "inspect shows the digest"
+    );
 
     // Another component in the same folder under the same name: refused, grant and all.
-    std::fs::copy(plugin_folder("plugins/github").join("github.wasm"), plugins.join("jira/jira.wasm")).unwrap();
+    std::fs::copy(
+        plugin_folder("plugins/github").join("github.wasm"),
+        plugins.join("jira/jira.wasm"),
+    )
+    .unwrap();
     let (set, errors) = load(&plugins, &pinned(&real));
     assert!(set.info("jira").is_none());
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains("plugin jira") && errors[0].contains(&real), "{}", errors[0]);
+    assert!(
+        errors[0].contains("plugin jira") && errors[0].contains(&real),
+        "{}",
+        errors[0]
+    );
 }
 
 #[test]
 fn a_transform_claimed_by_two_plugins_is_refused_with_both_names() {
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("plugins");
-    copy_plugin("plugins/example-transforms", &plugins, "example-transforms", |m| m);
+    copy_plugin(
+        "plugins/example-transforms",
+        &plugins,
+        "example-transforms",
+        |m| m,
+    );
     copy_plugin("plugins/example-transforms", &plugins, "aa-shadow", |m| {
         m.replace("name = \"example-transforms\"", "name = \"aa-shadow\"")
     });
@@ -582,8 +714,14 @@ fn a_transform_claimed_by_two_plugins_is_refused_with_both_names() {
     assert_eq!(set.names(), ["wrong-merge"], "the others still load");
     assert_eq!(errors.len(), 2, "{errors:?}");
     for error in &errors {
-        assert!(error.contains("plugin aa-shadow") && error.contains("plugin example-transforms"), "{error}");
-        assert!(error.contains("transform `jira_priority_to_number`"), "{error}");
+        assert!(
+            error.contains("plugin aa-shadow") && error.contains("plugin example-transforms"),
+            "{error}"
+        );
+        assert!(
+            error.contains("transform `jira_priority_to_number`"),
+            "{error}"
+        );
     }
 }
 
@@ -592,12 +730,20 @@ fn a_plugin_transform_named_like_a_builtin_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("plugins");
     copy_plugin("tests/plugins/hostile", &plugins, "hostile", |m| {
-        m.replace("transforms = [\"upper\"", "transforms = [\"string_to_number\", \"upper\"")
+        m.replace(
+            "transforms = [\"upper\"",
+            "transforms = [\"string_to_number\", \"upper\"",
+        )
     });
     let (set, errors) = load(&plugins, &Grants::default());
     assert!(set.is_empty());
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains("hostile") && errors[0].contains("`string_to_number` is a built-in transform"), "{}", errors[0]);
+    assert!(
+        errors[0].contains("hostile")
+            && errors[0].contains("`string_to_number` is a built-in transform"),
+        "{}",
+        errors[0]
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -605,7 +751,10 @@ fn a_plugin_transform_named_like_a_builtin_is_refused() {
 
 #[test]
 fn a_merged_value_of_the_wrong_type_fails_the_item_naming_the_resolver() {
-    let (resolvers, errors) = load(&plugin_folder("tests/plugins/wrong-merge"), &Grants::default());
+    let (resolvers, errors) = load(
+        &plugin_folder("tests/plugins/wrong-merge"),
+        &Grants::default(),
+    );
     assert!(errors.is_empty(), "{errors:?}");
     let mut sync = sync_config("s", "jira", "github", &[("summary", "title")]);
     sync.conflict_strategy = Strategy::Custom;
@@ -628,23 +777,47 @@ fn a_merged_value_of_the_wrong_type_fails_the_item_naming_the_resolver() {
     let conflicted = jira.insert(&[("summary", Value::Text("first".into()))]);
     let calm = jira.insert(&[("summary", Value::Text("second".into()))]);
     assert_eq!(run(&mut store).counts.created, 2);
-    let partner = |id: &str| store.link("s", Side::Source, id).unwrap().unwrap().target_id;
+    let partner = |id: &str| {
+        store
+            .link("s", Side::Source, id)
+            .unwrap()
+            .unwrap()
+            .target_id
+    };
     let (conflicted_partner, calm_partner) = (partner(&conflicted.id), partner(&calm.id));
     jira.advance_clock(Duration::from_secs(60));
     github.advance_clock(Duration::from_secs(60));
     jira.edit(&conflicted.id, "summary", Value::Text("jira edit".into()));
-    github.edit(&conflicted_partner, "title", Value::Text("github edit".into()));
+    github.edit(
+        &conflicted_partner,
+        "title",
+        Value::Text("github edit".into()),
+    );
     jira.edit(&calm.id, "summary", Value::Text("second, edited".into()));
 
     let report = run(&mut store);
     assert_eq!(report.counts.failed, 1, "{report:?}");
-    let failed = report.items.iter().find(|i| i.action == ItemAction::Failed).expect("failed line");
+    let failed = report
+        .items
+        .iter()
+        .find(|i| i.action == ItemAction::Failed)
+        .expect("failed line");
     let error = failed.error.clone().unwrap_or_default();
     assert!(error.contains("wrong_merge"), "{error}");
     assert!(error.contains("string"), "{error}");
-    assert_eq!(github.item(&conflicted_partner).unwrap().field("title"), &Value::Text("github edit".into()));
-    assert_eq!(jira.item(&conflicted.id).unwrap().field("summary"), &Value::Text("jira edit".into()));
-    assert_eq!(github.item(&calm_partner).unwrap().field("title"), &Value::Text("second, edited".into()), "the other item syncs");
+    assert_eq!(
+        github.item(&conflicted_partner).unwrap().field("title"),
+        &Value::Text("github edit".into())
+    );
+    assert_eq!(
+        jira.item(&conflicted.id).unwrap().field("summary"),
+        &Value::Text("jira edit".into())
+    );
+    assert_eq!(
+        github.item(&calm_partner).unwrap().field("title"),
+        &Value::Text("second, edited".into()),
+        "the other item syncs"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -685,13 +858,25 @@ fn call(name: &str, value: Value) -> TransformCall {
 fn a_log_flood_is_cut_to_a_few_lines_per_call_and_counted() {
     let set = hostile_transforms(None);
     let started = Instant::now();
-    let (results, logs) = capture_logs(|| set.transform_batch(&[call("log_flood", Value::Text("kept".into()))]));
+    let (results, logs) =
+        capture_logs(|| set.transform_batch(&[call("log_flood", Value::Text("kept".into()))]));
     let elapsed = started.elapsed();
-    eprintln!("[figures] log flood: 1 MiB line + 10,000 lines in {elapsed:?}, {} bytes logged", logs.len());
-    assert_eq!(results, vec![Ok(Value::Text("kept".into()))], "the call itself succeeds");
+    eprintln!(
+        "[figures] log flood: 1 MiB line + 10,000 lines in {elapsed:?}, {} bytes logged",
+        logs.len()
+    );
+    assert_eq!(
+        results,
+        vec![Ok(Value::Text("kept".into()))],
+        "the call itself succeeds"
+    );
     let flood_lines = logs.lines().filter(|l| l.contains("flood line")).count();
     assert!(flood_lines < 100, "{flood_lines} flood lines logged");
-    assert!(logs.contains("log lines dropped") && logs.contains("hostile"), "{}", &logs[logs.len().saturating_sub(500)..]);
+    assert!(
+        logs.contains("log lines dropped") && logs.contains("hostile"),
+        "{}",
+        &logs[logs.len().saturating_sub(500)..]
+    );
     assert!(logs.len() < 64 << 10, "{} bytes logged", logs.len());
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
 }
@@ -699,7 +884,10 @@ fn a_log_flood_is_cut_to_a_few_lines_per_call_and_counted() {
 #[test]
 fn a_huge_error_text_from_a_plugin_is_cut() {
     let set = hostile_transforms(None);
-    let results = set.transform_batch(&[call("long_error", Value::Null), call("upper", Value::Text("ok".into()))]);
+    let results = set.transform_batch(&[
+        call("long_error", Value::Null),
+        call("upper", Value::Text("ok".into())),
+    ]);
     match &results[0] {
         Err(ItemError::InvalidInput(message)) => {
             assert!(message.len() < 1_200, "{} bytes", message.len());
@@ -715,7 +903,11 @@ fn a_huge_error_text_from_a_plugin_is_cut() {
 
 fn cache_entries(dir: &Path) -> usize {
     std::fs::read_dir(dir)
-        .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "cwasm")).count())
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
+                .count()
+        })
         .unwrap_or(0)
 }
 
@@ -724,13 +916,23 @@ fn a_component_importing_what_the_host_lacks_is_refused_before_compiling() {
     let cache = tempfile::tempdir().unwrap();
     let runtime = PluginRuntime::with_cache_dir(cache.path()).unwrap();
     let started = Instant::now();
-    let report = runtime.load_dir(&plugin_folder("tests/plugins/foreign-import"), &Grants::default());
+    let report = runtime.load_dir(
+        &plugin_folder("tests/plugins/foreign-import"),
+        &Grants::default(),
+    );
     let elapsed = started.elapsed();
     eprintln!("[figures] foreign import refused in {elapsed:?}");
     assert!(report.plugins.is_empty());
     let error = report.errors[0].to_string();
-    assert!(error.contains("plugin foreign-import") && error.contains("pmsync:plugin/spy"), "{error}");
-    assert_eq!(cache_entries(cache.path()), 0, "nothing compiled, nothing cached");
+    assert!(
+        error.contains("plugin foreign-import") && error.contains("pmsync:plugin/spy"),
+        "{error}"
+    );
+    assert_eq!(
+        cache_entries(cache.path()),
+        0,
+        "nothing compiled, nothing cached"
+    );
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
 }
 
@@ -739,12 +941,22 @@ fn only_components_that_load_are_cached() {
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("plugins");
     // The component provides `burn`; this manifest does not declare it: refused after compiling.
-    copy_plugin("tests/plugins/hostile", &plugins, "hostile", |m| m.replace(", \"burn\"]", "]"));
+    copy_plugin("tests/plugins/hostile", &plugins, "hostile", |m| {
+        m.replace(", \"burn\"]", "]")
+    });
     let cache = tempfile::tempdir().unwrap();
     let runtime = PluginRuntime::with_cache_dir(cache.path()).unwrap();
     let report = runtime.load_dir(&plugins, &Grants::default());
-    assert!(report.errors[0].to_string().contains("burn"), "{:?}", report.errors);
-    assert_eq!(cache_entries(cache.path()), 0, "the refused component is not cached");
+    assert!(
+        report.errors[0].to_string().contains("burn"),
+        "{:?}",
+        report.errors
+    );
+    assert_eq!(
+        cache_entries(cache.path()),
+        0,
+        "the refused component is not cached"
+    );
     let report = runtime.load_dir(&plugin_folder("tests/plugins/hostile"), &Grants::default());
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     assert_eq!(cache_entries(cache.path()), 1, "the one that loads is");
@@ -760,15 +972,27 @@ const FUEL_PER_ITEM: u64 = 40_000_000;
 #[test]
 fn transforms_go_to_the_plugin_in_bounded_batches_with_fuel_per_item() {
     let set = hostile_transforms(Some(FUEL_PER_ITEM)).with_batch_size(50);
-    let calls: Vec<TransformCall> = (0..120).map(|_| call("burn", Value::Integer(ROUNDS))).collect();
+    let calls: Vec<TransformCall> = (0..120)
+        .map(|_| call("burn", Value::Integer(ROUNDS)))
+        .collect();
     let started = Instant::now();
     let results = set.transform_batch(&calls);
-    eprintln!("[figures] 120 burn items in batches of 50: {:?}", started.elapsed());
-    assert!(results.iter().all(|r| r.is_ok()), "{:?}", results.iter().find(|r| r.is_err()));
+    eprintln!(
+        "[figures] 120 burn items in batches of 50: {:?}",
+        started.elapsed()
+    );
+    assert!(
+        results.iter().all(|r| r.is_ok()),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
     // One item of many times the rounds exceeds one item's fuel, and says so.
     let over = set.transform_batch(&[call("burn", Value::Integer(ROUNDS * 200))]);
     match &over[0] {
-        Err(ItemError::Plugin(m)) => assert!(m.contains("plugin hostile") && m.contains("fuel of 40000000"), "{m}"),
+        Err(ItemError::Plugin(m)) => assert!(
+            m.contains("plugin hostile") && m.contains("fuel of 40000000"),
+            "{m}"
+        ),
         other => panic!("expected fuel exhaustion, got {other:?}"),
     }
 }
@@ -784,11 +1008,17 @@ fn an_exhausted_batch_fails_only_its_own_items() {
         .collect();
     let started = Instant::now();
     let results = set.transform_batch(&calls);
-    eprintln!("[figures] spin in a batch of 10 of 30 items: {:?}", started.elapsed());
+    eprintln!(
+        "[figures] spin in a batch of 10 of 30 items: {:?}",
+        started.elapsed()
+    );
     for (i, result) in results.iter().enumerate() {
         if (10..20).contains(&i) {
             match result {
-                Err(ItemError::Plugin(m)) => assert!(m.contains("plugin hostile") && m.contains("10 items"), "{m}"),
+                Err(ItemError::Plugin(m)) => assert!(
+                    m.contains("plugin hostile") && m.contains("10 items"),
+                    "{m}"
+                ),
                 other => panic!("item {i}: expected the batch's failure, got {other:?}"),
             }
         } else {

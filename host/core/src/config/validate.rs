@@ -217,8 +217,9 @@ impl Validator<'_> {
             let path = root.key(name.clone());
             let valid_name = |n: &str| {
                 !n.is_empty()
-                    && n.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+                    && n.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                    })
             };
             if !valid_name(&pin.plugin) {
                 self.error(
@@ -232,7 +233,10 @@ impl Validator<'_> {
             if let Some(version) = &pin.version
                 && version.trim().is_empty()
             {
-                self.error(path.key("version"), "an empty version pins nothing; remove it or give the plugin's version");
+                self.error(
+                    path.key("version"),
+                    "an empty version pins nothing; remove it or give the plugin's version",
+                );
             }
             if let Some(digest) = &pin.sha256
                 && (digest.len() != 64 || !digest.chars().all(|c| c.is_ascii_hexdigit()))

@@ -80,11 +80,7 @@ impl Guest for HostileConnector {
                 next_cursor: None,
             },
             "bad_item" => Page {
-                items: vec![
-                    stored("1"),
-                    item("2", "yesterday", "item 2"),
-                    stored("3"),
-                ],
+                items: vec![stored("1"), item("2", "yesterday", "item 2"), stored("3")],
                 next_cursor: None,
             },
             "duplicates" => Page {
