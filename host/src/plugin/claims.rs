@@ -30,6 +30,14 @@ impl Candidate {
         }
     }
 
+    /// A refusal of this plugin's component file.
+    pub fn refuse_component(&self, reason: impl AsRef<str>) -> LoadError {
+        LoadError {
+            path: self.manifest.component.clone(),
+            ..self.refuse(reason)
+        }
+    }
+
     /// What it claims to serve: (`platform` | `transform` | `resolver`, name).
     fn claims(&self) -> Vec<(&'static str, &str)> {
         let p = &self.manifest.provides;

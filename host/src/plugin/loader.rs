@@ -136,7 +136,7 @@ impl PluginRuntime {
         grants: &Grants,
     ) -> Result<LoadedPlugin, LoadError> {
         let started = Instant::now();
-        let refuse = |reason: String| candidate.refuse(reason);
+        let refuse = |reason: String| candidate.refuse_component(reason);
         let manifest = &candidate.manifest;
         let component_path = manifest.component.clone();
         let names = world_names(&candidate.bytes).map_err(refuse)?;
