@@ -102,13 +102,15 @@ impl<'s> Connectors<'s> {
         self.ensure(&sync.target_platform)?;
         let source = self.built[&sync.source_platform].as_ref();
         let target = self.built[&sync.target_platform].as_ref();
-        let converter = PipelineConverter::new(sync, self.setup.plugins);
+        // Transformer and resolver calls carry at most `batch_size` requests each.
+        let plugins = self.setup.plugins.with_batch_size(sync.batch_size);
+        let converter = PipelineConverter::new(sync, &plugins);
         let context = SyncContext {
             sync,
             source,
             target,
             converter: &converter,
-            resolvers: self.setup.plugins,
+            resolvers: &plugins,
         };
         Runner::new(context)
             .with_progress(progress)

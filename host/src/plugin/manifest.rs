@@ -244,10 +244,18 @@ pub struct ManifestError {
 impl Manifest {
     /// Reads and checks the manifest at `path`.
     pub fn from_file(path: &Path) -> Result<Manifest, ManifestError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ManifestError {
+        let fail = |message: String| ManifestError {
             path: path.display().to_string(),
-            message: format!("cannot read plugin manifest: {e}"),
-        })?;
+            message,
+        };
+        let bytes = super::limits::read_bounded(
+            path,
+            super::limits::MAX_MANIFEST_BYTES,
+            "the plugin manifest",
+        )
+        .map_err(fail)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| fail("cannot read plugin manifest: it is not UTF-8 text".into()))?;
         Manifest::parse(&text, path)
     }
 
@@ -315,6 +323,9 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
+/// Longest name a plugin may provide (platform, transform, resolver), bytes.
+const MAX_PROVIDED_NAME: usize = 128;
+
 fn check_provides(kind: PluginKind, provides: &Provides) -> Result<(), String> {
     let has_transforms = !provides.transforms.is_empty();
     let has_resolver = provides.resolver.is_some();
@@ -348,9 +359,26 @@ fn check_provides(kind: PluginKind, provides: &Provides) -> Result<(), String> {
         if name.trim().is_empty() {
             return Err("[provides] has an empty name".into());
         }
+        if name.len() > MAX_PROVIDED_NAME {
+            return Err(format!(
+                "[provides] has a name of {} bytes (at most {MAX_PROVIDED_NAME})",
+                name.len()
+            ));
+        }
         if !seen.insert(name) {
             return Err(format!("[provides] names `{name}` twice"));
         }
+    }
+    // A built-in must mean the same in every config: no plugin may stand in for one.
+    if let Some(builtin) = provides
+        .transforms
+        .iter()
+        .find(|t| pmsync_core::transform::is_builtin(t))
+    {
+        return Err(format!(
+            "[provides] transforms: `{builtin}` is a built-in transform; a plugin may not provide one \
+             of that name (rename it)"
+        ));
     }
     Ok(())
 }
@@ -466,6 +494,20 @@ memory_mb = 32
     fn component_must_be_a_plain_file_name() {
         let err = parse(&GOOD.replace("example.wasm", "../../etc/evil.wasm")).unwrap_err();
         assert!(err.to_string().contains("component"), "{err}");
+    }
+
+    #[test]
+    fn a_transform_named_like_a_builtin_is_refused() {
+        let err = parse(&GOOD.replace(
+            "[\"jira_priority_to_number\"]",
+            "[\"jira_priority_to_number\", \"string_to_number\"]",
+        ))
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`string_to_number` is a built-in transform"),
+            "{err}"
+        );
     }
 
     #[test]

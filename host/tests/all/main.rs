@@ -7,5 +7,6 @@ mod connectors_sandbox;
 mod crash;
 mod engine;
 mod example_plugins;
+mod hostile_plugins;
 mod http_gateway;
 mod plugin_runtime;

@@ -194,6 +194,7 @@ impl Validator<'_> {
                 );
             }
         }
+        self.pins(config);
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, sync) in config.syncs.iter().enumerate() {
             let path = root.key("syncs").index(i);
@@ -205,6 +206,55 @@ impl Validator<'_> {
                 seen.insert(&sync.name, i);
             }
             self.sync(config, sync, &path);
+        }
+    }
+
+    /// `plugins.pins`: each names a plugin, and a version and a sha256 digest when given
+    /// are well-formed.
+    fn pins(&mut self, config: &ConfigFile) {
+        let root = ConfigPath::root().key("plugins").key("pins");
+        for (name, pin) in &config.plugins.pins {
+            let path = root.key(name.clone());
+            let valid_name = |n: &str| {
+                !n.is_empty()
+                    && n.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                    })
+            };
+            if !valid_name(&pin.plugin) {
+                self.error(
+                    path.key("plugin"),
+                    format!(
+                        "`{}` is not a plugin name (lowercase letters, digits, `-` and `_`, as in its plugin.toml)",
+                        pin.plugin
+                    ),
+                );
+            }
+            if let Some(version) = &pin.version
+                && version.trim().is_empty()
+            {
+                self.error(
+                    path.key("version"),
+                    "an empty version pins nothing; remove it or give the plugin's version",
+                );
+            }
+            if let Some(digest) = &pin.sha256
+                && (digest.len() != 64 || !digest.chars().all(|c| c.is_ascii_hexdigit()))
+            {
+                self.error(
+                    path.key("sha256"),
+                    "expected the 64 hex digits of the component's sha256, as `pmsync-host plugins inspect NAME` shows it",
+                );
+            }
+            let provided = self.available.transforms.contains(name)
+                || self.available.resolvers.contains(name)
+                || self.available.connectors.contains(name);
+            if !provided {
+                self.warning(
+                    path.clone(),
+                    format!("no loaded plugin serves `{name}`; the pin has no effect (or it refused the plugin: see the plugin errors)"),
+                );
+            }
         }
     }
 
@@ -280,6 +330,12 @@ impl Validator<'_> {
             );
         }
 
+        if sync.max_pages < 1 {
+            self.error(path.key("max_pages"), "max_pages must be at least 1");
+        }
+        if sync.max_items < 1 {
+            self.error(path.key("max_items"), "max_items must be at least 1");
+        }
         if sync.batch_size < 1 {
             self.error(path.key("batch_size"), "batch_size must be at least 1");
         }
