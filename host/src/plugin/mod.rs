@@ -29,6 +29,7 @@ mod loaded;
 mod loader;
 mod manifest;
 mod output;
+mod platform_manifest;
 mod resolver;
 mod set;
 mod state;
@@ -47,6 +48,7 @@ pub use manifest::{
     SUPPORTED_MAJOR,
 };
 pub use output::{GuestPanic, find_panic};
+pub use platform_manifest::{ConnectorManifest, DoctorManifest, PermissionsProbe, connector_spec};
 pub use set::PluginSet;
 pub use state::FIXED_WALL_CLOCK_SECS;
 pub use wasm_connector::WasmConnector;

@@ -117,7 +117,12 @@ fn gateway(plugins: &PluginSet, plugin: &str, credential: Credential) -> Arc<Gat
             ..GatewaySettings::default()
         },
     };
-    let limiter = PlatformLimiter::new(plugin, RatePolicy::for_platform(plugin));
+    let policy = info
+        .connector
+        .as_ref()
+        .map(|c| c.rate_policy())
+        .expect("the connector's plugin.toml declares [connector]");
+    let limiter = PlatformLimiter::new(plugin, policy);
     Arc::new(Gateway::new(config, transport(), limiter))
 }
 
@@ -1178,3 +1183,4 @@ fn linear_request_to_a_host_that_was_not_granted_is_denied() {
         "nothing reached the platform"
     );
 }
+
