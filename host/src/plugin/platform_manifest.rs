@@ -70,6 +70,10 @@ pub struct DoctorManifest {
     pub scopes: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<PermissionsProbe>,
+    /// A request answering 2xx when the configured project / repository / team exists
+    /// (`GET /rest/api/3/project/{project}`); without it the connector lists one item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_request: Option<String>,
     /// The settings naming what must exist (`project`, `repo`, `team`), for messages.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource: Vec<String>,
@@ -184,6 +188,7 @@ pub(crate) fn check(
             .identity
             .iter()
             .map(|r| ("identity", r))
+            .chain(doctor.resource_request.iter().map(|r| ("resource_request", r)))
             .chain(doctor.permissions.iter().map(|p| ("permissions.request", &p.request)))
         {
             check_request_line(request)
