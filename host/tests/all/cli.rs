@@ -11,6 +11,10 @@ use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::Duration;
 
+mod completions;
+mod doctor;
+mod second_pass;
+
 const BIN: &str = env!("CARGO_BIN_EXE_pmsync-host");
 
 const FIRST_PARTY: [&str; 6] = [
@@ -322,12 +326,19 @@ struct SandboxProcess {
 
 impl SandboxProcess {
     fn start(cli: &Cli) -> SandboxProcess {
+        SandboxProcess::start_with(cli, &[])
+    }
+
+    /// With extra `sandbox` options (`--token`, `--github-scopes`).
+    fn start_with(cli: &Cli, extra: &[&str]) -> SandboxProcess {
         let mut failures = Vec::new();
         for attempt in 0..5 {
             let port = free_port_triple();
             let log = cli.path(&format!("sandbox-{attempt}.stderr"));
             let mut child = cli
-                .command(&["sandbox", "--port", &port.to_string(), "--json"])
+                .command(
+                    &[&["sandbox", "--port", &port.to_string(), "--json"], extra].concat(),
+                )
                 .stdout(Stdio::piped())
                 .stderr(std::fs::File::create(&log).expect("sandbox log"))
                 .spawn()

@@ -15,7 +15,7 @@ use pmsync_core::{Item, ItemError, Value};
 use pmsync_host::connector::{Connector, CreateRequest, Filter, ListRequest, UpdateRequest};
 use pmsync_host::http::{
     Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, OriginGrant,
-    PlatformLimiter, RatePolicy, RetryPolicy, Secret, TransportSettings,
+    PlatformLimiter, RetryPolicy, Secret, TransportSettings,
 };
 use pmsync_host::plugin::{Grants, PluginRuntime, PluginSet};
 use pmsync_sandbox::{FaultPlan, Platform, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
