@@ -215,7 +215,9 @@ const COMPLETIONS_HELP: &str = "\
 Examples:
   source <(pmsync-host completions bash)
   pmsync-host completions zsh > ~/.zfunc/_pmsync-host
-  pmsync-host completions fish > ~/.config/fish/completions/pmsync-host.fish";
+  pmsync-host completions fish > ~/.config/fish/completions/pmsync-host.fish
+
+Exit status: 0 ok, 2 an unknown shell.";
 
 #[derive(Debug, Args, Clone, Default)]
 pub struct SyncOptions {

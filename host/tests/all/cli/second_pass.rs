@@ -56,7 +56,7 @@ fn validate_json_has_one_shape_whatever_went_wrong() {
         }
     }
     let broken_json = cli.run(&["validate", "--config", &broken, "--json"]).json();
-    assert_eq!(broken_json["diagnostics"][0]["line"], 1, "{broken_json}");
+    assert!(broken_json["diagnostics"][0]["line"].is_u64(), "{broken_json}");
 }
 
 #[test]
