@@ -3,7 +3,8 @@
 //! second line a phrase of the message); the examples load, validate and export.
 
 use pmsync_core::config::{
-    Available, ConfigError, ConfigFile, ConnectorSpec, check_str, load_str, resolve_secrets, to_yaml, validate,
+    Available, ConfigError, ConfigFile, ConnectorSpec, check_str, load_str, resolve_secrets,
+    to_yaml, validate,
 };
 use std::path::{Path, PathBuf};
 

@@ -152,10 +152,17 @@ fn check_platform(
             ),
         )),
         Err(failure) => {
-            report
-                .checks
-                .push(fail("reachable", format!("{base_url}: {}", failure_text(&failure))));
-            for check in ["credentials", "scopes", "permissions", "resource", "rate-budget"] {
+            report.checks.push(fail(
+                "reachable",
+                format!("{base_url}: {}", failure_text(&failure)),
+            ));
+            for check in [
+                "credentials",
+                "scopes",
+                "permissions",
+                "resource",
+                "rate-budget",
+            ] {
                 report.checks.push(skip(check, "not reachable"));
             }
             return report;
@@ -169,8 +176,18 @@ fn check_platform(
         .get(entry)
         .is_some_and(|p| !p.credentials.is_empty());
     let identity = doctor.identity.as_deref().map(|line| {
-        let body = doctor.identity_body.as_deref().map(|b| fill(b, &settings, Fill::Json));
-        send_templated(&gateway, &base_url, line, body, credential.clone(), &settings)
+        let body = doctor
+            .identity_body
+            .as_deref()
+            .map(|b| fill(b, &settings, Fill::Json));
+        send_templated(
+            &gateway,
+            &base_url,
+            line,
+            body,
+            credential.clone(),
+            &settings,
+        )
     });
     let mut identity_ok = None;
     match (&identity, has_credentials) {
@@ -184,7 +201,9 @@ fn check_platform(
         )),
         (Some(Err(failure)), true) => report.checks.push(fail("credentials", failure.clone())),
         (Some(Ok(response)), true) => match refusal(response) {
-            Some(why) => report.checks.push(fail("credentials", format!("refused: {why}"))),
+            Some(why) => report
+                .checks
+                .push(fail("credentials", format!("refused: {why}"))),
             None => {
                 let who = doctor
                     .identity_name
@@ -212,17 +231,26 @@ fn check_platform(
 
     // Permissions: the manifest's permissions request.
     if let Some(probe) = &doctor.permissions {
-        report.checks.push(if identity_ok.is_none() && doctor.identity.is_some() {
-            skip("permissions", "credentials not accepted")
-        } else {
-            match send_templated(&gateway, &base_url, &probe.request, None, credential.clone(), &settings) {
-                Err(failure) => fail("permissions", failure),
-                Ok(response) => match refusal(&response) {
-                    Some(why) => fail("permissions", why),
-                    None => permissions_check(&response, &probe.granted, &probe.names),
-                },
-            }
-        });
+        report
+            .checks
+            .push(if identity_ok.is_none() && doctor.identity.is_some() {
+                skip("permissions", "credentials not accepted")
+            } else {
+                match send_templated(
+                    &gateway,
+                    &base_url,
+                    &probe.request,
+                    None,
+                    credential.clone(),
+                    &settings,
+                ) {
+                    Err(failure) => fail("permissions", failure),
+                    Ok(response) => match refusal(&response) {
+                        Some(why) => fail("permissions", why),
+                        None => permissions_check(&response, &probe.granted, &probe.names),
+                    },
+                }
+            });
     }
 
     report.checks.push(resource_check(
@@ -261,12 +289,19 @@ fn resource_check(
         .filter_map(|name| settings.get(name).map(|v| format!("{name} {v}")))
         .collect::<Vec<_>>()
         .join(", ");
-    let what = if what.is_empty() { entry.to_string() } else { what };
+    let what = if what.is_empty() {
+        entry.to_string()
+    } else {
+        what
+    };
     if let (Some(line), Some(base_url)) = (&doctor.resource_request, base_url) {
         return match send_templated(gateway, base_url, line, None, credential, settings) {
             Err(failure) => fail("resource", format!("{what}: {failure}")),
             Ok(response) => match refusal(&response) {
-                Some(why) => fail("resource", format!("{what}: not found or no access ({why})")),
+                Some(why) => fail(
+                    "resource",
+                    format!("{what}: not found or no access ({why})"),
+                ),
                 None => ok("resource", format!("{what}: found")),
             },
         };
@@ -277,7 +312,12 @@ fn resource_check(
         gateway.clone(),
     ) {
         Ok(c) => c,
-        Err(e) => return fail("resource", format!("{what}: the connector refused its settings: {e}")),
+        Err(e) => {
+            return fail(
+                "resource",
+                format!("{what}: the connector refused its settings: {e}"),
+            );
+        }
     };
     let filter = filter_of(config, entry);
     let listed = connector.list_changed(&ListRequest {
@@ -313,24 +353,41 @@ fn scopes_check(response: &InboundResponse, header: &str, needed: &[String]) -> 
     let Some(value) = response.header(header) else {
         return skip(
             "scopes",
-            format!("the platform reports no `{header}` (a fine-grained or app token): not checked"),
+            format!(
+                "the platform reports no `{header}` (a fine-grained or app token): not checked"
+            ),
         );
     };
-    let granted: Vec<&str> = value.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+    let granted: Vec<&str> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
     let missing: Vec<&str> = needed
         .iter()
         .filter(|need| !need.split('|').any(|alt| granted.contains(&alt.trim())))
         .map(String::as_str)
         .collect();
-    let has = if granted.is_empty() { "none".to_string() } else { granted.join(", ") };
+    let has = if granted.is_empty() {
+        "none".to_string()
+    } else {
+        granted.join(", ")
+    };
     if missing.is_empty() {
-        ok("scopes", format!("{} granted (token has: {has})", needed.join(", ")))
+        ok(
+            "scopes",
+            format!("{} granted (token has: {has})", needed.join(", ")),
+        )
     } else {
         fail(
             "scopes",
             format!(
                 "missing scope {} (token has: {has})",
-                missing.iter().map(|m| format!("`{}`", m.replace('|', "` or `"))).collect::<Vec<_>>().join(", ")
+                missing
+                    .iter()
+                    .map(|m| format!("`{}`", m.replace('|', "` or `")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         )
     }
@@ -352,7 +409,10 @@ fn permissions_check(response: &InboundResponse, pointer: &str, names: &[String]
     if missing.is_empty() {
         ok("permissions", format!("{} granted", names.join(", ")))
     } else {
-        fail("permissions", format!("not granted: {}", missing.join(", ")))
+        fail(
+            "permissions",
+            format!("not granted: {}", missing.join(", ")),
+        )
     }
 }
 
@@ -420,7 +480,11 @@ enum Fill {
 }
 
 /// `{name}` placeholders replaced by settings: percent-encoded in URLs, escaped in JSON.
-fn fill(template: &str, settings: &std::collections::BTreeMap<String, String>, how: Fill) -> String {
+fn fill(
+    template: &str,
+    settings: &std::collections::BTreeMap<String, String>,
+    how: Fill,
+) -> String {
     let mut out = template.to_string();
     for (name, value) in settings {
         let placeholder = format!("{{{name}}}");
@@ -466,7 +530,12 @@ fn send_templated(
         .map_err(|f| failure_text(&f))
 }
 
-fn request(method: &str, url: &str, body: Option<String>, credential: Option<String>) -> OutboundRequest {
+fn request(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+    credential: Option<String>,
+) -> OutboundRequest {
     let mut headers = vec![("accept".to_string(), "application/json".to_string())];
     if body.is_some() {
         headers.push(("content-type".to_string(), "application/json".to_string()));
@@ -490,14 +559,30 @@ fn failure_text(failure: &HttpFailure) -> String {
 }
 
 fn ok(check: &'static str, detail: impl Into<String>) -> Check {
-    Check { check, status: Status::Ok, detail: detail.into() }
+    Check {
+        check,
+        status: Status::Ok,
+        detail: detail.into(),
+    }
 }
 fn warn(check: &'static str, detail: impl Into<String>) -> Check {
-    Check { check, status: Status::Warn, detail: detail.into() }
+    Check {
+        check,
+        status: Status::Warn,
+        detail: detail.into(),
+    }
 }
 fn fail(check: &'static str, detail: impl Into<String>) -> Check {
-    Check { check, status: Status::Fail, detail: detail.into() }
+    Check {
+        check,
+        status: Status::Fail,
+        detail: detail.into(),
+    }
 }
 fn skip(check: &'static str, detail: impl Into<String>) -> Check {
-    Check { check, status: Status::Skip, detail: detail.into() }
+    Check {
+        check,
+        status: Status::Skip,
+        detail: detail.into(),
+    }
 }

@@ -287,7 +287,9 @@ pub struct DoctorArgs {
 #[derive(Debug, Subcommand)]
 pub enum PluginsCommand {
     /// Every plugin in the plugins directory.
-    #[command(after_long_help = "Examples:\n  pmsync-host plugins list\n  pmsync-host plugins list --plugins ./my-plugins --json\n\nExit status: 0 all loaded, 2 some plugin was refused.")]
+    #[command(
+        after_long_help = "Examples:\n  pmsync-host plugins list\n  pmsync-host plugins list --plugins ./my-plugins --json\n\nExit status: 0 all loaded, 2 some plugin was refused."
+    )]
     List {
         #[command(flatten)]
         plugins: PluginOpts,
@@ -296,7 +298,9 @@ pub enum PluginsCommand {
     },
     /// One plugin: kind, version, API, what it provides, settings, capabilities asked and
     /// granted, limits.
-    #[command(after_long_help = "Examples:\n  pmsync-host plugins inspect jira\n  pmsync-host plugins inspect github-projects --json\n\nExit status: 0 ok, 2 no such plugin (or it was refused).")]
+    #[command(
+        after_long_help = "Examples:\n  pmsync-host plugins inspect jira\n  pmsync-host plugins inspect github-projects --json\n\nExit status: 0 ok, 2 no such plugin (or it was refused)."
+    )]
     Inspect {
         /// The plugin's name, as `plugins list` shows it.
         name: String,
@@ -339,7 +343,9 @@ pub struct HistoryArgs {
 #[derive(Debug, Subcommand)]
 pub enum ConflictsCommand {
     /// Open conflicts.
-    #[command(after_long_help = "Examples:\n  pmsync-host conflicts list\n  pmsync-host conflicts list --sync jira-github --json\n\nExit status: 0 ok, 2 no state store.")]
+    #[command(
+        after_long_help = "Examples:\n  pmsync-host conflicts list\n  pmsync-host conflicts list --sync jira-github --json\n\nExit status: 0 ok, 2 no state store."
+    )]
     List {
         /// Only conflicts of this sync.
         #[arg(long = "sync", value_name = "NAME")]
@@ -350,10 +356,12 @@ pub enum ConflictsCommand {
         json: JsonOpt,
     },
     /// Settle one conflict; the next run writes the chosen value.
-    #[command(after_long_help = "A --value must fit the field: it is checked against the type of the values in \
+    #[command(
+        after_long_help = "A --value must fit the field: it is checked against the type of the values in \
 conflict and, with --config, converted back to the source the way the next run will.\n\n\
 Examples:\n  pmsync-host conflicts resolve 3 --take source\n  pmsync-host conflicts resolve 4 --value '\"Ship it\"'\n  pmsync-host conflicts resolve 5 --value 8 --config sync.yaml\n\n\
-Exit status: 0 resolved, 2 bad input (no such conflict, a value that does not fit).")]
+Exit status: 0 resolved, 2 bad input (no such conflict, a value that does not fit)."
+    )]
     Resolve(ResolveArgs),
 }
 
@@ -457,7 +465,9 @@ impl Command {
                 g.json = a.json.json;
             }
             Command::Plugins(PluginsCommand::List { plugins: p, json })
-            | Command::Plugins(PluginsCommand::Inspect { plugins: p, json, .. }) => {
+            | Command::Plugins(PluginsCommand::Inspect {
+                plugins: p, json, ..
+            }) => {
                 plugins(p, &mut g);
                 g.json = json.json;
             }

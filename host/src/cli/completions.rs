@@ -29,7 +29,10 @@ fn repair_bash(script: &str) -> String {
     let loop_name = BIN.replace('-', "__");
     let arm_name = BIN.replace('-', "__subcmd__");
     script
-        .replace(&format!("{arm_name}__subcmd__"), &format!("{loop_name}__subcmd__"))
+        .replace(
+            &format!("{arm_name}__subcmd__"),
+            &format!("{loop_name}__subcmd__"),
+        )
         .replace(&format!("_{BIN}()"), &format!("_{loop_name}()"))
         .replace(&format!("-F _{BIN} "), &format!("-F _{loop_name} "))
 }

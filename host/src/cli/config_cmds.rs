@@ -2,20 +2,16 @@
 
 use super::args::ExportArgs;
 use super::context::Context;
-use crate::app::check_config;
 use super::exit::{CliError, Outcome};
 use super::output::{out, outln};
+use crate::app::check_config;
 use pmsync_core::config::{Diagnostic, Severity, expand_environment, resolve_secrets, to_yaml};
 
 /// Checks the config against the loaded plugins and the environment; runs nothing. With
 /// `--json` the answer has one shape whatever went wrong: a config that cannot be read or
 /// parsed is a result with `valid: false` and the error as a located diagnostic.
 pub fn validate(ctx: &Context) -> Result<Outcome, CliError> {
-    let origin = ctx
-        .global
-        .config
-        .as_ref()
-        .map(|p| p.display().to_string());
+    let origin = ctx.global.config.as_ref().map(|p| p.display().to_string());
     match checked(ctx) {
         Ok(outcome) => Ok(outcome),
         Err(failure) if ctx.out.json => {
@@ -62,8 +58,8 @@ impl From<CliError> for Failure {
 
 fn checked(ctx: &Context) -> Result<Outcome, Failure> {
     let source = ctx.config_source()?;
-    let config = pmsync_core::config::load_str(&source.text, &source.origin)
-        .map_err(Failure::Config)?;
+    let config =
+        pmsync_core::config::load_str(&source.text, &source.origin).map_err(Failure::Config)?;
     let loaded = ctx.load_plugins_for(&config)?;
     let (config, mut diagnostics) =
         check_config(&source.text, &source.origin, &loaded.plugins).map_err(Failure::Config)?;

@@ -83,7 +83,12 @@ pub fn resolve(ctx: &Context, args: &ResolveArgs) -> Result<Outcome, CliError> {
                     "--value must be JSON (a quoted string, a number, a list): {e}"
                 ))
             })?;
-            ConflictChoice::Value(fitting_value(ctx, &conflict, Value::from_json(&json), text)?)
+            ConflictChoice::Value(fitting_value(
+                ctx,
+                &conflict,
+                Value::from_json(&json),
+                text,
+            )?)
         }
         _ => {
             return Err(CliError::bad_input(
@@ -148,7 +153,9 @@ fn fitting_value(
             item_key: &conflict.source_key,
         }];
         if let Some(Err(e)) = converter.convert(&batch).into_iter().next() {
-            return Err(refuse(format!("it does not convert back to the source: {e}")));
+            return Err(refuse(format!(
+                "it does not convert back to the source: {e}"
+            )));
         }
     }
     Ok(value)
@@ -173,7 +180,9 @@ fn configured_mapping(
     let index = sync
         .field_mappings
         .iter()
-        .position(|m| m.source_field == conflict.source_field && m.target_field == conflict.target_field)
+        .position(|m| {
+            m.source_field == conflict.source_field && m.target_field == conflict.target_field
+        })
         .ok_or_else(|| {
             CliError::bad_input(format!(
                 "sync `{}` in {} no longer maps `{}` to `{}`",

@@ -6,8 +6,8 @@ use super::exit::{CliError, Outcome};
 use super::output::{Output, outln, table};
 use crate::app::doctor::{PlatformReport, Status, check_all};
 use crate::app::{Setup, label_example_items, point_at_sandbox};
-use pmsync_sandbox::{Sandbox, SandboxOptions};
 use pmsync_core::config::{expand_environment, resolve_secrets};
+use pmsync_sandbox::{Sandbox, SandboxOptions};
 
 pub fn doctor(ctx: &Context, args: &DoctorArgs) -> Result<Outcome, CliError> {
     let (source, mut config) = ctx.load_config()?;
@@ -18,21 +18,24 @@ pub fn doctor(ctx: &Context, args: &DoctorArgs) -> Result<Outcome, CliError> {
         let secrets = point_at_sandbox(&mut config, &handle).map_err(CliError::bad_input)?;
         label_example_items(&handle);
         _sandbox = Some((handle, runtime));
-        expand_environment(&mut config, &|name| std::env::var(name).ok())
-            .map_err(|e| CliError::bad_input(e.located_in(&source.text, &source.origin).to_string()))?;
+        expand_environment(&mut config, &|name| std::env::var(name).ok()).map_err(|e| {
+            CliError::bad_input(e.located_in(&source.text, &source.origin).to_string())
+        })?;
         secrets
     } else {
-        expand_environment(&mut config, &|name| std::env::var(name).ok())
-            .map_err(|e| CliError::bad_input(e.located_in(&source.text, &source.origin).to_string()))?;
-        resolve_secrets(&config, &|name| std::env::var(name).ok())
-            .map_err(|e| CliError::bad_input(e.located_in(&source.text, &source.origin).to_string()))?
+        expand_environment(&mut config, &|name| std::env::var(name).ok()).map_err(|e| {
+            CliError::bad_input(e.located_in(&source.text, &source.origin).to_string())
+        })?;
+        resolve_secrets(&config, &|name| std::env::var(name).ok()).map_err(|e| {
+            CliError::bad_input(e.located_in(&source.text, &source.origin).to_string())
+        })?
     };
     let loaded = ctx.load_plugins_for(&config)?;
     for error in &loaded.errors {
         eprintln!("{} {error}", ctx.out.yellow("warning:"));
     }
-    let setup = Setup::new(&config, &loaded.plugins, &secrets, args.sandbox)
-        .map_err(CliError::failed)?;
+    let setup =
+        Setup::new(&config, &loaded.plugins, &secrets, args.sandbox).map_err(CliError::failed)?;
     let reports = check_all(&config, &loaded.plugins, &secrets, &setup.network);
     let failed = reports.iter().any(PlatformReport::failed);
     if ctx.out.json {
@@ -51,7 +54,11 @@ pub fn doctor(ctx: &Context, args: &DoctorArgs) -> Result<Outcome, CliError> {
             outln!("{} every check passed", ctx.out.green("ok"));
         }
     }
-    Ok(if failed { Outcome::ItemsFailed } else { Outcome::Ok })
+    Ok(if failed {
+        Outcome::ItemsFailed
+    } else {
+        Outcome::Ok
+    })
 }
 
 fn print_platform(out: &Output, report: &PlatformReport) {
@@ -85,5 +92,7 @@ fn print_platform(out: &Output, report: &PlatformReport) {
 
 fn table_without_header(rows: &[Vec<String>]) -> String {
     let text = table(&["", "", ""], rows);
-    text.split_once('\n').map(|(_, rest)| rest.to_string()).unwrap_or_default()
+    text.split_once('\n')
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default()
 }

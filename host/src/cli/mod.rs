@@ -82,8 +82,6 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(
-            std::io::IsTerminal::is_terminal(&std::io::stderr()) && !output::no_color(),
-        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && !output::no_color())
         .try_init();
 }

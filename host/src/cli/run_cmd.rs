@@ -96,8 +96,8 @@ fn sync_pass(
     for error in &loaded.errors {
         eprintln!("{} {error}", ctx.out.yellow("warning:"));
     }
-    let (_, diagnostics) =
-        check_config(&source.text, &source.origin, &loaded.plugins).map_err(|e| CliError::bad_input(e.to_string()))?;
+    let (_, diagnostics) = check_config(&source.text, &source.origin, &loaded.plugins)
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
     let errors: Vec<String> = diagnostics
         .iter()
         .filter(|d| d.is_error())

@@ -39,7 +39,11 @@ pub fn sandbox(ctx: &Context, args: &SandboxArgs) -> Result<Outcome, CliError> {
         options = options.with_token(token.clone());
     }
     if let Some(scopes) = &args.github_scopes {
-        let scopes: Vec<&str> = scopes.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+        let scopes: Vec<&str> = scopes
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
         options = options.with_github_scopes(&scopes);
     }
     let runtime = tokio::runtime::Runtime::new()

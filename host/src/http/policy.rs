@@ -56,7 +56,11 @@ impl PlatformKind {
                 .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.trim())
         };
-        let number = |name: &str| get(name).and_then(|v| v.parse::<f64>().ok()).filter(|n| n.is_finite() && *n >= 0.0);
+        let number = |name: &str| {
+            get(name)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|n| n.is_finite() && *n >= 0.0)
+        };
         Some(BudgetLeft {
             remaining: number(remaining)? as u64,
             limit: number(limit).map(|n| n as u64),
@@ -65,7 +69,10 @@ impl PlatformKind {
                 let seconds = if n > 100_000_000_000.0 { n / 1000.0 } else { n };
                 UNIX_EPOCH + Duration::from_secs_f64(seconds)
             }),
-            bucket: bucket.and_then(get).filter(|b| !b.is_empty()).map(str::to_string),
+            bucket: bucket
+                .and_then(get)
+                .filter(|b| !b.is_empty())
+                .map(str::to_string),
         })
     }
 }

@@ -3,8 +3,8 @@
 use super::grants::HostPattern;
 use super::platform_manifest::{self, ConnectorManifest};
 use pmsync_core::config::SettingSpec;
-use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 

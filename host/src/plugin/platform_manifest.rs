@@ -188,8 +188,18 @@ pub(crate) fn check(
             .identity
             .iter()
             .map(|r| ("identity", r))
-            .chain(doctor.resource_request.iter().map(|r| ("resource_request", r)))
-            .chain(doctor.permissions.iter().map(|p| ("permissions.request", &p.request)))
+            .chain(
+                doctor
+                    .resource_request
+                    .iter()
+                    .map(|r| ("resource_request", r)),
+            )
+            .chain(
+                doctor
+                    .permissions
+                    .iter()
+                    .map(|p| ("permissions.request", &p.request)),
+            )
         {
             check_request_line(request)
                 .map_err(|e| format!("`connector.doctor.{key}` = {request:?}: {e}"))?;
@@ -204,7 +214,9 @@ fn check_request_line(line: &str) -> Result<(), String> {
         .split_once(' ')
         .ok_or("expected `METHOD /path`")?;
     if !matches!(method, "GET" | "POST" | "HEAD") {
-        return Err(format!("the method must be GET, POST or HEAD, not `{method}`"));
+        return Err(format!(
+            "the method must be GET, POST or HEAD, not `{method}`"
+        ));
     }
     if !path.trim().starts_with('/') {
         return Err("the path must start with `/` (it is relative to the base URL)".into());

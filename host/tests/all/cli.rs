@@ -336,9 +336,7 @@ impl SandboxProcess {
             let port = free_port_triple();
             let log = cli.path(&format!("sandbox-{attempt}.stderr"));
             let mut child = cli
-                .command(
-                    &[&["sandbox", "--port", &port.to_string(), "--json"], extra].concat(),
-                )
+                .command(&[&["sandbox", "--port", &port.to_string(), "--json"], extra].concat())
                 .stdout(Stdio::piped())
                 .stderr(std::fs::File::create(&log).expect("sandbox log"))
                 .spawn()
@@ -1226,10 +1224,18 @@ fn validate_rejects_an_unknown_key_at_its_file_line_and_column() {
         .run(&["validate", "--config", &config, "--json"])
         .expect(2)
         .json();
+    // The same shape as any other validation result: a located diagnostic.
+    assert_eq!(out["valid"], false, "{out}");
+    let first = &out["diagnostics"][0];
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(line as u64), Some(1)),
+        "{out}"
+    );
     assert!(
-        out["error"]
+        first["message"]
             .as_str()
-            .is_some_and(|e| e.contains(&format!(":{line}:1"))),
+            .is_some_and(|m| m.contains("batch_sise")),
         "{out}"
     );
 }

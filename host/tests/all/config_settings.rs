@@ -53,7 +53,10 @@ fn every_connector_settings_mistake_is_an_error_at_its_line_and_column() {
         let expect = std::fs::read_to_string(path.with_extension("expect"))
             .unwrap_or_else(|_| panic!("{name} has no .expect file"));
         let mut lines = expect.lines();
-        let (at, says) = (lines.next().unwrap_or("").trim(), lines.next().unwrap_or("").trim());
+        let (at, says) = (
+            lines.next().unwrap_or("").trim(),
+            lines.next().unwrap_or("").trim(),
+        );
         let wanted = format!("{name}:{at}: ");
         let shown: Vec<String> = match check_config(&text, &name, plugins()) {
             Err(e) => vec![e.to_string()],
@@ -63,8 +66,13 @@ fn every_connector_settings_mistake_is_an_error_at_its_line_and_column() {
                 .map(|d| d.to_string())
                 .collect(),
         };
-        if !shown.iter().any(|s| s.starts_with(&wanted) && s.contains(says)) {
-            failures.push(format!("{name}: want {wanted}... {says:?}\n    got {shown:#?}"));
+        if !shown
+            .iter()
+            .any(|s| s.starts_with(&wanted) && s.contains(says))
+        {
+            failures.push(format!(
+                "{name}: want {wanted}... {says:?}\n    got {shown:#?}"
+            ));
         }
         if name.starts_with("token") && shown.iter().any(|s| s.contains("ghp_abcdefghij")) {
             failures.push(format!("{name}: the message repeats the token"));

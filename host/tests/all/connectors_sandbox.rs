@@ -1183,4 +1183,3 @@ fn linear_request_to_a_host_that_was_not_granted_is_denied() {
         "nothing reached the platform"
     );
 }
-

@@ -33,9 +33,7 @@ fn expanded_at(path: &[String]) -> bool {
 
 /// Refuses `${VAR}` where nothing expands it (sync names, filters, mappings, ...): it would
 /// be used as the literal text `${VAR}`.
-pub(crate) fn check_references_are_expanded(
-    top: &serde_yaml_ng::Value,
-) -> Result<(), ConfigError> {
+pub(crate) fn check_references_are_expanded(top: &serde_yaml_ng::Value) -> Result<(), ConfigError> {
     let mut path = Vec::new();
     walk(top, &mut path)
 }
@@ -43,14 +41,12 @@ pub(crate) fn check_references_are_expanded(
 fn walk(value: &serde_yaml_ng::Value, path: &mut Vec<String>) -> Result<(), ConfigError> {
     use serde_yaml_ng::Value as Y;
     match value {
-        Y::String(text) if has_env_syntax(text) && !expanded_at(path) => {
-            Err(ConfigError::at_path(
-                to_config_path(path),
-                format!(
-                    "{text:?}: `${{VAR}}` is not expanded here; environment references work only in `credentials:`, connector `settings:` and `allow_hosts`"
-                ),
-            ))
-        }
+        Y::String(text) if has_env_syntax(text) && !expanded_at(path) => Err(ConfigError::at_path(
+            to_config_path(path),
+            format!(
+                "{text:?}: `${{VAR}}` is not expanded here; environment references work only in `credentials:`, connector `settings:` and `allow_hosts`"
+            ),
+        )),
         Y::String(text) if has_env_syntax(text) && env_reference(text).is_none() => {
             Err(ConfigError::at_path(
                 to_config_path(path),
@@ -137,7 +133,9 @@ pub fn expand_environment(
     for (entry, platform) in config.platforms.iter_mut() {
         let base = ConfigPath::root().key("platforms").key(entry.clone());
         for (key, value) in platform.settings.iter_mut() {
-            expand(value, env, &mut missing, || base.key("settings").key(key.clone()));
+            expand(value, env, &mut missing, || {
+                base.key("settings").key(key.clone())
+            });
         }
         for (i, host) in platform.allow_hosts.iter_mut().enumerate() {
             expand(host, env, &mut missing, || base.key("allow_hosts").index(i));
@@ -147,7 +145,9 @@ pub fn expand_environment(
         [] => Ok(()),
         [(variable, path)] => Err(ConfigError::at_path(
             path.clone(),
-            format!("environment variable `{variable}` is not set (or is empty); this value is read from it"),
+            format!(
+                "environment variable `{variable}` is not set (or is empty); this value is read from it"
+            ),
         )),
         [(_, first), ..] => Err(ConfigError::at_path(
             first.clone(),

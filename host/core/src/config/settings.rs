@@ -283,7 +283,11 @@ mod tests {
     fn urls_need_a_scheme_a_host_and_a_numeric_port() {
         assert_eq!(url_problem("https://acme.atlassian.net"), None);
         assert_eq!(url_problem("http://127.0.0.1:18080/base"), None);
-        assert!(url_problem("acme.atlassian.net").unwrap().contains("no scheme"));
+        assert!(
+            url_problem("acme.atlassian.net")
+                .unwrap()
+                .contains("no scheme")
+        );
         assert!(url_problem("ftp://x").unwrap().contains("scheme"));
         assert!(url_problem("https://").unwrap().contains("no host"));
         assert!(url_problem("https://x:port").unwrap().contains("port"));
@@ -292,7 +296,13 @@ mod tests {
 
     #[test]
     fn secret_names_are_recognised_by_their_words() {
-        for name in ["token", "api_token", "webhook_secret", "API_KEY", "password"] {
+        for name in [
+            "token",
+            "api_token",
+            "webhook_secret",
+            "API_KEY",
+            "password",
+        ] {
             assert!(is_secret_name(name), "{name}");
         }
         for name in ["project", "story_points_field", "base_url", "repo"] {

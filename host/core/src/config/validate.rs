@@ -401,10 +401,20 @@ impl Validator<'_> {
             let for_source = source_key == Some(key.as_str());
             let for_target = target_key == Some(key.as_str());
             if for_source && sync.filters.source_query.is_some() {
-                self.error(kpath.clone(), format!("both `source_query` and `{key}` give the source side's query; keep one"));
+                self.error(
+                    kpath.clone(),
+                    format!(
+                        "both `source_query` and `{key}` give the source side's query; keep one"
+                    ),
+                );
             }
             if for_target && sync.filters.target_query.is_some() {
-                self.error(kpath.clone(), format!("both `target_query` and `{key}` give the target side's query; keep one"));
+                self.error(
+                    kpath.clone(),
+                    format!(
+                        "both `target_query` and `{key}` give the target side's query; keep one"
+                    ),
+                );
             }
             if for_source || for_target {
                 continue;
@@ -437,13 +447,22 @@ impl Validator<'_> {
             let candidates: Vec<&str> = known
                 .iter()
                 .copied()
-                .chain(self.available.connector_specs.values().filter_map(|s| s.query_key.as_deref()))
+                .chain(
+                    self.available
+                        .connector_specs
+                        .values()
+                        .filter_map(|s| s.query_key.as_deref()),
+                )
                 .collect();
             self.error(
                 kpath,
                 format!(
                     "unknown filter `{key}` (filters: {}){}",
-                    known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "),
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     did_you_mean(key, candidates)
                 ),
             );

@@ -39,8 +39,15 @@ fn bash_completes_options_of_subcommands_and_values_of_their_options() {
     let cli = Cli::new();
     let sync = bash_complete(&cli, &["pmsync-host", "sync", "--d"]);
     assert_eq!(sync, vec!["--dry-run".to_string()], "{sync:?}");
-    let take = bash_complete(&cli, &["pmsync-host", "conflicts", "resolve", "1", "--take", ""]);
-    assert_eq!(take, vec!["source".to_string(), "target".to_string()], "{take:?}");
+    let take = bash_complete(
+        &cli,
+        &["pmsync-host", "conflicts", "resolve", "1", "--take", ""],
+    );
+    assert_eq!(
+        take,
+        vec!["source".to_string(), "target".to_string()],
+        "{take:?}"
+    );
     let top = bash_complete(&cli, &["pmsync-host", "do"]);
     assert_eq!(top, vec!["doctor".to_string()], "{top:?}");
     // Options that do nothing for a subcommand are not offered.
@@ -54,8 +61,14 @@ fn bash_completes_options_of_subcommands_and_values_of_their_options() {
 fn zsh_and_fish_completions_load_where_those_shells_are_installed() {
     let cli = Cli::new();
     for (shell, check) in [
-        ("zsh", "autoload -U compinit; compinit -u 2>/dev/null; source \"$0\" && whence -w _pmsync-host"),
-        ("fish", "source $argv[1]; and complete -C 'pmsync-host sync --d'"),
+        (
+            "zsh",
+            "autoload -U compinit; compinit -u 2>/dev/null; source \"$0\" && whence -w _pmsync-host",
+        ),
+        (
+            "fish",
+            "source $argv[1]; and complete -C 'pmsync-host sync --d'",
+        ),
     ] {
         if Command::new(shell).arg("-c").arg("true").output().is_err() {
             eprintln!("{shell} is not installed: skipped");
@@ -70,7 +83,11 @@ fn zsh_and_fish_completions_load_where_those_shells_are_installed() {
             .output()
             .expect("shell runs");
         let out = String::from_utf8_lossy(&output.stdout);
-        assert!(output.status.success(), "{shell}: {out} {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{shell}: {out} {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         if shell == "fish" {
             assert!(out.contains("--dry-run"), "{out}");
         }

@@ -62,9 +62,18 @@ fn doctor_against_the_sandbox_passes_every_check_of_an_example() {
     assert!(detail.contains("TRANSITION_ISSUES"), "{detail}");
 
     let text = cli
-        .run(&["doctor", "--config", &example("github_projects.yaml"), "--sandbox"])
+        .run(&[
+            "doctor",
+            "--config",
+            &example("github_projects.yaml"),
+            "--sandbox",
+        ])
         .expect(0);
-    assert!(text.stdout.contains("every check passed"), "{}", text.stdout);
+    assert!(
+        text.stdout.contains("every check passed"),
+        "{}",
+        text.stdout
+    );
 }
 
 #[test]
@@ -73,7 +82,8 @@ fn doctor_names_a_refused_token_a_missing_project_and_a_missing_scope() {
         .with_env("JIRA_API_TOKEN", "right-token")
         .with_env("GITHUB_TOKEN", "wrong-token")
         .with_env("PROJECTS_TOKEN", "right-token");
-    let sandbox = SandboxProcess::start_with(&cli, &["--token", "right-token", "--github-scopes", "repo"]);
+    let sandbox =
+        SandboxProcess::start_with(&cli, &["--token", "right-token", "--github-scopes", "repo"]);
     let config = format!(
         r#"platforms:
   jira:
@@ -105,7 +115,9 @@ syncs:
         github = sandbox.github
     );
     let config = cli.write("doctor.yaml", &config);
-    let ran = cli.run(&["doctor", "--config", &config, "--json"]).expect(1);
+    let ran = cli
+        .run(&["doctor", "--config", &config, "--json"])
+        .expect(1);
     let report = ran.json();
     assert_eq!(report["ok"], false, "{report}");
 
@@ -113,24 +125,39 @@ syncs:
     assert_eq!(status_of(&github, "reachable").0, "ok", "{github:?}");
     let (status, detail) = status_of(&github, "credentials");
     assert_eq!(status, "fail", "{github:?}");
-    assert!(detail.contains("401") && detail.contains("Bad credentials"), "{detail}");
+    assert!(
+        detail.contains("401") && detail.contains("Bad credentials"),
+        "{detail}"
+    );
 
     let jira = checks(&report, "jira");
     assert_eq!(status_of(&jira, "credentials").0, "ok", "{jira:?}");
     let (status, detail) = status_of(&jira, "resource");
     assert_eq!(status, "fail", "{jira:?}");
-    assert!(detail.contains("project NOPE") && detail.contains("404"), "{detail}");
+    assert!(
+        detail.contains("project NOPE") && detail.contains("404"),
+        "{detail}"
+    );
 
     let projects = checks(&report, "github_projects");
     assert_eq!(status_of(&projects, "credentials").0, "ok", "{projects:?}");
     let (status, detail) = status_of(&projects, "scopes");
     assert_eq!(status, "fail", "{projects:?}");
-    assert!(detail.contains("`project`") && detail.contains("token has: repo"), "{detail}");
+    assert!(
+        detail.contains("`project`") && detail.contains("token has: repo"),
+        "{detail}"
+    );
 
     let text = cli.run(&["doctor", "--config", &config]).expect(1);
     let all = text.all_output();
-    assert!(all.contains("FAIL") && all.contains("some checks failed"), "{all}");
+    assert!(
+        all.contains("FAIL") && all.contains("some checks failed"),
+        "{all}"
+    );
     for secret in ["right-token", "wrong-token"] {
-        assert!(!all.contains(secret) && !ran.all_output().contains(secret), "{secret} printed");
+        assert!(
+            !all.contains(secret) && !ran.all_output().contains(secret),
+            "{secret} printed"
+        );
     }
 }

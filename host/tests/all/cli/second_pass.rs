@@ -8,22 +8,54 @@ use super::*;
 fn help_lists_shared_options_under_their_own_heading_only_where_they_do_something() {
     let cli = Cli::new();
     let top = cli.run(&["--help"]).expect(0).stdout;
-    assert!(top.contains("Exit status:") && top.contains("2  bad input"), "{top}");
+    assert!(
+        top.contains("Exit status:") && top.contains("2  bad input"),
+        "{top}"
+    );
     for (command, offered, not_offered) in [
-        (&["sync", "--help"][..], &["--config", "--state", "--plugins", "--no-progress"][..], &[][..]),
-        (&["validate", "--help"], &["--config", "--plugins", "--json"], &["--state", "--no-progress"]),
-        (&["sandbox", "--help"], &["--port", "--json"], &["--config", "--state", "--plugins"]),
-        (&["completions", "--help"], &[], &["--config", "--state", "--plugins", "--json"]),
-        (&["history", "--help"], &["--state", "--since", "--until", "--limit"], &["--config", "--plugins"]),
+        (
+            &["sync", "--help"][..],
+            &["--config", "--state", "--plugins", "--no-progress"][..],
+            &[][..],
+        ),
+        (
+            &["validate", "--help"],
+            &["--config", "--plugins", "--json"],
+            &["--state", "--no-progress"],
+        ),
+        (
+            &["sandbox", "--help"],
+            &["--port", "--json"],
+            &["--config", "--state", "--plugins"],
+        ),
+        (
+            &["completions", "--help"],
+            &[],
+            &["--config", "--state", "--plugins", "--json"],
+        ),
+        (
+            &["history", "--help"],
+            &["--state", "--since", "--until", "--limit"],
+            &["--config", "--plugins"],
+        ),
     ] {
         let help = cli.run(command).expect(0).stdout;
-        assert!(help.contains("Examples:"), "{command:?} has no examples:\n{help}");
-        assert!(help.contains("Exit status"), "{command:?} has no exit codes:\n{help}");
+        assert!(
+            help.contains("Examples:"),
+            "{command:?} has no examples:\n{help}"
+        );
+        assert!(
+            help.contains("Exit status"),
+            "{command:?} has no exit codes:\n{help}"
+        );
         for option in offered {
             assert!(help.contains(option), "{command:?} lacks {option}:\n{help}");
         }
         for option in not_offered {
-            assert!(!help.contains(&format!("{option} ")), "{command:?} offers {option}:\n{help}");
+            assert!(
+                !help.contains(&format!("{option} ")),
+                "{command:?} offers {option}:\n{help}"
+            );
         }
         if !offered.is_empty() && command[0] != "sandbox" {
             assert!(help.contains("Global options:"), "{command:?}:\n{help}");
@@ -39,7 +71,11 @@ fn validate_json_has_one_shape_whatever_went_wrong() {
     let broken = cli.write("broken.yaml", "name: [unclosed\n");
     let missing = cli.path("missing.yaml");
     let good = example("jira_to_github.yaml");
-    for (config, code) in [(broken.as_str(), 2), (missing.as_str(), 2), (good.as_str(), 0)] {
+    for (config, code) in [
+        (broken.as_str(), 2),
+        (missing.as_str(), 2),
+        (good.as_str(), 0),
+    ] {
         let json = cli
             .run(&["validate", "--config", config, "--json"])
             .expect(code)
@@ -52,11 +88,17 @@ fn validate_json_has_one_shape_whatever_went_wrong() {
         if code != 0 {
             let first = &json["diagnostics"][0];
             assert_eq!(first["severity"], "error", "{json}");
-            assert!(first["message"].as_str().is_some_and(|m| !m.is_empty()), "{json}");
+            assert!(
+                first["message"].as_str().is_some_and(|m| !m.is_empty()),
+                "{json}"
+            );
         }
     }
     let broken_json = cli.run(&["validate", "--config", &broken, "--json"]).json();
-    assert!(broken_json["diagnostics"][0]["line"].is_u64(), "{broken_json}");
+    assert!(
+        broken_json["diagnostics"][0]["line"].is_u64(),
+        "{broken_json}"
+    );
 }
 
 #[test]
@@ -64,14 +106,24 @@ fn history_ranges_limits_and_a_reader_that_stops_early() {
     let cli = Cli::new();
     let state = cli.state();
     let ran = cli
-        .run(&["run", "--config", &example("jira_to_github.yaml"), "--sandbox", "--state", &state])
+        .run(&[
+            "run",
+            "--config",
+            &example("jira_to_github.yaml"),
+            "--sandbox",
+            "--state",
+            &state,
+        ])
         .expect(0);
     assert!(
         ran.stderr.contains(&format!("new store at {state}")),
         "the first run does not say where its state lives:\n{}",
         ran.stderr
     );
-    let all = cli.run(&["history", "--state", &state, "--json"]).expect(0).json();
+    let all = cli
+        .run(&["history", "--state", &state, "--json"])
+        .expect(0)
+        .json();
     let total = all.as_array().map(Vec::len).unwrap_or_default();
     assert!(total >= 3, "{all}");
     let limited = cli
@@ -79,19 +131,38 @@ fn history_ranges_limits_and_a_reader_that_stops_early() {
         .expect(0)
         .json();
     assert_eq!(limited.as_array().map(Vec::len), Some(2), "{limited}");
-    assert_eq!(limited[1], all[total - 1], "--limit keeps the newest entries");
+    assert_eq!(
+        limited[1],
+        all[total - 1],
+        "--limit keeps the newest entries"
+    );
     for (flag, time) in [("--since", "2999-01-01"), ("--until", "2000-01-01")] {
-        let none = cli.run(&["history", "--state", &state, flag, time, "--json"]).expect(0).json();
-        assert_eq!(none.as_array().map(Vec::len), Some(0), "{flag} {time}: {none}");
+        let none = cli
+            .run(&["history", "--state", &state, flag, time, "--json"])
+            .expect(0)
+            .json();
+        assert_eq!(
+            none.as_array().map(Vec::len),
+            Some(0),
+            "{flag} {time}: {none}"
+        );
     }
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     let within = cli
-        .run(&["history", "--state", &state, "--since", &today, "--until", &today, "--json"])
+        .run(&[
+            "history", "--state", &state, "--since", &today, "--until", &today, "--json",
+        ])
         .expect(0)
         .json();
     assert_eq!(within.as_array().map(Vec::len), Some(total), "{within}");
-    let bad = cli.run(&["history", "--state", &state, "--since", "last tuesday"]).expect(2);
-    assert!(bad.stderr.contains("--since") && bad.stderr.contains("RFC 3339"), "{}", bad.stderr);
+    let bad = cli
+        .run(&["history", "--state", &state, "--since", "last tuesday"])
+        .expect(2);
+    assert!(
+        bad.stderr.contains("--since") && bad.stderr.contains("RFC 3339"),
+        "{}",
+        bad.stderr
+    );
 
     // `history --export - | head`: the reader goes away before the export is written.
     let mut child = cli
@@ -110,10 +181,21 @@ fn history_ranges_limits_and_a_reader_that_stops_early() {
 #[test]
 fn a_sandbox_daemon_creates_items_once_and_not_again_on_the_next_pass() {
     let cli = Cli::new();
-    let text = replaced(&example_text("jira_to_github.yaml"), "sync_interval: 300", "sync_interval: 1");
+    let text = replaced(
+        &example_text("jira_to_github.yaml"),
+        "sync_interval: 300",
+        "sync_interval: 1",
+    );
     let config = cli.write("daemon.yaml", &text);
     let mut child = cli
-        .command(&["run", "--daemon", "--sandbox", "--config", &config, "--json"])
+        .command(&[
+            "run",
+            "--daemon",
+            "--sandbox",
+            "--config",
+            &config,
+            "--json",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -143,8 +225,17 @@ fn a_sandbox_daemon_creates_items_once_and_not_again_on_the_next_pass() {
     }
     let _ = child.kill();
     let _ = child.wait();
-    assert_eq!(passes.len(), 2, "the daemon did not run two passes: {passes:?}");
+    assert_eq!(
+        passes.len(),
+        2,
+        "the daemon did not run two passes: {passes:?}"
+    );
     let created = |pass: &Json| count(&pass["reports"][0], "created");
     assert!(created(&passes[0]) > 0, "{}", passes[0]);
-    assert_eq!(created(&passes[1]), 0, "the second pass created again: {}", passes[1]);
+    assert_eq!(
+        created(&passes[1]),
+        0,
+        "the second pass created again: {}",
+        passes[1]
+    );
 }
