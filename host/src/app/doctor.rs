@@ -135,7 +135,7 @@ fn check_platform(
             "the connector declares no base URL setting; nothing to probe",
         ));
         report.checks.push(resource_check(
-            config, entry, plugins, &settings, &doctor, &gateway, None, None,
+            config, entry, plugins, &settings, &doctor, &gateway, None,
         ));
         return report;
     };
@@ -260,8 +260,7 @@ fn check_platform(
         &settings,
         &doctor,
         &gateway,
-        Some(&base_url),
-        credential.clone(),
+        Some((&base_url, credential.clone())),
     ));
 
     let kind = declared.rate_limit_headers;
@@ -280,8 +279,8 @@ fn resource_check(
     settings: &std::collections::BTreeMap<String, String>,
     doctor: &DoctorManifest,
     gateway: &Arc<crate::http::Gateway>,
-    base_url: Option<&str>,
-    credential: Option<String>,
+    // The base URL and the credential name, for a declared resource request.
+    probe: Option<(&str, Option<String>)>,
 ) -> Check {
     let what = doctor
         .resource
@@ -294,7 +293,7 @@ fn resource_check(
     } else {
         what
     };
-    if let (Some(line), Some(base_url)) = (&doctor.resource_request, base_url) {
+    if let (Some(line), Some((base_url, credential))) = (&doctor.resource_request, probe) {
         return match send_templated(gateway, base_url, line, None, credential, settings) {
             Err(failure) => fail("resource", format!("{what}: {failure}")),
             Ok(response) => match refusal(&response) {

@@ -157,13 +157,13 @@ pub(crate) fn check(
     if !is_connector {
         return Err("`[connector]` is for connector plugins only".into());
     }
-    if let Some(key) = &connector.query_key {
-        if !super::manifest::valid_name(key) || FILTER_KEYS.contains(&key.as_str()) {
-            return Err(format!(
-                "`connector.query_key` = {key:?}: expected a filter key of lowercase letters, digits and `_`, other than {}",
-                FILTER_KEYS.join(", ")
-            ));
-        }
+    if let Some(key) = &connector.query_key
+        && (!super::manifest::valid_name(key) || FILTER_KEYS.contains(&key.as_str()))
+    {
+        return Err(format!(
+            "`connector.query_key` = {key:?}: expected a filter key of lowercase letters, digits and `_`, other than {}",
+            FILTER_KEYS.join(", ")
+        ));
     }
     let declared = |name: &str| settings.is_empty() || settings.contains_key(name);
     for group in &connector.exactly_one_of {
