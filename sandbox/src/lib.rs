@@ -64,6 +64,8 @@ pub struct SandboxOptions {
     pub linear_port: u16,
     /// When set, only this credential is accepted (otherwise any non-empty one).
     pub token: Option<String>,
+    /// The scopes GitHub reports for the token (`X-OAuth-Scopes`); default `repo, project`.
+    pub github_scopes: Option<Vec<String>>,
 }
 
 impl SandboxOptions {
@@ -91,6 +93,17 @@ impl SandboxOptions {
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
+    }
+    /// GitHub answers `X-OAuth-Scopes` with these (a token lacking `project`, say).
+    pub fn with_github_scopes(mut self, scopes: &[&str]) -> Self {
+        self.github_scopes = Some(scopes.iter().map(|s| s.to_string()).collect());
+        self
+    }
+    /// The scopes GitHub reports for the token.
+    pub fn github_scopes(&self) -> Vec<String> {
+        self.github_scopes
+            .clone()
+            .unwrap_or_else(|| vec!["repo".into(), "project".into()])
     }
 }
 

@@ -66,6 +66,8 @@ pub(crate) struct PlatformCore {
     faults: Mutex<FaultController>,
     budgets: Mutex<Budgets>,
     required_token: Option<String>,
+    /// What GitHub reports in `X-OAuth-Scopes` for the token.
+    oauth_scopes: Option<String>,
 }
 
 /// Marker payload of the unwind that aborts a connection without an answer.
@@ -79,7 +81,14 @@ impl PlatformCore {
             budgets: Mutex::new(Budgets::from_plan(platform, &plan)),
             faults: Mutex::new(FaultController::new(plan, platform.salt())),
             required_token,
+            oauth_scopes: None,
         }
+    }
+
+    /// Answers `X-OAuth-Scopes: <scopes>` on every response, as GitHub does for classic tokens.
+    pub(crate) fn with_oauth_scopes(mut self, scopes: &[String]) -> Self {
+        self.oauth_scopes = Some(scopes.join(", "));
+        self
     }
 
     pub(crate) fn fault_plan(&self) -> FaultPlan {
@@ -192,6 +201,9 @@ pub(crate) async fn guard(
             Ok(s) | Err(s) => s,
         };
         add_rate_limit_headers(core.platform, response.headers_mut(), state, resource);
+    }
+    if let Some(scopes) = &core.oauth_scopes {
+        set_header(response.headers_mut(), "x-oauth-scopes", scopes.clone());
     }
     core.counters.status(response.status().as_u16());
     response

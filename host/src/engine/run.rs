@@ -64,24 +64,15 @@ pub struct Runner<'a> {
     sleeper: &'a dyn Sleeper,
 }
 
-/// The connector `Filter` for a side on `platform`: projects, issue types and labels as
-/// configured, and the platform query whose platform matches.
-pub fn filter_for(filters: &Filters, platform: &str) -> Filter {
-    let p = platform.to_ascii_lowercase();
-    let query = if p.contains("jira") {
-        filters.jql.clone()
-    } else if p.contains("linear") {
-        filters.linear_filter.clone()
-    } else if p.contains("github") {
-        filters.github_query.clone()
-    } else {
-        None
-    };
+/// The connector `Filter` for one side: projects, issue types and labels as configured, and
+/// that side's platform query (`source_query` / `target_query`, which the app fills from a
+/// connector's declared query key, such as `jql`).
+pub fn filter_for(filters: &Filters, side: Side) -> Filter {
     Filter {
         projects: filters.projects.clone(),
         issue_types: filters.issue_types.clone(),
         labels: filters.labels.clone(),
-        query,
+        query: filters.query_for(side).map(str::to_owned),
     }
 }
 
@@ -217,7 +208,7 @@ impl<'a> Runner<'a> {
                 side,
                 &platform,
                 since,
-                filter_for(&sync.filters, &platform),
+                filter_for(&sync.filters, side),
                 &mut report.counts.retries,
             )?;
             // Listed items the connector could not read fail alone (recorded below, and

@@ -27,6 +27,12 @@ pub struct PluginInfo {
     pub limits_asked: Limits,
     /// Limits in force (capped by the operator).
     pub limits: Limits,
+    /// What a connector declares about its platform (`[connector]` in plugin.toml).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector: Option<super::ConnectorManifest>,
+    /// The settings it reads (`[settings.NAME]`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub settings: std::collections::BTreeMap<String, pmsync_core::config::SettingSpec>,
     pub manifest: PathBuf,
     pub component: PathBuf,
     /// sha256 of the component file.
@@ -51,6 +57,8 @@ impl PluginInfo {
             granted: p.granted.capabilities.clone(),
             limits_asked: p.manifest.limits,
             limits: p.granted.limits,
+            connector: p.manifest.connector.clone(),
+            settings: p.manifest.settings.clone(),
             manifest: p.manifest.path.clone(),
             component: p.component_path.clone(),
             sha256: p.sha256.clone(),

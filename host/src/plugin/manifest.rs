@@ -1,7 +1,10 @@
 //! `plugin.toml`: what a plugin says it is, provides, asks for and needs.
 
 use super::grants::HostPattern;
+use super::platform_manifest::{self, ConnectorManifest};
+use pmsync_core::config::SettingSpec;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -211,6 +214,10 @@ struct RawManifest {
     capabilities: Capabilities,
     #[serde(default)]
     limits: Limits,
+    #[serde(default)]
+    connector: Option<ConnectorManifest>,
+    #[serde(default)]
+    settings: BTreeMap<String, SettingSpec>,
 }
 
 /// A parsed and checked `plugin.toml`.
@@ -229,6 +236,10 @@ pub struct Manifest {
     pub provides: Provides,
     pub capabilities: Capabilities,
     pub limits: Limits,
+    /// What a connector declares about its platform (`[connector]`).
+    pub connector: Option<ConnectorManifest>,
+    /// The settings the plugin reads (`[settings.NAME]`).
+    pub settings: BTreeMap<String, SettingSpec>,
     /// Where this manifest was read from.
     pub path: PathBuf,
 }
@@ -292,6 +303,12 @@ impl Manifest {
         }
         check_provides(raw.kind, &raw.provides).map_err(fail)?;
         check_limits(&raw.limits).map_err(fail)?;
+        platform_manifest::check(
+            raw.connector.as_ref(),
+            &raw.settings,
+            raw.kind == PluginKind::Connector,
+        )
+        .map_err(fail)?;
         for secret in &raw.capabilities.secrets {
             if !valid_name(secret) {
                 return Err(fail(format!(
@@ -311,12 +328,14 @@ impl Manifest {
             provides: raw.provides,
             capabilities: raw.capabilities,
             limits: raw.limits,
+            connector: raw.connector,
+            settings: raw.settings,
             path: path.to_path_buf(),
         })
     }
 }
 
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()

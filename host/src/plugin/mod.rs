@@ -32,6 +32,7 @@ mod loader;
 mod manifest;
 mod output;
 mod pins;
+mod platform_manifest;
 mod precheck;
 mod resolver;
 mod set;
@@ -53,6 +54,7 @@ pub use manifest::{
 };
 pub use output::{GuestPanic, find_panic};
 pub use pins::Pin;
+pub use platform_manifest::{ConnectorManifest, DoctorManifest, PermissionsProbe, connector_spec};
 pub use set::PluginSet;
 pub use state::FIXED_WALL_CLOCK_SECS;
 pub use wasm_connector::WasmConnector;

@@ -3,6 +3,7 @@
 //! See `tests/README.md` for where each kind of test goes.
 
 mod cli;
+mod config_settings;
 mod connectors_sandbox;
 mod crash;
 mod engine;

@@ -121,11 +121,14 @@ impl GitHubHandle {
 impl crate::Simulator for GitHubHandle {
     const NAME: &'static str = "GitHub";
     fn build(base_url: &str, options: &crate::SandboxOptions) -> (Self, axum::Router) {
-        let core = Arc::new(crate::platform::PlatformCore::new(
-            crate::Platform::GitHub,
-            options.faults.clone(),
-            options.token.clone(),
-        ));
+        let core = Arc::new(
+            crate::platform::PlatformCore::new(
+                crate::Platform::GitHub,
+                options.faults.clone(),
+                options.token.clone(),
+            )
+            .with_oauth_scopes(&options.github_scopes()),
+        );
         let state = Arc::new(crate::github::GitHubState {
             core: core.clone(),
             store: std::sync::Mutex::new(crate::github::store::GitHubStore::new(

@@ -91,12 +91,21 @@ pub(crate) fn router(state: Arc<GitHubState>) -> Router {
         )
         .route("/repos/{owner}/{repo}/milestones", get(milestones))
         .route("/search/issues", get(crate::github::search::search_issues))
+        .route("/user", get(authenticated_user))
         .route(
             "/graphql",
             axum::routing::post(crate::github::graphql::handle),
         )
         .fallback(|| async { not_found() })
         .with_state(state)
+}
+
+/// `GET /user`: the user the token belongs to.
+async fn authenticated_user() -> Response {
+    crate::platform::json_response(
+        StatusCode::OK,
+        json!({"login": "sandbox-user", "id": 1, "type": "User", "name": "Sandbox User"}),
+    )
 }
 
 fn is_our_repo(owner: &str, repo: &str) -> bool {

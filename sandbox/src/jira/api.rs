@@ -28,7 +28,7 @@ use crate::accounting::RequestStats;
 use crate::faults::FaultPlan;
 use crate::jira::fields::reference_name;
 use crate::jira::jql as jira_jql;
-use crate::jira::model::{PRIORITIES, priority_json, user_json};
+use crate::jira::model::{PRIORITIES, PROJECTS, priority_json, project_json, user_json};
 use crate::jira::store::{FieldSelection, JiraError, JiraStore, compact_all, expand_all};
 use crate::platform::{PlatformCore, json_response, lock};
 use crate::query_string::QueryPairs;
@@ -64,6 +64,8 @@ pub(crate) fn router(state: Arc<JiraState>) -> Router {
             get(get_property).put(set_property),
         )
         .route("/rest/api/3/myself", get(myself))
+        .route("/rest/api/3/project/{key}", get(project))
+        .route("/rest/api/3/mypermissions", get(my_permissions))
         .route("/rest/api/3/priority", get(priorities))
         .fallback(not_found)
         .with_state(state)
@@ -362,6 +364,38 @@ async fn myself(State(state): St) -> Response {
         o.insert("expand".into(), json!("groups,applicationRoles"));
     }
     json_response(StatusCode::OK, user)
+}
+
+/// `GET /rest/api/3/project/{key}`: one of the sandbox projects (by key or id), or 404.
+async fn project(State(state): St, Path(key): Path<String>) -> Response {
+    let base = lock(&state.store).base.clone();
+    match PROJECTS
+        .iter()
+        .position(|(id, k, _)| k.eq_ignore_ascii_case(&key) || *id == key)
+    {
+        Some(index) => json_response(StatusCode::OK, project_json(&base, index)),
+        None => json_response(
+            StatusCode::NOT_FOUND,
+            json!({"errorMessages": [format!("No project could be found with key '{key}'.")], "errors": {}}),
+        ),
+    }
+}
+
+/// `GET /rest/api/3/mypermissions?permissions=A,B`: the sandbox user has every permission.
+async fn my_permissions(RawQuery(raw): RawQuery) -> Response {
+    let q = QueryPairs::parse(raw.as_deref());
+    let mut permissions = Map::new();
+    for name in q.get("permissions").unwrap_or_default().split(',') {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        permissions.insert(
+            name.to_string(),
+            json!({"key": name, "name": name, "type": "PROJECT", "havePermission": true}),
+        );
+    }
+    json_response(StatusCode::OK, json!({ "permissions": permissions }))
 }
 
 async fn priorities(State(state): St) -> Response {

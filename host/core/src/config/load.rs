@@ -1,6 +1,7 @@
 //! Loading a config file's text: the single-sync form of the original spec or the
 //! `syncs:` form, strictly (unknown keys and wrong types are errors), located errors.
 
+use super::environment::{check_references_are_expanded, check_settings_hold_no_literal_secrets};
 use super::error::{ConfigError, Location};
 use super::locate::{check_duplicate_keys, has_top_level_key};
 use super::model::{ConfigFile, PlatformConfig, PluginsConfig, SyncConfig};
@@ -29,7 +30,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<ConfigFile, ConfigError> {
     })?;
     let top: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(text).map_err(|e| from_yaml_error(&e, origin))?;
-    match top {
+    match &top {
         serde_yaml_ng::Value::Mapping(_) => {}
         serde_yaml_ng::Value::Null => {
             return Err(at_start(
@@ -56,6 +57,8 @@ pub fn load_str(text: &str, origin: &str) -> Result<ConfigFile, ConfigError> {
         }
     };
     check_credentials_are_references(&config).map_err(|e| e.located_in(text, origin))?;
+    check_references_are_expanded(&top).map_err(|e| e.located_in(text, origin))?;
+    check_settings_hold_no_literal_secrets(&config).map_err(|e| e.located_in(text, origin))?;
     Ok(config)
 }
 

@@ -3,6 +3,7 @@
 //! extended with several syncs per file, per-field strategies, value maps, a user map,
 //! `on_delete`, platform filters and connector settings.
 
+use super::filters::Filters;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -218,32 +219,6 @@ pub struct FieldMapping {
     /// The resolver plugin for this field's `custom` strategy; defaults to the sync's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolver: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Filters {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub projects: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub issue_types: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub labels: Vec<String>,
-    /// Extra JQL for a Jira side.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jql: Option<String>,
-    /// A Linear issue filter (JSON text of an `IssueFilter`) for a Linear side.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub linear_filter: Option<String>,
-    /// A GitHub issues search query for a GitHub side.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github_query: Option<String>,
-}
-
-impl Filters {
-    pub fn is_empty(&self) -> bool {
-        self == &Filters::default()
-    }
 }
 
 /// A value map: source value (as text) → target value. Reversible when one-to-one, or
