@@ -19,7 +19,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use axum::routing::{delete, get};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -28,6 +27,7 @@ use crate::github::store::{
 };
 use crate::platform::{PlatformCore, json_response, lock};
 use crate::query_string::{QueryPairs, encode};
+use crate::route_table::{Route, RouteTable};
 
 pub(crate) struct GitHubState {
     pub(crate) core: Arc<PlatformCore>,
@@ -39,6 +39,14 @@ type St = State<Arc<GitHubState>>;
 const DOCS: &str = "https://docs.github.com/rest/issues/issues";
 const MAX_BODY_CHARS: usize = 65_536;
 
+/// A 422 about a request parameter, in the `validation-error` shape (no `status` key).
+fn invalid_parameter(message: &str) -> Response {
+    json_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"message": message, "documentation_url": DOCS}),
+    )
+}
+
 fn gh_error(status: StatusCode, message: &str) -> Response {
     json_response(
         status,
@@ -46,57 +54,71 @@ fn gh_error(status: StatusCode, message: &str) -> Response {
     )
 }
 
+/// GitHub's 422 for one invalid field of an issue: `{message, errors: [{value?, resource,
+/// field, code}], documentation_url}`, as the OpenAPI `validation-error` schema and the
+/// recorded answers have it (no `status` key). `value` is echoed only when it is one of the
+/// kinds GitHub echoes (text, a whole number, a list of texts, null).
 pub(crate) fn validation_failed(field: &str, code: &str, value: Value) -> Response {
+    let mut error = serde_json::Map::new();
+    let echoed = match &value {
+        Value::String(_) | Value::Null => true,
+        Value::Number(n) => n.is_i64() || n.is_u64(),
+        Value::Array(items) => items.iter().all(Value::is_string),
+        _ => false,
+    };
+    if echoed && !(code == "missing_field" && value.is_null()) {
+        error.insert("value".into(), value);
+    }
+    error.insert("resource".into(), json!("Issue"));
+    error.insert("field".into(), json!(field));
+    error.insert("code".into(), json!(code));
     json_response(
         StatusCode::UNPROCESSABLE_ENTITY,
         json!({
             "message": "Validation Failed",
-            "errors": [{"value": value, "resource": "Issue", "field": field, "code": code}],
+            "errors": [error],
             "documentation_url": DOCS,
-            "status": "422"
         }),
     )
 }
 
-fn not_found() -> Response {
+pub(crate) fn not_found() -> Response {
     gh_error(StatusCode::NOT_FOUND, "Not Found")
 }
 
-pub(crate) fn router(state: Arc<GitHubState>) -> Router {
-    Router::new()
-        .route(
-            "/repos/{owner}/{repo}/issues",
-            get(list_issues).post(create_issue),
-        )
-        .route("/repositories/{id}/issues", get(list_issues_by_id))
-        .route(
-            "/repos/{owner}/{repo}/issues/{number}",
-            get(get_issue).patch(update_issue),
-        )
-        .route(
-            "/repos/{owner}/{repo}/issues/{number}/comments",
-            get(list_comments).post(add_comment),
-        )
-        .route(
-            "/repos/{owner}/{repo}/issues/{number}/labels",
-            get(issue_labels).post(add_labels),
-        )
-        .route(
+pub(crate) fn router(state: Arc<GitHubState>) -> (Router, Vec<Route>) {
+    use crate::github::{account, graphql, search};
+    let (router, routes) = RouteTable::new()
+        .get("/user", account::authenticated_user)
+        .get("/rate_limit", account::rate_limit)
+        .get("/repos/{owner}/{repo}", account::repository)
+        .get("/repositories/{id}", account::repository_by_id)
+        .get("/repos/{owner}/{repo}/issues", list_issues)
+        .post("/repos/{owner}/{repo}/issues", create_issue)
+        .get("/repositories/{id}/issues", list_issues_by_id)
+        .get("/repos/{owner}/{repo}/issues/{number}", get_issue)
+        .patch("/repos/{owner}/{repo}/issues/{number}", update_issue)
+        .get("/repos/{owner}/{repo}/issues/{number}/comments", list_comments)
+        .post("/repos/{owner}/{repo}/issues/{number}/comments", add_comment)
+        .get("/repos/{owner}/{repo}/issues/{number}/labels", issue_labels)
+        .post("/repos/{owner}/{repo}/issues/{number}/labels", add_labels)
+        .delete(
             "/repos/{owner}/{repo}/issues/{number}/labels/{name}",
-            delete(remove_label),
+            remove_label,
         )
-        .route(
-            "/repos/{owner}/{repo}/labels",
-            get(repo_labels).post(create_label),
-        )
-        .route("/repos/{owner}/{repo}/milestones", get(milestones))
-        .route("/search/issues", get(crate::github::search::search_issues))
-        .route(
-            "/graphql",
-            axum::routing::post(crate::github::graphql::handle),
-        )
+        .get("/repos/{owner}/{repo}/labels", repo_labels)
+        .post("/repos/{owner}/{repo}/labels", create_label)
+        .get("/repos/{owner}/{repo}/milestones", milestones)
+        .get("/search/issues", search::search_issues)
+        .post("/graphql", graphql::handle)
+        .finish();
+    let router = router
         .fallback(|| async { not_found() })
-        .with_state(state)
+        .layer(axum::middleware::from_fn(
+            crate::github::conditional::conditional_get,
+        ))
+        .with_state(state);
+    (router, routes)
 }
 
 fn is_our_repo(owner: &str, repo: &str) -> bool {
@@ -167,10 +189,7 @@ pub(crate) fn page_params(q: &QueryPairs) -> Result<(usize, usize), Response> {
         Some(v) => v
             .parse::<usize>()
             .map_err(|_| {
-                gh_error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "per_page must be an integer",
-                )
+                invalid_parameter("per_page must be an integer")
             })?
             .clamp(1, 100),
     };
@@ -178,7 +197,7 @@ pub(crate) fn page_params(q: &QueryPairs) -> Result<(usize, usize), Response> {
         None => 1,
         Some(v) => v
             .parse::<usize>()
-            .map_err(|_| gh_error(StatusCode::UNPROCESSABLE_ENTITY, "page must be an integer"))?
+            .map_err(|_| invalid_parameter("page must be an integer"))?
             .max(1),
     };
     Ok((page, per_page))
@@ -445,12 +464,25 @@ async fn update_issue(
         None => None,
         Some(Value::Null) => Some(None),
         Some(Value::String(s))
-            if matches!(s.as_str(), "completed" | "not_planned" | "reopened") =>
+            if matches!(
+                s.as_str(),
+                "completed" | "not_planned" | "duplicate" | "reopened"
+            ) =>
         {
             Some(Some(s.clone()))
         }
         Some(other) => return validation_failed("state_reason", "invalid", other.clone()),
     };
+    // `duplicate_issue_id` names the canonical issue (by id) when closing as a duplicate;
+    // it must exist, and is ignored for any other reason.
+    if let Some(id) = body.get("duplicate_issue_id")
+        && reason == Some(Some("duplicate".to_string()))
+        && !id
+            .as_u64()
+            .is_some_and(|id| store.issues.values().any(|i| i.id == id && i.number != n))
+    {
+        return validation_failed("duplicate_issue_id", "invalid", id.clone());
+    }
     let labels = match body.get("labels") {
         None => None,
         Some(l) => match label_names(l) {

@@ -2,6 +2,8 @@
 //! entity properties, comments, remote links and priorities.
 
 mod api;
+mod api_version;
+mod metadata;
 pub(crate) mod fields;
 pub(crate) mod jql;
 pub(crate) mod model;
