@@ -141,7 +141,9 @@ impl PlatformCore {
             Platform::Jira => None,
             Platform::GitHub if path == "/graphql" => Some((budgets.graphql.consume(), "graphql")),
             // Reading the rate limit does not count against it (as on GitHub).
-            Platform::GitHub if path == "/rate_limit" => Some((Ok(budgets.primary.state()), "core")),
+            Platform::GitHub if path == "/rate_limit" => {
+                Some((Ok(budgets.primary.state()), "core"))
+            }
             Platform::GitHub => Some((budgets.primary.consume(), "core")),
             Platform::Linear => Some((budgets.primary.consume(), "requests")),
         }

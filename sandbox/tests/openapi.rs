@@ -45,8 +45,14 @@ fn github_cases() -> Vec<Case> {
         Case::get(repo, 200),
         Case::get("/repos/acme/elsewhere", 404),
         Case::get("/repositories/481516234", 200),
-        Case::get(format!("{repo}/issues?state=all&per_page=3&page=2&sort=updated&direction=asc"), 200),
-        Case::get(format!("{repo}/issues?since=2025-01-01T00:00:00Z&labels=bug"), 200),
+        Case::get(
+            format!("{repo}/issues?state=all&per_page=3&page=2&sort=updated&direction=asc"),
+            200,
+        ),
+        Case::get(
+            format!("{repo}/issues?since=2025-01-01T00:00:00Z&labels=bug"),
+            200,
+        ),
         Case::get(format!("{repo}/issues?state=sideways"), 422).deliberately_invalid(),
         Case::get("/repositories/481516234/issues?per_page=2", 200),
         Case::get(format!("{repo}/issues/1"), 200),
@@ -59,8 +65,13 @@ fn github_cases() -> Vec<Case> {
             json!({"title": "Found by the OpenAPI check", "body": "Text", "labels": ["bug"], "assignees": ["noah-okafor"], "milestone": 1}),
             201,
         ),
-        Case::send("POST", format!("{repo}/issues"), json!({"body": "no title"}), 422)
-            .deliberately_invalid(),
+        Case::send(
+            "POST",
+            format!("{repo}/issues"),
+            json!({"body": "no title"}),
+            422,
+        )
+        .deliberately_invalid(),
         Case::send(
             "PATCH",
             format!("{repo}/issues/3"),
@@ -73,22 +84,63 @@ fn github_cases() -> Vec<Case> {
             json!({"state": "closed", "state_reason": "duplicate"}),
             200,
         ),
-        Case::send("PATCH", format!("{repo}/issues/5"), json!({"state": "sideways"}), 422)
-            .deliberately_invalid(),
-        Case::send("PATCH", format!("{repo}/issues/998"), json!({"title": "x"}), 404),
-        Case::send("POST", format!("{repo}/issues/3/comments"), json!({"body": "A comment"}), 201),
-        Case::send("POST", format!("{repo}/issues/3/comments"), json!({"body": ""}), 422),
-        Case::get(format!("{repo}/issues/3/comments?since=2020-01-01T00:00:00Z&per_page=10"), 200),
+        Case::send(
+            "PATCH",
+            format!("{repo}/issues/5"),
+            json!({"state": "sideways"}),
+            422,
+        )
+        .deliberately_invalid(),
+        Case::send(
+            "PATCH",
+            format!("{repo}/issues/998"),
+            json!({"title": "x"}),
+            404,
+        ),
+        Case::send(
+            "POST",
+            format!("{repo}/issues/3/comments"),
+            json!({"body": "A comment"}),
+            201,
+        ),
+        Case::send(
+            "POST",
+            format!("{repo}/issues/3/comments"),
+            json!({"body": ""}),
+            422,
+        ),
+        Case::get(
+            format!("{repo}/issues/3/comments?since=2020-01-01T00:00:00Z&per_page=10"),
+            200,
+        ),
         Case::get(format!("{repo}/issues/997/comments"), 404),
-        Case::send("POST", format!("{repo}/issues/3/labels"), json!({"labels": ["frontend"]}), 200),
+        Case::send(
+            "POST",
+            format!("{repo}/issues/3/labels"),
+            json!({"labels": ["frontend"]}),
+            200,
+        ),
         Case::get(format!("{repo}/issues/3/labels"), 200),
         Case::without_body("DELETE", format!("{repo}/issues/3/labels/frontend"), 200),
         Case::without_body("DELETE", format!("{repo}/issues/3/labels/absent"), 404),
         Case::get(format!("{repo}/labels"), 200),
-        Case::send("POST", format!("{repo}/labels"), json!({"name": "triage", "color": "fbca04", "description": "Needs a look"}), 201),
-        Case::send("POST", format!("{repo}/labels"), json!({"name": "bad", "color": "nothex"}), 422),
+        Case::send(
+            "POST",
+            format!("{repo}/labels"),
+            json!({"name": "triage", "color": "fbca04", "description": "Needs a look"}),
+            201,
+        ),
+        Case::send(
+            "POST",
+            format!("{repo}/labels"),
+            json!({"name": "bad", "color": "nothex"}),
+            422,
+        ),
         Case::get(format!("{repo}/milestones"), 200),
-        Case::get("/search/issues?q=repo%3Aacme%2Fwidgets+is%3Aissue+is%3Aopen&sort=updated&order=asc&per_page=5", 200),
+        Case::get(
+            "/search/issues?q=repo%3Aacme%2Fwidgets+is%3Aissue+is%3Aopen&sort=updated&order=asc&per_page=5",
+            200,
+        ),
         Case::get("/search/issues?q=repo%3Aacme%2Fwidgets+milestone%3Av1", 422),
     ]
 }
@@ -190,11 +242,7 @@ fn uncovered(routes: &[Route], cases: &[Case]) -> Vec<String> {
 
 /// Routes with no case that gets a success (2xx or 304) answer.
 fn without_success_case(routes: &[Route], cases: &[Case]) -> Vec<String> {
-    let ok: Vec<Case> = cases
-        .iter()
-        .filter(|c| c.status < 400)
-        .cloned()
-        .collect();
+    let ok: Vec<Case> = cases.iter().filter(|c| c.status < 400).cloned().collect();
     uncovered(routes, &ok)
 }
 
@@ -215,7 +263,9 @@ async fn every_github_rest_route_answers_as_the_openapi_description_says() {
         &data.join("github/api.github.com.octokit-openapi-23.0.2.json"),
         Undeclared::Refused,
     );
-    let sb = Sandbox::start(SandboxOptions::default()).await.expect("sandbox");
+    let sb = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
     let platform = Platform {
         spec: &spec,
         base_url: sb.github_url(),
@@ -231,7 +281,9 @@ async fn every_github_rest_route_answers_as_the_openapi_description_says() {
 async fn every_jira_route_v3_and_v2_answers_as_the_openapi_description_says() {
     let Some(data) = apidata() else { return };
     let spec = Spec::load(&data.join("jira/swagger-v3.v3.json"), Undeclared::Allowed);
-    let sb = Sandbox::start(SandboxOptions::default()).await.expect("sandbox");
+    let sb = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
     let platform = Platform {
         spec: &spec,
         base_url: sb.jira_url(),
@@ -246,7 +298,9 @@ async fn every_jira_route_v3_and_v2_answers_as_the_openapi_description_says() {
 
 #[tokio::test]
 async fn every_served_rest_route_has_a_validated_success_case() {
-    let sb = Sandbox::start(SandboxOptions::default()).await.expect("sandbox");
+    let sb = Sandbox::start(SandboxOptions::default())
+        .await
+        .expect("sandbox");
     let github = without_success_case(&sb.github().routes(), &github_cases());
     let jira = without_success_case(&sb.jira().routes(), &jira_cases());
     assert!(
@@ -265,8 +319,14 @@ async fn every_served_rest_route_has_a_validated_success_case() {
 #[test]
 fn a_route_without_a_case_is_reported() {
     let routes = [
-        Route { method: "GET", path: "/a/{id}" },
-        Route { method: "POST", path: "/a/{id}" },
+        Route {
+            method: "GET",
+            path: "/a/{id}",
+        },
+        Route {
+            method: "POST",
+            path: "/a/{id}",
+        },
     ];
     let cases = [Case::get("/a/1", 200)];
     assert_eq!(uncovered(&routes, &cases), vec!["POST /a/{id}".to_string()]);

@@ -30,7 +30,9 @@ fn organization_json(base: &str) -> Value {
         o.insert("node_id".into(), json!(format!("O_kgDOB{ORG_ID}")));
         o.insert(
             "avatar_url".into(),
-            json!(format!("https://avatars.githubusercontent.com/u/{ORG_ID}?v=4")),
+            json!(format!(
+                "https://avatars.githubusercontent.com/u/{ORG_ID}?v=4"
+            )),
         );
         o.insert("type".into(), json!("Organization"));
     }
@@ -73,7 +75,10 @@ const URL_TEMPLATES: [(&str, &str); 36] = [
     ("issues_url", "/issues{/number}"),
     ("pulls_url", "/pulls{/number}"),
     ("milestones_url", "/milestones{/number}"),
-    ("notifications_url", "/notifications{?since,all,participating}"),
+    (
+        "notifications_url",
+        "/notifications{?since,all,participating}",
+    ),
     ("labels_url", "/labels{/name}"),
     ("releases_url", "/releases{/id}"),
     ("deployments_url", "/deployments"),
@@ -222,9 +227,7 @@ pub(crate) async fn authenticated_user(State(state): St) -> Response {
 /// `GET /rate_limit`: the budgets as they stand (reading them spends nothing).
 pub(crate) async fn rate_limit(State(state): St) -> Response {
     let (core, graphql) = state.core.budget_snapshot();
-    let one = |limit: u32, used: u32, reset: i64| {
-        json!({"limit": limit, "used": used, "remaining": limit.saturating_sub(used), "reset": reset})
-    };
+    let one = |limit: u32, used: u32, reset: i64| json!({"limit": limit, "used": used, "remaining": limit.saturating_sub(used), "reset": reset});
     let core = one(core.limit, core.used, core.reset_at.timestamp());
     let graphql = one(graphql.limit, graphql.used, graphql.reset_at.timestamp());
     let search = one(30, 0, chrono::Utc::now().timestamp() + 60);

@@ -6,8 +6,11 @@
 //! includes pull requests with a `pull_request` key), `GET|PATCH .../issues/{number}`,
 //! `GET|POST .../issues/{number}/comments`, `GET|POST .../issues/{number}/labels`,
 //! `DELETE .../issues/{number}/labels/{name}`, `GET|POST .../labels`, `GET .../milestones`,
-//! and `GET /search/issues` (see `github_search`).
-//! Every answer carries `x-ratelimit-*` headers; see `platform` for budgets and faults.
+//! and `GET /search/issues` (see `search`); the calls a client makes first, `GET /user`,
+//! `GET /rate_limit` and `GET /repos/{owner}/{repo}` (see `account`). Every answer carries
+//! `x-ratelimit-*` headers (see `platform` for budgets and faults) and every `GET` an `ETag`:
+//! `If-None-Match` with it gets a 304 that does not spend the budget (see `conditional`).
+//! The routes are listed by [`GitHubHandle::routes`](crate::GitHubHandle::routes).
 
 // Handlers answer validation failures with a ready `Response`; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
@@ -98,8 +101,14 @@ pub(crate) fn router(state: Arc<GitHubState>) -> (Router, Vec<Route>) {
         .get("/repositories/{id}/issues", list_issues_by_id)
         .get("/repos/{owner}/{repo}/issues/{number}", get_issue)
         .patch("/repos/{owner}/{repo}/issues/{number}", update_issue)
-        .get("/repos/{owner}/{repo}/issues/{number}/comments", list_comments)
-        .post("/repos/{owner}/{repo}/issues/{number}/comments", add_comment)
+        .get(
+            "/repos/{owner}/{repo}/issues/{number}/comments",
+            list_comments,
+        )
+        .post(
+            "/repos/{owner}/{repo}/issues/{number}/comments",
+            add_comment,
+        )
         .get("/repos/{owner}/{repo}/issues/{number}/labels", issue_labels)
         .post("/repos/{owner}/{repo}/issues/{number}/labels", add_labels)
         .delete(
@@ -188,9 +197,7 @@ pub(crate) fn page_params(q: &QueryPairs) -> Result<(usize, usize), Response> {
         None => 30,
         Some(v) => v
             .parse::<usize>()
-            .map_err(|_| {
-                invalid_parameter("per_page must be an integer")
-            })?
+            .map_err(|_| invalid_parameter("per_page must be an integer"))?
             .clamp(1, 100),
     };
     let page = match q.get("page") {

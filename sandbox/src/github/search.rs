@@ -240,9 +240,7 @@ pub(crate) async fn search_issues(
         None => None,
         Some("semantic" | "hybrid") => Some("service_unavailable"),
         Some(other) => {
-            return search_failed(&format!(
-                "`search_type={other}` is not semantic or hybrid"
-            ));
+            return search_failed(&format!("`search_type={other}` is not semantic or hybrid"));
         }
     };
     let ascending = match q.get("order").unwrap_or("desc") {

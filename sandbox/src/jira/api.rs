@@ -1,11 +1,17 @@
-//! Jira Cloud REST v3 simulator (projects `PROJ` and `OPS`).
+//! Jira Cloud REST v3 and v2 simulator (projects `PROJ` and `OPS`). Every route is served
+//! under `/rest/api/3` and `/rest/api/2`; v2 takes and gives rich text (`description`) as
+//! plain strings instead of ADF (see `api_version`). The routes are listed by
+//! [`JiraHandle::routes`].
 //!
 //! Routes: `GET|POST /rest/api/3/search/jql` (enhanced search: `jql`, `fields`, `properties`,
 //! `maxResults`, `nextPageToken` → `{issues, nextPageToken?, isLast}`), `GET|PUT
 //! /rest/api/3/issue/{idOrKey}`, `POST /rest/api/3/issue`, `GET|POST
 //! /rest/api/3/issue/{idOrKey}/transitions`, `GET /rest/api/3/issue/{idOrKey}/properties`,
 //! `GET|PUT /rest/api/3/issue/{idOrKey}/properties/{propertyKey}`, `GET /rest/api/3/myself`,
-//! `GET /rest/api/3/priority`. The JQL subset is documented in `jql`.
+//! `GET /rest/api/3/priority`, and what clients read first (see `metadata`): `serverInfo`,
+//! `field`, `project`, `project/search`, `project/{idOrKey}`, `project/{idOrKey}/statuses`,
+//! `status`, `issuetype`, `user/search`, `user?accountId=`. The JQL subset is documented in
+//! `jql`.
 //!
 //! Behaviour like Jira Cloud: status changes only through transitions (a `PUT` naming
 //! `status` is a 400 "cannot be set"); summary over 255 characters and text over 32,767 → 400
@@ -25,6 +31,7 @@ use serde_json::{Map, Value, json};
 
 use crate::accounting::RequestStats;
 use crate::faults::FaultPlan;
+use crate::jira::api_version::ApiVersion;
 use crate::jira::fields::reference_name;
 use crate::jira::jql as jira_jql;
 use crate::jira::model::{PRIORITIES, priority_json, user_json};
@@ -32,7 +39,6 @@ use crate::jira::store::{FieldSelection, JiraError, JiraStore, compact_all, expa
 use crate::platform::{PlatformCore, json_response, lock};
 use crate::query_string::QueryPairs;
 use crate::route_table::{Route, RouteTable};
-use crate::jira::api_version::ApiVersion;
 
 pub(crate) struct JiraState {
     pub(crate) core: Arc<PlatformCore>,

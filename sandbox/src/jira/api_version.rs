@@ -68,7 +68,12 @@ pub(crate) fn adf_to_text(node: &Value) -> String {
             Some("text") => out.push_str(node.get("text").and_then(Value::as_str).unwrap_or("")),
             Some("hardBreak") => out.push('\n'),
             _ => {
-                for child in node.get("content").and_then(Value::as_array).into_iter().flatten() {
+                for child in node
+                    .get("content")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
                     walk(child, out);
                 }
             }
@@ -156,6 +161,9 @@ mod tests {
         let v2 = request_to_v3(json!({"fields": {"summary": "s", "description": "x"}}));
         assert_eq!(v2["fields"]["description"]["type"], "doc");
         let issue = issue_to_v2(json!({"id": "1", "fields": {"description": doc}}));
-        assert_eq!(issue["fields"]["description"], "First line.\n\nSecond paragraph.");
+        assert_eq!(
+            issue["fields"]["description"],
+            "First line.\n\nSecond paragraph."
+        );
     }
 }

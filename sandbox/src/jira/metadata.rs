@@ -111,7 +111,10 @@ fn project_summary(base: &str, index: usize) -> Value {
         );
         o.insert("style".into(), json!("next-gen"));
         o.insert("isPrivate".into(), json!(false));
-        o.insert("expand".into(), json!("description,lead,issueTypes,url,projectKeys,permissions,insight"));
+        o.insert(
+            "expand".into(),
+            json!("description,lead,issueTypes,url,projectKeys,permissions,insight"),
+        );
         o.insert("name".into(), json!(name));
         o.insert("key".into(), json!(key));
     }
@@ -130,7 +133,10 @@ fn project_detail(base: &str, index: usize) -> Value {
     if let Some(o) = project.as_object_mut() {
         o.insert(
             "description".into(),
-            json!(format!("{} work, simulated by the pmsync sandbox", PROJECTS[index].2)),
+            json!(format!(
+                "{} work, simulated by the pmsync sandbox",
+                PROJECTS[index].2
+            )),
         );
         o.insert("lead".into(), user_json(base, 0));
         o.insert("components".into(), json!([]));
@@ -159,7 +165,11 @@ pub(crate) async fn projects(State(state): St) -> Response {
     let base = base(&state);
     json_response(
         StatusCode::OK,
-        Value::Array((0..PROJECTS.len()).map(|i| project_summary(&base, i)).collect()),
+        Value::Array(
+            (0..PROJECTS.len())
+                .map(|i| project_summary(&base, i))
+                .collect(),
+        ),
     )
 }
 
@@ -167,7 +177,10 @@ fn non_negative(q: &QueryPairs, name: &str, default: usize) -> Result<usize, Jir
     match q.get(name) {
         None => Ok(default),
         Some(v) => v.parse::<usize>().map_err(|_| {
-            JiraError::message(400, format!("'{name}' must be a non-negative integer, got '{v}'"))
+            JiraError::message(
+                400,
+                format!("'{name}' must be a non-negative integer, got '{v}'"),
+            )
         }),
     }
 }
@@ -176,7 +189,10 @@ fn non_negative(q: &QueryPairs, name: &str, default: usize) -> Result<usize, Jir
 /// `maxResults` (≤ 100).
 pub(crate) async fn project_search(State(state): St, RawQuery(raw): RawQuery) -> Response {
     let q = QueryPairs::parse(raw.as_deref());
-    let (start, max) = match (non_negative(&q, "startAt", 0), non_negative(&q, "maxResults", 50)) {
+    let (start, max) = match (
+        non_negative(&q, "startAt", 0),
+        non_negative(&q, "maxResults", 50),
+    ) {
         (Ok(s), Ok(m)) => (s, m.clamp(1, 100)),
         (Err(e), _) | (_, Err(e)) => return e.into_response(),
     };
@@ -236,7 +252,13 @@ pub(crate) async fn project(State(state): St, Path(reference): Path<String>) -> 
 fn status_details(base: &str, index: usize) -> Value {
     let mut status = status_json(base, index);
     if let Some(o) = status.as_object_mut() {
-        o.insert("description".into(), json!(format!("The issue is {}.", STATUSES[index].1.to_lowercase())));
+        o.insert(
+            "description".into(),
+            json!(format!(
+                "The issue is {}.",
+                STATUSES[index].1.to_lowercase()
+            )),
+        );
     }
     status
 }
@@ -245,7 +267,11 @@ pub(crate) async fn statuses(State(state): St) -> Response {
     let base = base(&state);
     json_response(
         StatusCode::OK,
-        Value::Array((0..STATUSES.len()).map(|i| status_details(&base, i)).collect()),
+        Value::Array(
+            (0..STATUSES.len())
+                .map(|i| status_details(&base, i))
+                .collect(),
+        ),
     )
 }
 
@@ -283,15 +309,21 @@ pub(crate) async fn issue_types(State(state): St) -> Response {
 /// of the e-mail address; `accountId` matches exactly; `startAt`, `maxResults`.
 pub(crate) async fn user_search(State(state): St, RawQuery(raw): RawQuery) -> Response {
     let q = QueryPairs::parse(raw.as_deref());
-    let (start, max) = match (non_negative(&q, "startAt", 0), non_negative(&q, "maxResults", 50)) {
+    let (start, max) = match (
+        non_negative(&q, "startAt", 0),
+        non_negative(&q, "maxResults", 50),
+    ) {
         (Ok(s), Ok(m)) => (s, m.clamp(1, 1000)),
         (Err(e), _) | (_, Err(e)) => return e.into_response(),
     };
     let text = q.get("query").map(str::to_lowercase);
     let account = q.get("accountId");
     if text.is_none() && account.is_none() {
-        return JiraError::message(400, "The query parameter 'query' or 'accountId' is required.")
-            .into_response();
+        return JiraError::message(
+            400,
+            "The query parameter 'query' or 'accountId' is required.",
+        )
+        .into_response();
     }
     let base = base(&state);
     let found: Vec<Value> = (0..PEOPLE.len())

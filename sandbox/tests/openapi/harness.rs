@@ -164,7 +164,13 @@ fn decode_segment(s: &str) -> String {
 }
 
 /// Checks the request side of a case; problems as text.
-fn check_request(spec: &Spec, template: &str, operation: &Value, case: &Case, spec_path: &str) -> Vec<String> {
+fn check_request(
+    spec: &Spec,
+    template: &str,
+    operation: &Value,
+    case: &Case,
+    spec_path: &str,
+) -> Vec<String> {
     let mut errors = Vec::new();
     let parameters = spec.parameters(template, operation);
     let path_values: Vec<(&str, &str)> = template
@@ -174,19 +180,28 @@ fn check_request(spec: &Spec, template: &str, operation: &Value, case: &Case, sp
         .map(|(t, v)| (t.trim_matches(|c| c == '{' || c == '}'), v))
         .collect();
     for (name, value) in path_values {
-        match parameters.iter().find(|p| p["in"] == "path" && p["name"] == name) {
+        match parameters
+            .iter()
+            .find(|p| p["in"] == "path" && p["name"] == name)
+        {
             Some(p) => errors.extend(spec.check_parameter_text(p, &decode_segment(value))),
             None => errors.push(format!("path parameter `{name}` is not described")),
         }
     }
     let query = case.query();
     for (name, value) in &query {
-        match parameters.iter().find(|p| p["in"] == "query" && p["name"] == name.as_str()) {
+        match parameters
+            .iter()
+            .find(|p| p["in"] == "query" && p["name"] == name.as_str())
+        {
             Some(p) => errors.extend(spec.check_parameter_text(p, value)),
             None => errors.push(format!("query parameter `{name}` is not described")),
         }
     }
-    for p in parameters.iter().filter(|p| p["in"] == "query" && p["required"] == true) {
+    for p in parameters
+        .iter()
+        .filter(|p| p["in"] == "query" && p["required"] == true)
+    {
         let name = p["name"].as_str().unwrap_or_default();
         if !query.iter().any(|(k, _)| k == name) {
             errors.push(format!("required query parameter `{name}` is not sent"));
@@ -209,7 +224,10 @@ pub async fn run_case(platform: &Platform<'_>, case: &Case) -> (Vec<String>, Val
     let spec = platform.spec;
     let spec_path = (platform.spec_path)(case.path());
     let Some(template) = best_match(spec.paths(), &spec_path) else {
-        return (vec![format!("`{spec_path}` is not a path of the description")], Value::Null);
+        return (
+            vec![format!("`{spec_path}` is not a path of the description")],
+            Value::Null,
+        );
     };
     let template = template.to_string();
     let Some(operation) = spec.operation(case.method, &template) else {
@@ -264,11 +282,17 @@ pub async fn run_case(platform: &Platform<'_>, case: &Case) -> (Vec<String>, Val
         }
     };
     if status != case.status {
-        errors.push(format!("status {status}, expected {}: {text:.300}", case.status));
+        errors.push(format!(
+            "status {status}, expected {}: {text:.300}",
+            case.status
+        ));
         return (errors, body);
     }
     let Some(documented) = spec.response(operation, status) else {
-        errors.push(format!("status {status} is not documented for {} {template}", case.method));
+        errors.push(format!(
+            "status {status} is not documented for {} {template}",
+            case.method
+        ));
         return (errors, body);
     };
     let schema = response_body_schema(documented)
@@ -277,7 +301,9 @@ pub async fn run_case(platform: &Platform<'_>, case: &Case) -> (Vec<String>, Val
     match (schema, &body) {
         (Some(_), Value::Null) if status == 204 || status == 304 => {}
         (None, Value::Null) => {}
-        (None, _) => errors.push(format!("status {status} is documented without a body, but one was sent")),
+        (None, _) => errors.push(format!(
+            "status {status} is documented without a body, but one was sent"
+        )),
         (Some(schema), body) => errors.extend(
             spec.check(&schema, body)
                 .into_iter()
@@ -289,7 +315,11 @@ pub async fn run_case(platform: &Platform<'_>, case: &Case) -> (Vec<String>, Val
 
 /// Runs every case in order; the problems of all of them, each named by its case, and the
 /// routes the cases exercised.
-pub async fn run_all(platform: &Platform<'_>, routes: &[Route], cases: &[Case]) -> (Vec<String>, BTreeSet<Route>) {
+pub async fn run_all(
+    platform: &Platform<'_>,
+    routes: &[Route],
+    cases: &[Case],
+) -> (Vec<String>, BTreeSet<Route>) {
     let mut problems = Vec::new();
     let mut covered = BTreeSet::new();
     for case in cases {
@@ -297,7 +327,10 @@ pub async fn run_all(platform: &Platform<'_>, routes: &[Route], cases: &[Case]) 
             Some(route) => {
                 covered.insert(route);
             }
-            None => problems.push(format!("{} {}: no sandbox route serves it", case.method, case.target)),
+            None => problems.push(format!(
+                "{} {}: no sandbox route serves it",
+                case.method, case.target
+            )),
         }
         let (errors, _) = run_case(platform, case).await;
         problems.extend(

@@ -33,8 +33,8 @@ impl Spec {
     pub fn load(path: &Path, undeclared: Undeclared) -> Spec {
         let text = std::fs::read_to_string(path)
             .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
-        let doc = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("parse {}: {e}", path.display()));
+        let doc =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("parse {}: {e}", path.display()));
         Spec { doc, undeclared }
     }
 
@@ -137,7 +137,9 @@ impl Spec {
                     }
                 }
                 if let Some(best) = best {
-                    errors.push(format!("{at}: matches none of the {combinator} branches; closest:"));
+                    errors.push(format!(
+                        "{at}: matches none of the {combinator} branches; closest:"
+                    ));
                     errors.extend(best.into_iter().map(|e| format!("  {e}")));
                     return;
                 }
@@ -237,9 +239,7 @@ impl Spec {
                 (None, Some(extra @ Value::Object(_))) => {
                     self.check_at(extra, item, &child, depth + 1, errors)
                 }
-                (None, None)
-                    if properties.is_some() && self.undeclared == Undeclared::Refused =>
-                {
+                (None, None) if properties.is_some() && self.undeclared == Undeclared::Refused => {
                     errors.push(format!("{at}: property `{key}` is not in the description"))
                 }
                 _ => {}
@@ -269,7 +269,15 @@ impl Spec {
                 }
             }
             required.extend(names(branch.get("required").cloned()));
-            for key in ["type", "additionalProperties", "nullable", "enum", "items", "oneOf", "anyOf"] {
+            for key in [
+                "type",
+                "additionalProperties",
+                "nullable",
+                "enum",
+                "items",
+                "oneOf",
+                "anyOf",
+            ] {
                 if let Some(v) = branch.get(key) {
                     out.entry(key.to_string()).or_insert_with(|| v.clone());
                 }
@@ -331,8 +339,12 @@ fn names(v: Option<Value>) -> BTreeSet<String> {
 /// does not convert, so the type check reports it).
 fn typed(schema: &Value, text: &str) -> Value {
     match schema.get("type").and_then(Value::as_str) {
-        Some("integer") => text.parse::<i64>().map_or_else(|_| Value::String(text.into()), Value::from),
-        Some("number") => text.parse::<f64>().map_or_else(|_| Value::String(text.into()), Value::from),
+        Some("integer") => text
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(text.into()), Value::from),
+        Some("number") => text
+            .parse::<f64>()
+            .map_or_else(|_| Value::String(text.into()), Value::from),
         Some("boolean") => match text {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
@@ -415,14 +427,29 @@ mod tests {
             Undeclared::Allowed,
         );
         let schema = json!({"$ref": "#/components/schemas/Issue"});
-        assert!(s.check(&schema, &json!({"id": 1, "state": "open", "closed_at": null})).is_empty());
+        assert!(
+            s.check(
+                &schema,
+                &json!({"id": 1, "state": "open", "closed_at": null})
+            )
+            .is_empty()
+        );
         let errors = s.check(&schema, &json!({"id": "1", "state": "gone", "extra": 1}));
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(errors.iter().any(|e| e.contains("$.id: expected integer")));
         assert!(errors.iter().any(|e| e.contains("\"gone\" is not one of")));
         let missing = s.check(&schema, &json!({"id": 1}));
-        assert!(missing.iter().any(|e| e.contains("required property `state`")), "{missing:?}");
-        assert!(errors.iter().any(|e| e.contains("`extra` is not in the description")));
+        assert!(
+            missing
+                .iter()
+                .any(|e| e.contains("required property `state`")),
+            "{missing:?}"
+        );
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("`extra` is not in the description"))
+        );
     }
 
     #[test]
@@ -435,7 +462,13 @@ mod tests {
         assert!(s.check(&schema, &json!({"a": "x", "b": 3})).is_empty());
         assert!(s.check(&schema, &json!({"a": "x", "b": ["y"]})).is_empty());
         assert!(!s.check(&schema, &json!({"a": "x", "b": true})).is_empty());
-        assert!(!s.check(&schema, &json!({"a": "x", "c": 1})).is_empty(), "undeclared key refused");
-        assert!(!s.check(&schema, &json!({"b": 1})).is_empty(), "required from a branch");
+        assert!(
+            !s.check(&schema, &json!({"a": "x", "c": 1})).is_empty(),
+            "undeclared key refused"
+        );
+        assert!(
+            !s.check(&schema, &json!({"b": 1})).is_empty(),
+            "required from a branch"
+        );
     }
 }
