@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use pmsync_sandbox::Route;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 use crate::schema::{Spec, response_body_schema};
@@ -265,7 +265,7 @@ pub async fn run_case(platform: &Platform<'_>, case: &Case) -> (Vec<String>, Val
             return (errors, Value::Null);
         };
         let mut headers = HeaderMap::new();
-        headers.insert("if-none-match", HeaderValue::from(etag));
+        headers.insert("if-none-match", etag);
         response = send(headers).await.expect("request");
     }
     let status = response.status().as_u16();
