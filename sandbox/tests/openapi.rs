@@ -148,8 +148,15 @@ fn github_cases() -> Vec<Case> {
 fn jira_cases() -> Vec<Case> {
     let mut cases = Vec::new();
     // Each version writes to issues of its own, so both see the same starting states.
-    for (v, [edited, moved, marked]) in [("3", [3, 4, 5]), ("2", [6, 7, 8])] {
+    for (v, [edited, moved, marked], comment) in
+        [("3", [3, 4, 5], 10_000), ("2", [6, 7, 8], 10_001)]
+    {
         let api = format!("/rest/api/{v}");
+        let comment_body = if v == "3" {
+            json!({"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": "A comment"}]}]})
+        } else {
+            json!("A comment")
+        };
         let description = if v == "3" {
             json!({"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Made by the OpenAPI check"}]}]})
         } else {
@@ -208,6 +215,12 @@ fn jira_cases() -> Vec<Case> {
                 200,
             ),
             Case::send("PUT", format!("{api}/issue/PROJ-{edited}"), json!({"fields": {"status": {"name": "Done"}}}), 400),
+            Case::send("POST", format!("{api}/issue/PROJ-{edited}/comment"), json!({"body": comment_body}), 201),
+            Case::send("POST", format!("{api}/issue/PROJ-{edited}/comment"), json!({"body": null}), 400),
+            Case::get(format!("{api}/issue/PROJ-{edited}/comment?startAt=0&maxResults=10&orderBy=-created"), 200),
+            Case::get(format!("{api}/issue/PROJ-{edited}/comment/{comment}"), 200),
+            Case::get(format!("{api}/issue/PROJ-{edited}/comment/99"), 404),
+            Case::send("PUT", format!("{api}/issue/PROJ-{edited}/comment/{comment}"), json!({"body": comment_body}), 200),
             Case::get(format!("{api}/issue/PROJ-{moved}/transitions"), 200),
             Case::send("POST", format!("{api}/issue/PROJ-{moved}/transitions"), json!({"transition": {"id": "21"}}), 204),
             Case::send("POST", format!("{api}/issue/PROJ-{moved}/transitions"), json!({"transition": {"id": "999"}}), 400),

@@ -392,3 +392,79 @@ async fn jira_first_calls_describe_the_server_fields_projects_statuses_and_users
     );
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn jira_comments_are_text_in_v2_and_adf_in_v3_and_bump_the_issue() {
+    let sb = start().await;
+    let before = sb.jira().issue("PROJ-2").expect("PROJ-2")["fields"]["updated"].clone();
+    let added = send(
+        jira(
+            &sb,
+            reqwest::Method::POST,
+            "/rest/api/2/issue/PROJ-2/comment",
+        )
+        .json(&json!({"body": "Looked into it.\n\nNot reproducible."})),
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::CREATED);
+    let added = json_of(added).await;
+    assert_eq!(added["body"], "Looked into it.\n\nNot reproducible.");
+    let id = added["id"].as_str().expect("id").to_string();
+
+    let v3 = json_of(
+        send(jira(
+            &sb,
+            reqwest::Method::GET,
+            "/rest/api/3/issue/PROJ-2/comment",
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(v3["total"], 1);
+    assert_eq!(v3["comments"][0]["body"]["type"], "doc");
+    assert_eq!(
+        v3["comments"][0]["body"]["content"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_ne!(
+        sb.jira().issue("PROJ-2").expect("PROJ-2")["fields"]["updated"],
+        before,
+        "a comment updates the issue, so incremental searches see it"
+    );
+
+    let edited = send(
+        jira(&sb, reqwest::Method::PUT, &format!("/rest/api/3/issue/PROJ-2/comment/{id}")).json(&json!({
+            "body": {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Fixed."}]}]}
+        })),
+    )
+    .await;
+    assert_eq!(edited.status(), StatusCode::OK);
+    let v2 = json_of(
+        send(jira(
+            &sb,
+            reqwest::Method::GET,
+            &format!("/rest/api/2/issue/PROJ-2/comment/{id}"),
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(v2["body"], "Fixed.");
+
+    let empty = send(
+        jira(
+            &sb,
+            reqwest::Method::POST,
+            "/rest/api/3/issue/PROJ-2/comment",
+        )
+        .json(&json!({"body": null})),
+    )
+    .await;
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        json_of(empty).await,
+        json!({"errorMessages": [], "errors": {"comment": "Comment body can not be empty!"}})
+    );
+    sb.shutdown().await;
+}

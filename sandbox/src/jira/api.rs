@@ -7,7 +7,8 @@
 //! `maxResults`, `nextPageToken` → `{issues, nextPageToken?, isLast}`), `GET|PUT
 //! /rest/api/3/issue/{idOrKey}`, `POST /rest/api/3/issue`, `GET|POST
 //! /rest/api/3/issue/{idOrKey}/transitions`, `GET /rest/api/3/issue/{idOrKey}/properties`,
-//! `GET|PUT /rest/api/3/issue/{idOrKey}/properties/{propertyKey}`, `GET /rest/api/3/myself`,
+//! `GET|PUT /rest/api/3/issue/{idOrKey}/properties/{propertyKey}`, `GET|POST
+//! /rest/api/3/issue/{idOrKey}/comment`, `GET|PUT .../comment/{id}`, `GET /rest/api/3/myself`,
 //! `GET /rest/api/3/priority`, and what clients read first (see `metadata`): `serverInfo`,
 //! `field`, `project`, `project/search`, `project/{idOrKey}`, `project/{idOrKey}/statuses`,
 //! `status`, `issuetype`, `user/search`, `user?accountId=`. The JQL subset is documented in
@@ -67,7 +68,7 @@ macro_rules! v3_and_v2 {
 }
 
 pub(crate) fn router(state: Arc<JiraState>) -> (Router, Vec<Route>) {
-    use crate::jira::metadata;
+    use crate::jira::{comments, metadata};
     let (router, routes) = v3_and_v2!(RouteTable::new(),
         get "/search/jql" => search_get,
         post "/search/jql" => search_post,
@@ -76,6 +77,10 @@ pub(crate) fn router(state: Arc<JiraState>) -> (Router, Vec<Route>) {
         put "/issue/{id}" => edit_issue,
         get "/issue/{id}/transitions" => get_transitions,
         post "/issue/{id}/transitions" => do_transition,
+        get "/issue/{id}/comment" => comments::list,
+        post "/issue/{id}/comment" => comments::add,
+        get "/issue/{id}/comment/{comment}" => comments::get,
+        put "/issue/{id}/comment/{comment}" => comments::edit,
         get "/issue/{id}/properties" => property_keys,
         get "/issue/{id}/properties/{property}" => get_property,
         put "/issue/{id}/properties/{property}" => set_property,

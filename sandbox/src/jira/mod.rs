@@ -3,6 +3,7 @@
 
 mod api;
 mod api_version;
+mod comments;
 pub(crate) mod fields;
 pub(crate) mod jql;
 mod metadata;
