@@ -468,3 +468,79 @@ async fn jira_comments_are_text_in_v2_and_adf_in_v3_and_bump_the_issue() {
     );
     sb.shutdown().await;
 }
+
+#[tokio::test]
+async fn github_single_resources_read_and_replace_as_on_github() {
+    let sb = start().await;
+    let set = send(
+        github(
+            &sb,
+            reqwest::Method::PUT,
+            "/repos/acme/widgets/issues/1/labels",
+        )
+        .json(&json!({"labels": ["docs", "brand-new"]})),
+    )
+    .await;
+    assert_eq!(set.status(), StatusCode::OK);
+    let names: Vec<String> = json_of(set)
+        .await
+        .as_array()
+        .expect("labels")
+        .iter()
+        .filter_map(|l| l["name"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        names,
+        ["docs", "brand-new"],
+        "the labels are replaced, not added to"
+    );
+    let label = json_of(
+        send(github(
+            &sb,
+            reqwest::Method::GET,
+            "/repos/acme/widgets/labels/brand-new",
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(label["name"], "brand-new", "an unknown label is created");
+    let milestone = json_of(
+        send(github(
+            &sb,
+            reqwest::Method::GET,
+            "/repos/acme/widgets/milestones/2",
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(milestone["title"], "v1.5");
+
+    let comment = json_of(
+        send(
+            github(
+                &sb,
+                reqwest::Method::POST,
+                "/repos/acme/widgets/issues/2/comments",
+            )
+            .json(&json!({"body": "First"})),
+        )
+        .await,
+    )
+    .await;
+    let url = format!("/repos/acme/widgets/issues/comments/{}", comment["id"]);
+    let before = sb.github().issue(2).expect("issue 2").updated_at;
+    let edited = json_of(
+        send(github(&sb, reqwest::Method::PATCH, &url).json(&json!({"body": "Second"}))).await,
+    )
+    .await;
+    assert_eq!(edited["body"], "Second");
+    assert_eq!(
+        json_of(send(github(&sb, reqwest::Method::GET, &url)).await).await["body"],
+        "Second"
+    );
+    assert!(
+        sb.github().issue(2).expect("issue 2").updated_at > before,
+        "the issue's updated_at moves"
+    );
+    sb.shutdown().await;
+}

@@ -8,6 +8,7 @@ mod handle;
 pub(crate) mod project;
 pub(crate) mod rest;
 pub(crate) mod search;
+mod single_resources;
 pub(crate) mod store;
 
 pub use handle::GitHubHandle;

@@ -5,7 +5,9 @@
 //! `direction`, `labels`, `per_page` ≤ 100, `page`, answers with an RFC 5988 `Link` header and
 //! includes pull requests with a `pull_request` key), `GET|PATCH .../issues/{number}`,
 //! `GET|POST .../issues/{number}/comments`, `GET|POST .../issues/{number}/labels`,
-//! `DELETE .../issues/{number}/labels/{name}`, `GET|POST .../labels`, `GET .../milestones`,
+//! `PUT .../issues/{number}/labels` (replace), `DELETE .../issues/{number}/labels/{name}`,
+//! `GET|PATCH .../issues/comments/{id}`, `GET|POST .../labels`, `GET .../labels/{name}`,
+//! `GET .../milestones`, `GET .../milestones/{number}`,
 //! and `GET /search/issues` (see `search`); the calls a client makes first, `GET /user`,
 //! `GET /rate_limit` and `GET /repos/{owner}/{repo}` (see `account`). Every answer carries
 //! `x-ratelimit-*` headers (see `platform` for budgets and faults) and every `GET` an `ETag`:
@@ -90,7 +92,7 @@ pub(crate) fn not_found() -> Response {
 }
 
 pub(crate) fn router(state: Arc<GitHubState>) -> (Router, Vec<Route>) {
-    use crate::github::{account, graphql, search};
+    use crate::github::{account, graphql, search, single_resources as one};
     let (router, routes) = RouteTable::new()
         .get("/user", account::authenticated_user)
         .get("/rate_limit", account::rate_limit)
@@ -111,6 +113,17 @@ pub(crate) fn router(state: Arc<GitHubState>) -> (Router, Vec<Route>) {
         )
         .get("/repos/{owner}/{repo}/issues/{number}/labels", issue_labels)
         .post("/repos/{owner}/{repo}/issues/{number}/labels", add_labels)
+        .put(
+            "/repos/{owner}/{repo}/issues/{number}/labels",
+            one::set_labels,
+        )
+        .get("/repos/{owner}/{repo}/issues/comments/{id}", one::comment)
+        .patch(
+            "/repos/{owner}/{repo}/issues/comments/{id}",
+            one::edit_comment,
+        )
+        .get("/repos/{owner}/{repo}/labels/{name}", one::label)
+        .get("/repos/{owner}/{repo}/milestones/{number}", one::milestone)
         .delete(
             "/repos/{owner}/{repo}/issues/{number}/labels/{name}",
             remove_label,
@@ -639,7 +652,12 @@ async fn issue_labels(
     labels_of_issue(&state, &owner, &repo, &number)
 }
 
-fn labels_of_issue(state: &GitHubState, owner: &str, repo: &str, number: &str) -> Response {
+pub(crate) fn labels_of_issue(
+    state: &GitHubState,
+    owner: &str,
+    repo: &str,
+    number: &str,
+) -> Response {
     let store = lock(&state.store);
     let n = match issue_number(owner, repo, number, &store) {
         Ok(n) => n,

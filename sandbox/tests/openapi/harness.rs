@@ -322,7 +322,14 @@ pub async fn run_all(
 ) -> (Vec<String>, BTreeSet<Route>) {
     let mut problems = Vec::new();
     let mut covered = BTreeSet::new();
+    let mut created: Option<String> = None;
     for case in cases {
+        // `{created}` in a target stands for the id of the last resource a case created.
+        let mut case = case.clone();
+        if let Some(id) = &created {
+            case.target = case.target.replace("{created}", id);
+        }
+        let case = &case;
         match route_of(routes, case) {
             Some(route) => {
                 covered.insert(route);
@@ -332,7 +339,14 @@ pub async fn run_all(
                 case.method, case.target
             )),
         }
-        let (errors, _) = run_case(platform, case).await;
+        let (errors, body) = run_case(platform, case).await;
+        if case.status == 201 {
+            created = match &body["id"] {
+                Value::String(id) => Some(id.clone()),
+                Value::Number(id) => Some(id.to_string()),
+                _ => created,
+            };
+        }
         problems.extend(
             errors
                 .into_iter()
