@@ -193,6 +193,8 @@ fn jira_cases() -> Vec<Case> {
             Case::get(format!("{api}/priority"), 200),
             Case::get(format!("{api}/issuetype"), 200),
             Case::get(format!("{api}/status"), 200),
+            Case::get(format!("{api}/statuscategory"), 200),
+            Case::get(format!("{api}/resolution"), 200),
             Case::get(format!("{api}/project"), 200),
             Case::get(format!("{api}/project/search?query=pro&startAt=0&maxResults=1"), 200),
             Case::get(format!("{api}/project/search?keys=OPS"), 200),

@@ -93,6 +93,8 @@ pub(crate) fn router(state: Arc<JiraState>) -> (Router, Vec<Route>) {
         get "/project/{project}" => metadata::project,
         get "/project/{project}/statuses" => metadata::project_statuses,
         get "/status" => metadata::statuses,
+        get "/statuscategory" => metadata::status_categories,
+        get "/resolution" => metadata::resolutions,
         get "/issuetype" => metadata::issue_types,
         get "/user/search" => metadata::user_search,
         get "/user" => metadata::user,

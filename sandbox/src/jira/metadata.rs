@@ -1,6 +1,7 @@
 //! What a Jira client asks for before it touches an issue: the server (`serverInfo`), the
 //! fields and their schemas (`field`), the projects (`project`, `project/search`,
-//! `project/{idOrKey}`), the statuses (`status`, `project/{idOrKey}/statuses`), the issue
+//! `project/{idOrKey}`), the statuses (`status`, `project/{idOrKey}/statuses`,
+//! `statuscategory`), the resolutions (`resolution`), the issue
 //! types (`issuetype`) and the users (`user/search`, `user?accountId=`, `myself`). Shapes as
 //! in the OpenAPI description (`swagger-v3.v3.json`); the same answers under `/rest/api/2`.
 
@@ -145,6 +146,10 @@ fn project_detail(base: &str, index: usize) -> Value {
         o.insert("versions".into(), json!([]));
         o.insert("roles".into(), json!({}));
         o.insert("properties".into(), json!({}));
+        o.insert(
+            "url".into(),
+            json!(format!("{base}/browse/{}", PROJECTS[index].1)),
+        );
     }
     project
 }
@@ -361,4 +366,18 @@ pub(crate) async fn user(State(state): St, RawQuery(raw): RawQuery) -> Response 
         )
         .into_response(),
     }
+}
+
+/// `GET /resolution`: the one resolution of the simplified workflow.
+pub(crate) async fn resolutions(State(state): St) -> Response {
+    json_response(StatusCode::OK, json!([resolution_json(&base(&state))]))
+}
+
+/// `GET /statuscategory`: the categories the statuses belong to.
+pub(crate) async fn status_categories(State(state): St) -> Response {
+    let base = base(&state);
+    let categories: Vec<Value> = (0..STATUSES.len())
+        .map(|i| status_json(&base, i)["statusCategory"].clone())
+        .collect();
+    json_response(StatusCode::OK, Value::Array(categories))
 }
