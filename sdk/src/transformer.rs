@@ -47,14 +47,6 @@ impl<T: Transformer> Guest for TransformerExport<T> {
         T::names()
     }
 
-    fn transform(
-        name: String,
-        value: Value,
-        context: TransformContext,
-    ) -> Result<Value, PluginError> {
-        T::transform(&name, value, &context)
-    }
-
     fn transform_batch(requests: Vec<TransformRequest>) -> Vec<Result<Value, PluginError>> {
         T::transform_batch(requests)
     }
