@@ -283,7 +283,7 @@ impl Guest for ToyGitHub {
     }
 
     fn parse_webhook(_delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
-        Err(PluginError::InvalidInput(
+        Err(PluginError::Unsupported(
             "toy-github does not take webhooks".into(),
         ))
     }

@@ -270,7 +270,7 @@ impl Guest for ToyJira {
     }
 
     fn parse_webhook(_delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
-        Err(PluginError::InvalidInput(
+        Err(PluginError::Unsupported(
             "toy-jira does not take webhooks".into(),
         ))
     }
