@@ -32,6 +32,7 @@ pub mod jira;
 pub mod linear;
 mod platform;
 mod query_string;
+mod route_table;
 mod seed;
 mod simulator;
 
@@ -49,6 +50,7 @@ pub use github::{GitHubComment, GitHubHandle, GitHubIssue, ProjectFieldValue, Pr
 pub use jira::JiraHandle;
 pub use linear::{LinearHandle, LinearIssue};
 pub use platform::Platform;
+pub use route_table::Route;
 pub use seed::SeedSize;
 pub use simulator::{Served, Simulator, serve};
 

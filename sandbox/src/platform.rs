@@ -149,9 +149,34 @@ impl PlatformCore {
         match self.platform {
             Platform::Jira => None,
             Platform::GitHub if path == "/graphql" => Some((budgets.graphql.consume(), "graphql")),
+            // Reading the rate limit does not count against it (as on GitHub).
+            Platform::GitHub if path == "/rate_limit" => {
+                Some((Ok(budgets.primary.state()), "core"))
+            }
             Platform::GitHub => Some((budgets.primary.consume(), "core")),
             Platform::Linear => Some((budgets.primary.consume(), "requests")),
         }
+    }
+}
+
+impl PlatformCore {
+    /// Gives back the request a `304 Not Modified` answer spent: GitHub does not count
+    /// conditional requests answered 304 against the rate limit.
+    fn refund(&self, resource: &str) -> BudgetState {
+        let mut budgets = lock(&self.budgets);
+        let budget = if resource == "graphql" {
+            &mut budgets.graphql
+        } else {
+            &mut budgets.primary
+        };
+        budget.used = budget.used.saturating_sub(1);
+        budget.state()
+    }
+
+    /// The primary (GitHub `core`) and GraphQL budgets as they stand, spending nothing.
+    pub(crate) fn budget_snapshot(&self) -> (BudgetState, BudgetState) {
+        let budgets = lock(&self.budgets);
+        (budgets.primary.state(), budgets.graphql.state())
     }
 }
 
@@ -177,7 +202,7 @@ pub(crate) async fn guard(
         return response;
     }
 
-    let budget = core.consume_budget(&path);
+    let mut budget = core.consume_budget(&path);
     let (fault, latency) = lock(&core.faults).decide();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -196,6 +221,11 @@ pub(crate) async fn guard(
         (_, Some(fault)) => fault_response(core.platform, &path, fault),
         (_, None) => next.run(request).await,
     };
+    if response.status() == StatusCode::NOT_MODIFIED
+        && let Some((Ok(state), resource)) = &mut budget
+    {
+        *state = core.refund(resource);
+    }
     if let Some((state, resource)) = budget {
         let state = match state {
             Ok(s) | Err(s) => s,

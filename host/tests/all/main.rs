@@ -11,3 +11,4 @@ mod example_plugins;
 mod hostile_plugins;
 mod http_gateway;
 mod plugin_runtime;
+mod toy_connectors;
