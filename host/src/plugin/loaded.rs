@@ -5,6 +5,7 @@ use super::bindings::connector_world::ConnectorPluginPre;
 use super::bindings::resolver_world::ResolverPluginPre;
 use super::bindings::transformer_world::TransformerPluginPre;
 use super::cache::CacheOutcome;
+use super::deadline;
 use super::error::{CallError, Failure};
 use super::grants::Granted;
 use super::manifest::{Manifest, PluginKind};
@@ -55,6 +56,8 @@ impl LoadedPlugin {
         );
         let mut store = Store::new(&self.engine.engine, state);
         store.limiter(|state| &mut state.memory);
+        let timeout = Duration::from_millis(self.granted.limits.timeout_ms);
+        store.epoch_deadline_callback(move |context| deadline::on_deadline(context, timeout));
         self.arm(&mut store);
         store
     }
@@ -67,6 +70,7 @@ impl LoadedPlugin {
         };
         // Fuel is enabled on the engine, so this cannot fail.
         let _ = store.set_fuel(fuel);
+        store.data_mut().call_clock.restart();
         store.set_epoch_deadline(PluginEngine::deadline_ticks(self.granted.limits.timeout_ms));
     }
 

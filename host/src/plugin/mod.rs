@@ -21,6 +21,7 @@
 mod bindings;
 mod cache;
 mod convert;
+mod deadline;
 mod error;
 mod grants;
 mod host_imports;

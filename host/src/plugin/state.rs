@@ -4,6 +4,7 @@
 //! Transformers and resolvers get a fixed clock and seeded randomness, so their results
 //! are reproducible.
 
+use super::deadline::CallClock;
 use super::grants::Granted;
 use super::manifest::PluginKind;
 use super::output::TailPipe;
@@ -102,6 +103,9 @@ pub struct PluginState {
     /// Where `http.send` goes; `None` outside connectors.
     pub http: Option<Arc<dyn HttpClient>>,
     pub granted: Arc<Granted>,
+    /// When the current call started and how long it has been blocked in host imports;
+    /// the call's deadline counts only the rest (see `deadline`).
+    pub call_clock: CallClock,
 }
 
 impl PluginState {
@@ -147,6 +151,7 @@ impl PluginState {
             settings,
             http,
             granted,
+            call_clock: CallClock::default(),
         }
     }
 }
