@@ -7,14 +7,14 @@ use super::exit::{CliError, Outcome};
 use super::output::outln;
 use super::progress_bar::Bar;
 use super::report_view::print_report;
+use super::signals;
 use crate::app::demo::Demo;
 use crate::app::{Connectors, Setup, label_example_items, point_at_sandbox};
+use crate::engine::StopSignal;
 use crate::engine::{RunMode, RunOptions, RunReport};
-use crate::store::Store;
+use crate::store::{LockError, LockWait, StateLock, Store};
 use pmsync_core::config::{check_str, resolve_secrets};
 use pmsync_sandbox::{Sandbox, SandboxOptions};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Outcome, CliError> {
@@ -29,19 +29,19 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Outcome, CliError> {
     if !args.daemon {
         return sync(ctx, &args.sync);
     }
-    let stop = Arc::new(AtomicBool::new(false));
-    watch_ctrl_c(stop.clone());
+    let stop = StopSignal::new();
+    signals::install(stop.clone());
     let mut outcome = Outcome::Ok;
-    while !stop.load(Ordering::SeqCst) {
+    while !stop.requested() {
         let started = Instant::now();
-        let (pass, interval) = sync_pass(ctx, &args.sync)?;
+        let (pass, interval) = sync_pass(ctx, &args.sync, &stop)?;
         if pass == Outcome::ItemsFailed {
             outcome = pass;
         }
         if !ctx.out.json {
             eprintln!("next pass in {}s (Ctrl-C to stop)", interval.as_secs());
         }
-        while !stop.load(Ordering::SeqCst) && started.elapsed() < interval {
+        while !stop.requested() && started.elapsed() < interval {
             std::thread::sleep(Duration::from_millis(200));
         }
     }
@@ -52,16 +52,23 @@ pub fn sync(ctx: &Context, args: &SyncArgs) -> Result<Outcome, CliError> {
     if ctx.global.config.is_none() {
         return demo(ctx, args);
     }
-    sync_pass(ctx, args).map(|(outcome, _)| outcome)
+    let stop = StopSignal::new();
+    signals::install(stop.clone());
+    sync_pass(ctx, args, &stop).map(|(outcome, _)| outcome)
 }
 
 /// One pass over the selected syncs. Returns the outcome and the shortest `sync_interval`.
-fn sync_pass(ctx: &Context, args: &SyncArgs) -> Result<(Outcome, Duration), CliError> {
+fn sync_pass(
+    ctx: &Context,
+    args: &SyncArgs,
+    stop: &StopSignal,
+) -> Result<(Outcome, Duration), CliError> {
     let (source, mut config) = ctx.load_config()?;
     // Against the sandbox, the platforms move to loopback before grants are derived.
     let mut _sandbox = None;
     let sandbox_secrets = if args.sandbox {
-        let (handle, runtime) = Sandbox::start_blocking(SandboxOptions::default())
+        let options = SandboxOptions::default().with_time_scale(args.sandbox_time_scale);
+        let (handle, runtime) = Sandbox::start_blocking(options)
             .map_err(|e| CliError::failed(format!("cannot start the sandbox: {e:#}")))?;
         let secrets = point_at_sandbox(&mut config, &handle).map_err(CliError::bad_input)?;
         // The examples sync items their teams labelled; label a few the same way.
@@ -94,10 +101,13 @@ fn sync_pass(ctx: &Context, args: &SyncArgs) -> Result<(Outcome, Duration), CliE
         None => resolve_secrets(&config, &|name| std::env::var(name).ok())
             .map_err(|e| CliError::bad_input(e.to_string()))?,
     };
-    let setup =
-        Setup::new(&config, &loaded.plugins, &secrets, args.sandbox).map_err(CliError::failed)?;
+    // The host paces its writes against the sandbox as against the real platforms (the
+    // sandbox announces its time scale in every answer).
+    let mut setup =
+        Setup::new(&config, &loaded.plugins, &secrets, false).map_err(CliError::failed)?;
+    setup.stop = stop.clone();
     let syncs = setup.syncs(&args.only).map_err(CliError::bad_input)?;
-    let mut store = open_store(ctx, args)?;
+    let (mut store, _lock) = open_store(ctx, args)?;
     let options = RunOptions {
         mode: if args.full {
             RunMode::Full
@@ -155,8 +165,15 @@ fn outcome_of(reports: &[RunReport], errors: bool) -> Outcome {
 
 /// The state store for a run. A dry run never creates or changes one; a sandbox run keeps
 /// its state in memory unless --state names a file.
-fn open_store(ctx: &Context, args: &SyncArgs) -> Result<Store, CliError> {
-    let in_memory = || Store::in_memory().map_err(|e| CliError::failed(e.to_string()));
+///
+/// One run per state store: a run that writes holds the store's lock (see
+/// `store::StateLock`) until it ends; another run exits with code 3, or waits with --wait.
+fn open_store(ctx: &Context, args: &SyncArgs) -> Result<(Store, Option<StateLock>), CliError> {
+    let in_memory = || {
+        Store::in_memory()
+            .map(|s| (s, None))
+            .map_err(|e| CliError::failed(e.to_string()))
+    };
     if args.sandbox && ctx.global.state.is_none() {
         return in_memory();
     }
@@ -164,7 +181,28 @@ fn open_store(ctx: &Context, args: &SyncArgs) -> Result<Store, CliError> {
     if args.dry_run && !path.exists() {
         return in_memory();
     }
-    Store::open(&path).map_err(|e| CliError::failed(e.to_string()))
+    let lock = if args.dry_run {
+        None
+    } else {
+        let wait = if args.wait {
+            LockWait::Forever
+        } else {
+            LockWait::No
+        };
+        let json = ctx.out.json;
+        let lock = StateLock::acquire(&path, wait, &|holder| {
+            if !json {
+                eprintln!("waiting for the run holding the state store ({holder}) to finish");
+            }
+        })
+        .map_err(|e| match e {
+            LockError::Held { .. } => CliError::busy(e.to_string()),
+            LockError::Io { .. } => CliError::failed(e.to_string()),
+        })?;
+        Some(lock)
+    };
+    let store = Store::open(&path).map_err(|e| CliError::failed(e.to_string()))?;
+    Ok((store, lock))
 }
 
 /// The first run with no config: the sandbox platforms, the shipped example, real WASM
@@ -222,18 +260,4 @@ fn demo(ctx: &Context, args: &SyncArgs) -> Result<Outcome, CliError> {
     }
     let reports: Vec<RunReport> = passes.into_iter().flat_map(|p| p.reports).collect();
     Ok(outcome_of(&reports, false))
-}
-
-fn watch_ctrl_c(stop: Arc<AtomicBool>) {
-    std::thread::spawn(move || {
-        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            runtime.block_on(async {
-                let _ = tokio::signal::ctrl_c().await;
-            });
-            stop.store(true, Ordering::SeqCst);
-        }
-    });
 }

@@ -8,9 +8,11 @@ use super::crash::CrashPoint;
 use super::executor::Executor;
 use super::fetch::{get_many, list_all};
 use super::intent_recovery::{Recovery, recover};
+use super::pending_updates;
 use super::progress_events::{NoProgress, Progress, ProgressEvent};
 use super::report::{RunMode, RunReport};
 use super::resolutions;
+use super::stop_signal::StopSignal;
 use crate::connector::{Connector, Filter};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
@@ -62,10 +64,11 @@ pub struct Runner<'a> {
     ctx: SyncContext<'a>,
     progress: &'a dyn Progress,
     sleeper: &'a dyn Sleeper,
+    stop: StopSignal,
 }
 
-/// The connector `Filter` for a side on `platform`: projects, issue types and labels as
-/// configured, and the platform query whose platform matches.
+/// The connector `Filter` for a side on `platform`: labels as configured; projects and issue
+/// types on a Jira side; and the platform query whose platform matches.
 pub fn filter_for(filters: &Filters, platform: &str) -> Filter {
     let p = platform.to_ascii_lowercase();
     let query = if p.contains("jira") {
@@ -77,9 +80,21 @@ pub fn filter_for(filters: &Filters, platform: &str) -> Filter {
     } else {
         None
     };
+    // `projects` and `issue_types` are Jira's terms (project keys, issue types): another
+    // platform would read them as something else (GitHub Projects as repository names,
+    // Linear as team keys), so each filter applies only on the platform it belongs to.
+    let jira = p.contains("jira");
     Filter {
-        projects: filters.projects.clone(),
-        issue_types: filters.issue_types.clone(),
+        projects: if jira {
+            filters.projects.clone()
+        } else {
+            Vec::new()
+        },
+        issue_types: if jira {
+            filters.issue_types.clone()
+        } else {
+            Vec::new()
+        },
         labels: filters.labels.clone(),
         query,
     }
@@ -129,11 +144,19 @@ impl<'a> Runner<'a> {
             ctx,
             progress: &NoProgress,
             sleeper: &ThreadSleeper,
+            stop: StopSignal::new(),
         }
     }
 
     pub fn with_progress(mut self, progress: &'a dyn Progress) -> Runner<'a> {
         self.progress = progress;
+        self
+    }
+
+    /// Stop gracefully when `stop` is requested: no new write starts, what is in flight is
+    /// recorded, and the rest is left for the next run.
+    pub fn with_stop(mut self, stop: StopSignal) -> Runner<'a> {
+        self.stop = stop;
         self
     }
 
@@ -153,6 +176,7 @@ impl<'a> Runner<'a> {
             progress: self.progress,
             crash_at,
             run_id: run_id.to_string(),
+            stop: self.stop.clone(),
         }
     }
 
@@ -230,8 +254,9 @@ impl<'a> Runner<'a> {
             .map(|(side, items)| (*side, items.iter().map(|i| i.updated_at).max()))
             .collect();
 
-        let (candidates, fetch_failures) =
+        let (mut candidates, fetch_failures) =
             self.assemble(store, &exec, listed, &recovery, &mut report)?;
+        pending_updates::settle(sync, store, &mut candidates, options.dry_run)?;
         let mut plan = planner::plan(sync, &candidates, self.ctx.converter, self.ctx.resolvers);
         block_creates(&mut plan, &recovery);
         self.progress.event(&ProgressEvent::Planned {
@@ -261,6 +286,9 @@ impl<'a> Runner<'a> {
         }
 
         exec.execute(store, &plan, &mut report)?;
+        if report.stopped {
+            return self.finish_stopped(store, &exec, fetch_failures, report, started);
+        }
 
         // Everything fetched is committed: settle bookkeeping and move the watermarks.
         let mut still_failing: HashSet<(Side, String)> =
@@ -326,6 +354,31 @@ impl<'a> Runner<'a> {
                 && let Some(days) = sync.audit_retention_days
             {
                 tx.purge_audit(&sync.name, days, Utc::now())?;
+            }
+            Ok(())
+        })?;
+        report.counts.failed += fetch_failures.len();
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        Ok(report)
+    }
+
+    /// The end of a run asked to stop: creates whose outcome is unknown are settled by their
+    /// origin markers now (so no intent is left pending), failures of this run are kept, and
+    /// neither failure records of unprocessed items nor watermarks move — the next run lists
+    /// everything this one did not get to.
+    fn finish_stopped(
+        &self,
+        store: &mut Store,
+        exec: &Executor<'_>,
+        fetch_failures: Vec<(Side, String, String, String)>,
+        mut report: RunReport,
+        started: Instant,
+    ) -> Result<RunReport, EngineError> {
+        let sync = &self.ctx.sync.name;
+        recover(exec, store, false, &mut report)?;
+        store.write(|tx| {
+            for (fetch_side, id, key, message) in &fetch_failures {
+                tx.record_failure(sync, *fetch_side, id, key, message, true, 1)?;
             }
             Ok(())
         })?;

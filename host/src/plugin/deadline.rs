@@ -4,8 +4,8 @@
 //! request by the HTTP gateway (timeout, retries, maximum wait), so a batch of any size
 //! completes when each of its requests is within its own limits.
 
-use super::wasmtime_engine::PluginEngine;
 use super::state::PluginState;
+use super::wasmtime_engine::PluginEngine;
 use std::time::{Duration, Instant};
 use wasmtime::{StoreContextMut, UpdateDeadline};
 

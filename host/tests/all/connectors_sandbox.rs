@@ -130,7 +130,12 @@ struct Harness {
 }
 
 fn start_sandbox() -> (SandboxHandle, SandboxRuntime) {
-    Sandbox::start_blocking(SandboxOptions::default().with_token(TOKEN)).expect("sandbox starts")
+    Sandbox::start_blocking(
+        SandboxOptions::default()
+            .with_token(TOKEN)
+            .with_time_scale(0.01),
+    )
+    .expect("sandbox starts")
 }
 
 fn jira_settings(base_url: &str) -> BTreeMap<String, String> {

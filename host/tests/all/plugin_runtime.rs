@@ -840,6 +840,9 @@ fn time_blocked_in_http_send_does_not_count_against_the_call_deadline() {
     assert!(started.elapsed() >= Duration::from_millis(900));
     for (id, result) in ids.iter().zip(&got) {
         let item = result.as_ref().expect("no deadline error for host waiting");
-        assert_eq!(item.field("body"), &Value::Text(format!("item at items/{id}")));
+        assert_eq!(
+            item.field("body"),
+            &Value::Text(format!("item at items/{id}"))
+        );
     }
 }

@@ -125,6 +125,7 @@ impl crate::Simulator for GitHubHandle {
             crate::Platform::GitHub,
             options.faults.clone(),
             options.token.clone(),
+            options.time_scale,
         ));
         let state = Arc::new(crate::github::GitHubState {
             core: core.clone(),

@@ -2,6 +2,7 @@
 
 mod error;
 mod export;
+mod feedback;
 mod load;
 mod locate;
 mod model;
