@@ -140,8 +140,20 @@ impl World {
             .count()
     }
 
+    /// GitHub issues (pull requests, which the connector leaves alone, not counted).
     fn github_count(&self) -> usize {
-        self.handle.github().issue_count()
+        self.github_numbers().len()
+    }
+
+    fn github_numbers(&self) -> Vec<u64> {
+        (1..=self.handle.github().issue_count() as u64)
+            .filter(|&n| {
+                self.handle
+                    .github()
+                    .issue(n)
+                    .is_some_and(|i| !i.is_pull_request)
+            })
+            .collect()
     }
 
     fn summary(&self, key: &str) -> String {
@@ -363,9 +375,9 @@ fn edit_both_sides(world: &World, rng: &mut StdRng, trial: usize, edits: &mut Ed
         edits.titles.insert(key, (value, Instant::now()));
         std::thread::sleep(Duration::from_millis(2));
     }
-    let issues = world.github_count() as u64;
+    let numbers = world.github_numbers();
     for k in 0..2 {
-        let number = rng.random_range(1..=issues);
+        let number = numbers[rng.random_range(0..numbers.len())];
         let value = format!("github edit {trial}.{k}");
         let close = rng.random_bool(0.2);
         world.handle.github().edit(number, |issue| {
