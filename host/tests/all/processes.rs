@@ -167,10 +167,9 @@ impl World {
 fn parsed(out: Output) -> (i32, Json, String) {
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let json = stdout
-        .lines()
-        .rev()
-        .find_map(|l| serde_json::from_str(l).ok())
+    let json = serde_json::from_str(&stdout)
+        .ok()
+        .or_else(|| stdout.lines().rev().find_map(|l| serde_json::from_str(l).ok()))
         .unwrap_or(Json::Null);
     (out.status.code().unwrap_or(-1), json, stderr)
 }
