@@ -396,28 +396,30 @@ fn edit_both_sides(world: &World, rng: &mut StdRng, trial: usize, edits: &mut Ed
     }
 }
 
-/// One killed (or finished) run.
-fn killed_run(world: &World, rng: &mut StdRng) {
+/// One run, killed with SIGKILL at a random point unless it finished first; true if killed.
+fn killed_run(world: &World, rng: &mut StdRng) -> bool {
     let mut child = world.spawn(&["sync"]);
     let kill_after = Duration::from_millis(rng.random_range(50..1500));
     let started = Instant::now();
     while started.elapsed() < kill_after {
         if child.try_wait().unwrap().is_some() {
-            return;
+            return false;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
     let _ = child.kill(); // SIGKILL
     let _ = child.wait();
+    true
 }
 
 #[test]
 fn runs_killed_at_random_points_with_edits_and_faults_keep_every_pair_and_edit() {
     let started = Instant::now();
-    let world = World::start(12, 0.01, 5);
+    let world = World::start(20, 0.01, 5);
     let mut rng = StdRng::seed_from_u64(0x6b11);
     let mut edits = Edits::default();
     let trials = 60;
+    let mut killed = 0;
     for trial in 0..trials {
         if trial == 40 {
             world.handle.set_fault_plan(
@@ -432,8 +434,9 @@ fn runs_killed_at_random_points_with_edits_and_faults_keep_every_pair_and_edit()
         if trial > 0 {
             edit_both_sides(&world, &mut rng, trial, &mut edits);
         }
-        killed_run(&world, &mut rng);
+        killed += usize::from(killed_run(&world, &mut rng));
     }
+    assert!(killed >= 30, "most runs are killed mid-way ({killed} of {trials})");
     world.handle.set_fault_plan(FaultPlan::none());
     let mut code = -1;
     for _ in 0..3 {
@@ -498,6 +501,6 @@ fn runs_killed_at_random_points_with_edits_and_faults_keep_every_pair_and_edit()
         0,
         "the final run writes nothing: {report}"
     );
-    eprintln!("{trials} killed runs in {:?}", started.elapsed());
+    eprintln!("{trials} runs ({killed} killed) in {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(180));
 }
