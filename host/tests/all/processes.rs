@@ -169,7 +169,12 @@ fn parsed(out: Output) -> (i32, Json, String) {
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     let json = serde_json::from_str(&stdout)
         .ok()
-        .or_else(|| stdout.lines().rev().find_map(|l| serde_json::from_str(l).ok()))
+        .or_else(|| {
+            stdout
+                .lines()
+                .rev()
+                .find_map(|l| serde_json::from_str(l).ok())
+        })
         .unwrap_or(Json::Null);
     (out.status.code().unwrap_or(-1), json, stderr)
 }
@@ -436,7 +441,10 @@ fn runs_killed_at_random_points_with_edits_and_faults_keep_every_pair_and_edit()
         }
         killed += usize::from(killed_run(&world, &mut rng));
     }
-    assert!(killed >= 30, "most runs are killed mid-way ({killed} of {trials})");
+    assert!(
+        killed >= 30,
+        "most runs are killed mid-way ({killed} of {trials})"
+    );
     world.handle.set_fault_plan(FaultPlan::none());
     let mut code = -1;
     for _ in 0..3 {
