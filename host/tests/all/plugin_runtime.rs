@@ -818,7 +818,7 @@ fn time_blocked_in_http_send_does_not_count_against_the_call_deadline() {
     copy_plugin("http-probe", &plugins, |manifest| {
         format!("{manifest}\n[limits]\ntimeout_ms = 300\n")
     });
-    let runtime = PluginRuntime::with_cache_dir(&dir.path().join("cache")).unwrap();
+    let runtime = PluginRuntime::with_cache_dir(dir.path().join("cache")).unwrap();
     let grants = Grants::default()
         .grant("http-probe", &["http://127.0.0.1:8080"], &["token"])
         .unwrap();
