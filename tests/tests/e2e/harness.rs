@@ -101,7 +101,8 @@ impl World {
         tweak: impl FnOnce(&mut ConfigFile),
     ) -> World {
         // The platforms' pace (GitHub: a second between writes), a hundred times faster.
-        let options = options.with_time_scale(options.time_scale.min(TEST_TIME_SCALE));
+        let scale = options.time_scale.min(TEST_TIME_SCALE);
+        let options = options.with_time_scale(scale);
         let text = example_text(file);
         let dir = plugins_dir();
         let (sandbox, runtime) = Sandbox::start_blocking(options).expect("the sandbox starts");
