@@ -32,6 +32,9 @@ pub struct FaultPlan {
     pub server_error: f64,
     /// Probability that the connection is closed without any response.
     pub dropped_connection: f64,
+    /// Probability that the request is carried out (a write is applied) and then the
+    /// connection is closed before the answer: the client cannot tell it happened.
+    pub applied_response_lost: f64,
     /// Probability of GitHub's secondary rate limit (403 with `retry-after`); on Jira and
     /// Linear it behaves like `rate_limited`.
     pub secondary_rate_limit: f64,
@@ -54,6 +57,7 @@ impl Default for FaultPlan {
             retry_after_secs: 1,
             server_error: 0.0,
             dropped_connection: 0.0,
+            applied_response_lost: 0.0,
             secondary_rate_limit: 0.0,
             latency: Latency::None,
             github_core_budget: 5000,
@@ -86,6 +90,10 @@ impl FaultPlan {
         self.dropped_connection = probability;
         self
     }
+    pub fn with_applied_response_lost(mut self, probability: f64) -> Self {
+        self.applied_response_lost = probability;
+        self
+    }
     pub fn with_secondary_rate_limit(mut self, probability: f64, retry_after_secs: u64) -> Self {
         self.secondary_rate_limit = probability;
         self.retry_after_secs = retry_after_secs;
@@ -116,10 +124,18 @@ impl FaultPlan {
 /// The fault picked for one request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
-    RateLimited { retry_after_secs: u64 },
-    SecondaryRateLimit { retry_after_secs: u64 },
-    ServerError { status: u16 },
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    SecondaryRateLimit {
+        retry_after_secs: u64,
+    },
+    ServerError {
+        status: u16,
+    },
     DropConnection,
+    /// Carried out, then the connection dropped before the answer.
+    AppliedResponseLost,
 }
 
 /// A plan plus its generator; one per platform.
@@ -152,6 +168,11 @@ impl FaultController {
         let mut threshold = plan.dropped_connection;
         let fault = if draw < threshold {
             Some(Fault::DropConnection)
+        } else if draw < {
+            threshold += plan.applied_response_lost;
+            threshold
+        } {
+            Some(Fault::AppliedResponseLost)
         } else if draw < {
             threshold += plan.rate_limited;
             threshold

@@ -30,6 +30,7 @@ pub mod github;
 mod graphql_request;
 pub mod jira;
 pub mod linear;
+mod pacing;
 mod platform;
 mod query_string;
 mod route_table;
@@ -49,13 +50,14 @@ pub use faults::{Fault, FaultPlan, Latency};
 pub use github::{GitHubComment, GitHubHandle, GitHubIssue, ProjectFieldValue, ProjectItem};
 pub use jira::JiraHandle;
 pub use linear::{LinearHandle, LinearIssue};
+pub use pacing::TIME_SCALE_HEADER;
 pub use platform::Platform;
 pub use route_table::Route;
 pub use seed::SeedSize;
 pub use simulator::{Served, Simulator, serve};
 
 /// How to start the sandbox.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct SandboxOptions {
     pub seed: SeedSize,
     /// Applied to all three platforms; change at runtime with [`SandboxHandle::set_fault_plan`].
@@ -68,6 +70,25 @@ pub struct SandboxOptions {
     pub token: Option<String>,
     /// The scopes GitHub reports for the token (`X-OAuth-Scopes`); default `repo, project`.
     pub github_scopes: Option<Vec<String>>,
+    /// Wall time per platform second: 1 (the default) paces writes as the real platforms do
+    /// (GitHub: a second between writes); 0.01 is a hundred times faster. Never zero: the
+    /// pace is scaled, not switched off. Answers say it in [`TIME_SCALE_HEADER`].
+    pub time_scale: f64,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            seed: SeedSize::default(),
+            faults: FaultPlan::default(),
+            jira_port: 0,
+            github_port: 0,
+            linear_port: 0,
+            token: None,
+            github_scopes: None,
+            time_scale: 1.0,
+        }
+    }
 }
 
 impl SandboxOptions {
@@ -106,6 +127,11 @@ impl SandboxOptions {
         self.github_scopes
             .clone()
             .unwrap_or_else(|| vec!["repo".into(), "project".into()])
+    }
+    /// See [`SandboxOptions::time_scale`]; values outside (0, 1] mean 1.
+    pub fn with_time_scale(mut self, time_scale: f64) -> Self {
+        self.time_scale = pacing::sanitize(time_scale);
+        self
     }
 }
 

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::accounting::Counters;
 use crate::faults::{BudgetState, Fault, FaultController, FaultPlan, RateBudget};
+use crate::pacing::{Pacing, TIME_SCALE_HEADER};
 
 /// The three simulated platforms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -68,14 +69,21 @@ pub(crate) struct PlatformCore {
     required_token: Option<String>,
     /// What GitHub reports in `X-OAuth-Scopes` for the token.
     oauth_scopes: Option<String>,
+    pacing: Pacing,
 }
 
 /// Marker payload of the unwind that aborts a connection without an answer.
 struct ConnectionDropped;
 
 impl PlatformCore {
-    pub(crate) fn new(platform: Platform, plan: FaultPlan, required_token: Option<String>) -> Self {
+    pub(crate) fn new(
+        platform: Platform,
+        plan: FaultPlan,
+        required_token: Option<String>,
+        time_scale: f64,
+    ) -> Self {
         PlatformCore {
+            pacing: Pacing::new(platform, time_scale),
             platform,
             counters: Counters::default(),
             budgets: Mutex::new(Budgets::from_plan(platform, &plan)),
@@ -203,6 +211,11 @@ pub(crate) async fn guard(
     }
 
     let mut budget = core.consume_budget(&path);
+    let too_soon = if core.pacing.is_paced_write(request.method(), &path) {
+        core.pacing.admit().err()
+    } else {
+        None
+    };
     let (fault, latency) = lock(&core.faults).decide();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -211,6 +224,20 @@ pub(crate) async fn guard(
     let mut response = match (&budget, fault) {
         (Some((Err(state), resource)), _) => {
             budget_exhausted(core.platform, &path, *state, resource)
+        }
+        // Writes closer together than the platform allows meet its secondary rate limit.
+        _ if too_soon.is_some() => fault_response(
+            core.platform,
+            &path,
+            Fault::SecondaryRateLimit {
+                retry_after_secs: 1,
+            },
+        ),
+        (_, Some(Fault::AppliedResponseLost)) => {
+            // The write is applied; the connection drops before the answer is sent.
+            let _applied = next.run(request).await;
+            core.counters.status(0);
+            std::panic::resume_unwind(Box::new(ConnectionDropped));
         }
         (_, Some(Fault::DropConnection)) => {
             core.counters.status(0);
@@ -235,6 +262,11 @@ pub(crate) async fn guard(
     if let Some(scopes) = &core.oauth_scopes {
         set_header(response.headers_mut(), "x-oauth-scopes", scopes.clone());
     }
+    set_header(
+        response.headers_mut(),
+        TIME_SCALE_HEADER,
+        core.pacing.time_scale().to_string(),
+    );
     core.counters.status(response.status().as_u16());
     response
 }
@@ -404,7 +436,9 @@ fn linear_ratelimited(retry_after_secs: i64) -> Response {
 fn fault_response(platform: Platform, path: &str, fault: Fault) -> Response {
     let secs = |s: u64| s.to_string();
     match (platform, fault) {
-        (_, Fault::DropConnection) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        (_, Fault::DropConnection | Fault::AppliedResponseLost) => {
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
         (
             Platform::Linear,
             Fault::RateLimited { retry_after_secs }

@@ -9,8 +9,12 @@ use pmsync_sandbox::{
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 
+/// These tests check wire formats, not pacing: the platforms' pace at a microsecond a second
+/// (see `github_writes_closer_than_the_scaled_second_meet_the_secondary_limit` for pacing).
+const WIRE_SCALE: f64 = 1e-6;
+
 async fn start() -> SandboxHandle {
-    Sandbox::start(SandboxOptions::default())
+    Sandbox::start(SandboxOptions::default().with_time_scale(WIRE_SCALE))
         .await
         .expect("sandbox starts")
 }
@@ -492,7 +496,9 @@ async fn github_since_returns_only_issues_updated_since() {
 #[tokio::test]
 async fn github_exhausted_budget_answers_403_with_remaining_zero_and_reset() {
     let sb = Sandbox::start(
-        SandboxOptions::default().with_faults(FaultPlan::none().with_github_core_budget(2)),
+        SandboxOptions::default()
+            .with_faults(FaultPlan::none().with_github_core_budget(2))
+            .with_time_scale(WIRE_SCALE),
     )
     .await
     .expect("start");
@@ -540,7 +546,9 @@ async fn github_exhausted_budget_answers_403_with_remaining_zero_and_reset() {
 #[tokio::test]
 async fn rate_limit_fault_carries_retry_after() {
     let sb = Sandbox::start(
-        SandboxOptions::default().with_faults(FaultPlan::none().with_rate_limited(1.0, 1)),
+        SandboxOptions::default()
+            .with_faults(FaultPlan::none().with_rate_limited(1.0, 1))
+            .with_time_scale(WIRE_SCALE),
     )
     .await
     .expect("start");
@@ -626,7 +634,9 @@ async fn faulted_write_changes_nothing() {
 #[tokio::test]
 async fn dropped_connection_is_seen_as_a_transport_error() {
     let sb = Sandbox::start(
-        SandboxOptions::default().with_faults(FaultPlan::none().with_dropped_connections(1.0)),
+        SandboxOptions::default()
+            .with_faults(FaultPlan::none().with_dropped_connections(1.0))
+            .with_time_scale(WIRE_SCALE),
     )
     .await
     .expect("start");
@@ -841,7 +851,9 @@ async fn projects_v2_items_paginate_and_field_update_changes_the_value() {
 
 #[test]
 fn blocking_start_serves_callers_without_a_runtime() {
-    let (sb, runtime) = Sandbox::start_blocking(SandboxOptions::seed_items(2_000)).expect("start");
+    let (sb, runtime) =
+        Sandbox::start_blocking(SandboxOptions::seed_items(2_000).with_time_scale(WIRE_SCALE))
+            .expect("start");
     assert_eq!(sb.jira().issue_count(), 2_003);
     assert_eq!(sb.github().issue_count(), 2_002);
     assert_eq!(sb.linear().issue_count(), 2_000);
@@ -1111,7 +1123,8 @@ async fn linear_and_github_graphql_objects_only_use_schema_fields() {
 #[test]
 fn hundred_thousand_items_per_platform_serve_incremental_queries() {
     let (sb, runtime) =
-        Sandbox::start_blocking(SandboxOptions::seed_items(100_000)).expect("start");
+        Sandbox::start_blocking(SandboxOptions::seed_items(100_000).with_time_scale(WIRE_SCALE))
+            .expect("start");
     assert_eq!(sb.linear().issue_count(), 100_000);
     let rt = runtime.runtime().expect("runtime");
     // The newest 60 Jira issues by `updated` (seed spacing is 37 s) — served from the index.
@@ -1141,4 +1154,37 @@ fn hundred_thousand_items_per_platform_serve_incremental_queries() {
         .collect();
     assert!(keys.contains(&"PROJ-100000") && keys.len() <= 2, "{keys:?}");
     assert_eq!(page["isLast"], true);
+}
+
+#[tokio::test]
+async fn github_writes_closer_than_the_scaled_second_meet_the_secondary_limit() {
+    // GitHub's one second between writes, at a tenth: 100 ms.
+    let sb = Sandbox::start(SandboxOptions::default().with_time_scale(0.1))
+        .await
+        .expect("sandbox starts");
+    let edit = |title: &'static str| {
+        github(
+            &sb,
+            reqwest::Method::PATCH,
+            "/repos/acme/widgets/issues/1",
+            Some(json!({ "title": title })),
+        )
+    };
+    let first = edit("first").await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()["x-sandbox-time-scale"], "0.1");
+    let second = edit("too soon").await;
+    assert_eq!(second.status(), StatusCode::FORBIDDEN);
+    assert_eq!(second.headers()["retry-after"], "1");
+    let body: Value = second.json().await.expect("json");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("secondary rate limit")
+    );
+    assert_eq!(sb.github().issue(1).expect("issue").title, "first");
+    tokio::time::sleep(std::time::Duration::from_millis(110)).await;
+    assert_eq!(edit("spaced").await.status(), StatusCode::OK);
+    assert_eq!(sb.github().issue(1).expect("issue").title, "spaced");
 }

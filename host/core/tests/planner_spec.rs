@@ -66,6 +66,7 @@ fn sync(strategy: Strategy) -> SyncConfig {
         enable_audit: true,
         audit_retention_days: None,
         concurrency: 4,
+        max_wait: 600,
         field_mappings: vec![
             mapping("summary", "title"),
             mapping("status", "state"),

@@ -15,6 +15,10 @@ use serde::Serialize;
 /// The config the first run uses: the shipped Jira ↔ GitHub example.
 pub const DEMO_CONFIG: &str = include_str!("../../../examples/jira_to_github.yaml");
 
+/// The demo's sandbox runs ten times faster than the real platforms' pace (the host paces
+/// itself to it, as it would to the real ones).
+const DEMO_TIME_SCALE: f64 = 0.1;
+
 /// One pass of the demo and what happened before it.
 #[derive(Debug, Serialize)]
 pub struct DemoPass {
@@ -34,8 +38,9 @@ pub struct Demo {
 
 impl Demo {
     pub fn start() -> Result<Demo, String> {
-        let (handle, runtime) = Sandbox::start_blocking(SandboxOptions::default())
-            .map_err(|e| format!("cannot start the sandbox: {e:#}"))?;
+        let (handle, runtime) =
+            Sandbox::start_blocking(SandboxOptions::default().with_time_scale(DEMO_TIME_SCALE))
+                .map_err(|e| format!("cannot start the sandbox: {e:#}"))?;
         let mut config =
             load_str(DEMO_CONFIG, "examples/jira_to_github.yaml").map_err(|e| e.to_string())?;
         let secrets = point_at_sandbox(&mut config, &handle)?;
@@ -53,7 +58,7 @@ impl Demo {
         plugins: &PluginSet,
         progress: &dyn Progress,
     ) -> Result<Vec<DemoPass>, String> {
-        let setup = Setup::new(&self.config, plugins, &self.secrets, true)?;
+        let setup = Setup::new(&self.config, plugins, &self.secrets, false)?;
         let mut connectors = Connectors::new(&setup);
         let mut store = Store::in_memory().map_err(|e| e.to_string())?;
         let sync = &self.config.syncs[0];

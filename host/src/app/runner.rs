@@ -3,7 +3,7 @@
 
 use super::platform_connectors::{Network, connector_for, connector_info};
 use crate::connector::Connector;
-use crate::engine::{Progress, RunOptions, RunReport, Runner, SyncContext};
+use crate::engine::{Progress, RunOptions, RunReport, Runner, StopSignal, SyncContext};
 use crate::http::{HttpTransport, LimiterRegistry, MetricsSnapshot, TransportSettings};
 use crate::plugin::PluginSet;
 use crate::store::Store;
@@ -17,6 +17,8 @@ pub struct Setup<'a> {
     pub plugins: &'a PluginSet,
     pub secrets: &'a ResolvedSecrets,
     pub network: Network,
+    /// Asks the runs to stop gracefully (a signal handler sets it).
+    pub stop: StopSignal,
 }
 
 impl<'a> Setup<'a> {
@@ -39,6 +41,7 @@ impl<'a> Setup<'a> {
                 limiters: LimiterRegistry::new(),
                 min_write_interval: fast_writes.then_some(None),
             },
+            stop: StopSignal::new(),
         })
     }
 
@@ -115,6 +118,7 @@ impl<'s> Connectors<'s> {
         };
         Runner::new(context)
             .with_progress(progress)
+            .with_stop(self.setup.stop.clone())
             .run(store, options)
             .map_err(|e| format!("sync `{}`: {e}", sync.name))
     }

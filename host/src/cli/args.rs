@@ -234,6 +234,13 @@ pub struct SyncOptions {
     /// (base URLs and credentials are replaced; state is kept in memory unless --state is given).
     #[arg(long)]
     pub sandbox: bool,
+    /// With --sandbox: the sandbox's time scale (1 = the platforms' real pace, e.g. GitHub's
+    /// one second between writes; 0.1 = ten times faster). The host paces itself to it.
+    #[arg(long, value_name = "FACTOR", default_value_t = 0.1)]
+    pub sandbox_time_scale: f64,
+    /// When another run holds the state store, wait for it instead of exiting with code 3.
+    #[arg(long)]
+    pub wait: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -412,12 +419,17 @@ pub struct SandboxArgs {
     /// Items per platform to seed (default: the hand-written example data).
     #[arg(long, value_name = "N")]
     pub items: Option<usize>,
-    /// Probability (0..1) of an injected fault per request (429, 5xx, dropped connection).
+    /// Probability (0..1) of an injected fault per request (429, 5xx, dropped connection, a
+    /// write applied whose answer is lost).
     #[arg(long, default_value_t = 0.0, value_name = "P")]
     pub faults: f64,
     /// Fixed latency per request, in milliseconds.
     #[arg(long, default_value_t = 0, value_name = "MS")]
     pub latency_ms: u64,
+    /// Time scale of the platforms' pace (1 = real: GitHub writes a second apart; 0.01 = a
+    /// hundred times faster). Answers carry `x-sandbox-time-scale` so clients pace to it.
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    pub time_scale: f64,
     /// Accept only this credential (default: any non-empty one).
     #[arg(long, value_name = "TOKEN")]
     pub token: Option<String>,

@@ -1,5 +1,6 @@
 //! Exit codes: 0 everything synced, 1 some items failed, 2 bad input (config, arguments,
-//! plugins) — nothing was written.
+//! plugins) — nothing was written, 3 another run holds the state store (nothing was done;
+//! `--wait` queues behind it instead).
 
 use std::process::ExitCode;
 
@@ -8,6 +9,8 @@ pub enum Outcome {
     Ok,
     ItemsFailed,
     BadInput,
+    /// Another run holds the state store's lock.
+    Busy,
 }
 
 impl From<Outcome> for ExitCode {
@@ -16,6 +19,7 @@ impl From<Outcome> for ExitCode {
             Outcome::Ok => 0,
             Outcome::ItemsFailed => 1,
             Outcome::BadInput => 2,
+            Outcome::Busy => 3,
         })
     }
 }
@@ -25,6 +29,8 @@ impl From<Outcome> for ExitCode {
 pub struct CliError {
     pub message: String,
     pub bad_input: bool,
+    /// Another run holds the state store (exit 3).
+    pub busy: bool,
 }
 
 impl CliError {
@@ -32,12 +38,21 @@ impl CliError {
         CliError {
             message: message.into(),
             bad_input: true,
+            busy: false,
         }
     }
     pub fn failed(message: impl Into<String>) -> CliError {
         CliError {
             message: message.into(),
             bad_input: false,
+            busy: false,
+        }
+    }
+    pub fn busy(message: impl Into<String>) -> CliError {
+        CliError {
+            message: message.into(),
+            bad_input: false,
+            busy: true,
         }
     }
 }

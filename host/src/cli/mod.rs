@@ -14,6 +14,7 @@ mod progress_bar;
 mod report_view;
 mod run_cmd;
 mod sandbox_cmd;
+mod signals;
 
 pub use args::Cli;
 pub use exit::{CliError, Outcome};
@@ -66,7 +67,9 @@ pub fn main() -> ExitCode {
             } else {
                 eprintln!("{} {}", ctx.out.red("error:"), error.message);
             }
-            if error.bad_input {
+            if error.busy {
+                Outcome::Busy.into()
+            } else if error.bad_input {
                 Outcome::BadInput.into()
             } else {
                 Outcome::ItemsFailed.into()

@@ -7,14 +7,13 @@ use super::exit::{CliError, Outcome};
 use super::output::outln;
 use super::progress_bar::Bar;
 use super::report_view::print_report;
+use super::signals;
 use crate::app::demo::Demo;
 use crate::app::{Connectors, Setup, check_config, label_example_items, point_at_sandbox};
-use crate::engine::{RunMode, RunOptions, RunReport};
-use crate::store::Store;
+use crate::engine::{RunMode, RunOptions, RunReport, StopSignal};
+use crate::store::{LockError, LockWait, StateLock, Store};
 use pmsync_core::config::{expand_environment, resolve_secrets};
 use pmsync_sandbox::{Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Outcome, CliError> {
@@ -27,23 +26,23 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Outcome, CliError> {
         }
         return demo(ctx, options);
     }
+    let stop = StopSignal::new();
+    signals::install(stop.clone());
     let mut session = Session::default();
     if !args.daemon {
-        return sync_pass(ctx, options, &mut session).map(|(outcome, _)| outcome);
+        return sync_pass(ctx, options, &mut session, &stop).map(|(outcome, _)| outcome);
     }
-    let stop = Arc::new(AtomicBool::new(false));
-    watch_ctrl_c(stop.clone());
     let mut outcome = Outcome::Ok;
-    while !stop.load(Ordering::SeqCst) {
+    while !stop.requested() {
         let started = Instant::now();
-        let (pass, interval) = sync_pass(ctx, options, &mut session)?;
+        let (pass, interval) = sync_pass(ctx, options, &mut session, &stop)?;
         if pass == Outcome::ItemsFailed {
             outcome = pass;
         }
         if !ctx.out.json {
             eprintln!("next pass in {}s (Ctrl-C to stop)", interval.as_secs());
         }
-        while !stop.load(Ordering::SeqCst) && started.elapsed() < interval {
+        while !stop.requested() && started.elapsed() < interval {
             std::thread::sleep(Duration::from_millis(200));
         }
     }
@@ -54,15 +53,18 @@ pub fn sync(ctx: &Context, args: &SyncOptions) -> Result<Outcome, CliError> {
     if ctx.global.config.is_none() {
         return demo(ctx, args);
     }
-    sync_pass(ctx, args, &mut Session::default()).map(|(outcome, _)| outcome)
+    let stop = StopSignal::new();
+    signals::install(stop.clone());
+    sync_pass(ctx, args, &mut Session::default(), &stop).map(|(outcome, _)| outcome)
 }
 
 /// What the passes of one invocation share: with --sandbox the simulators (started once, so
-/// a daemon's next pass finds what the last one created), and the state store.
+/// a daemon's next pass finds what the last one created), and the state store with its lock
+/// (held for the whole invocation: one run per state store).
 #[derive(Default)]
 struct Session {
     sandbox: Option<(SandboxHandle, SandboxRuntime)>,
-    store: Option<Store>,
+    store: Option<(Store, Option<StateLock>)>,
 }
 
 /// One pass over the selected syncs. Returns the outcome and the shortest `sync_interval`.
@@ -70,6 +72,7 @@ fn sync_pass(
     ctx: &Context,
     args: &SyncOptions,
     session: &mut Session,
+    stop: &StopSignal,
 ) -> Result<(Outcome, Duration), CliError> {
     let (source, mut config) = ctx.load_config()?;
     let located = |e: pmsync_core::config::ConfigError| {
@@ -78,7 +81,8 @@ fn sync_pass(
     // Against the sandbox, the platforms move to loopback before grants are derived.
     let sandbox_secrets = if args.sandbox {
         if session.sandbox.is_none() {
-            let (handle, runtime) = Sandbox::start_blocking(SandboxOptions::default())
+            let options = SandboxOptions::default().with_time_scale(args.sandbox_time_scale);
+            let (handle, runtime) = Sandbox::start_blocking(options)
                 .map_err(|e| CliError::failed(format!("cannot start the sandbox: {e:#}")))?;
             // The examples sync items their teams labelled; label a few the same way.
             label_example_items(&handle);
@@ -114,13 +118,16 @@ fn sync_pass(
         Some(secrets) => secrets,
         None => resolve_secrets(&config, &|name| std::env::var(name).ok()).map_err(located)?,
     };
-    let setup =
-        Setup::new(&config, &loaded.plugins, &secrets, args.sandbox).map_err(CliError::failed)?;
+    // The host paces its writes against the sandbox as against the real platforms (the
+    // sandbox announces its time scale in every answer).
+    let mut setup =
+        Setup::new(&config, &loaded.plugins, &secrets, false).map_err(CliError::failed)?;
+    setup.stop = stop.clone();
     let syncs = setup.syncs(&args.only).map_err(CliError::bad_input)?;
     if session.store.is_none() {
         session.store = Some(open_store(ctx, args)?);
     }
-    let Some(store) = session.store.as_mut() else {
+    let Some((store, _lock)) = session.store.as_mut() else {
         unreachable!("the store was opened above");
     };
     let options = RunOptions {
@@ -181,12 +188,17 @@ fn outcome_of(reports: &[RunReport], errors: bool) -> Outcome {
 /// The state store for a run. A dry run never creates or changes one; a sandbox run keeps
 /// its state in memory unless --state names a file. Says where the state lives when the
 /// store is new (or in memory).
-fn open_store(ctx: &Context, args: &SyncOptions) -> Result<Store, CliError> {
+///
+/// One run per state store: a run that writes holds the store's lock (see
+/// `store::StateLock`) until it ends; another run exits with code 3, or waits with --wait.
+fn open_store(ctx: &Context, args: &SyncOptions) -> Result<(Store, Option<StateLock>), CliError> {
     let in_memory = |why: &str| {
         if !ctx.out.json {
             eprintln!("{} {why}", ctx.out.dim("state:"));
         }
-        Store::in_memory().map_err(|e| CliError::failed(e.to_string()))
+        Store::in_memory()
+            .map(|s| (s, None))
+            .map_err(|e| CliError::failed(e.to_string()))
     };
     if args.sandbox && ctx.global.state.is_none() {
         return in_memory("kept in memory for this sandbox run (--state FILE keeps it)");
@@ -195,6 +207,26 @@ fn open_store(ctx: &Context, args: &SyncOptions) -> Result<Store, CliError> {
     if args.dry_run && !path.exists() {
         return in_memory("none yet; a dry run creates none");
     }
+    let lock = if args.dry_run {
+        None
+    } else {
+        let wait = if args.wait {
+            LockWait::Forever
+        } else {
+            LockWait::No
+        };
+        let json = ctx.out.json;
+        let lock = StateLock::acquire(&path, wait, &|holder| {
+            if !json {
+                eprintln!("waiting for the run holding the state store ({holder}) to finish");
+            }
+        })
+        .map_err(|e| match e {
+            LockError::Held { .. } => CliError::busy(e.to_string()),
+            LockError::Io { .. } => CliError::failed(e.to_string()),
+        })?;
+        Some(lock)
+    };
     let new = !path.exists();
     let store = Store::open(&path).map_err(|e| CliError::failed(e.to_string()))?;
     if new && !ctx.out.json {
@@ -204,7 +236,7 @@ fn open_store(ctx: &Context, args: &SyncOptions) -> Result<Store, CliError> {
             path.display()
         );
     }
-    Ok(store)
+    Ok((store, lock))
 }
 
 /// The first run with no config: the sandbox platforms, the shipped example, real WASM
@@ -271,18 +303,4 @@ fn demo(ctx: &Context, args: &SyncOptions) -> Result<Outcome, CliError> {
     }
     let reports: Vec<RunReport> = passes.into_iter().flat_map(|p| p.reports).collect();
     Ok(outcome_of(&reports, false))
-}
-
-fn watch_ctrl_c(stop: Arc<AtomicBool>) {
-    std::thread::spawn(move || {
-        if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        {
-            runtime.block_on(async {
-                let _ = tokio::signal::ctrl_c().await;
-            });
-            stop.store(true, Ordering::SeqCst);
-        }
-    });
 }

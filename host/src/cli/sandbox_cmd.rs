@@ -26,11 +26,19 @@ pub fn sandbox(ctx: &Context, args: &SandboxArgs) -> Result<Outcome, CliError> {
         };
         options = options.with_ports(args.port, next(1)?, next(2)?);
     }
-    let share = args.faults / 3.0;
+    if !(args.time_scale > 0.0 && args.time_scale <= 1.0) {
+        return Err(CliError::bad_input(format!(
+            "--time-scale must be above 0 and at most 1, not {}",
+            args.time_scale
+        )));
+    }
+    options = options.with_time_scale(args.time_scale);
+    let share = args.faults / 4.0;
     let mut faults = FaultPlan::none();
     faults.rate_limited = share;
     faults.server_error = share;
     faults.dropped_connection = share;
+    faults.applied_response_lost = share;
     if args.latency_ms > 0 {
         faults.latency = Latency::Fixed(Duration::from_millis(args.latency_ms));
     }

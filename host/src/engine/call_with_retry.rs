@@ -31,6 +31,9 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// How many connector calls may be in flight at once.
     pub concurrency: usize,
+    /// The longest wait a platform may ask for (a rate-limit reset); when it asks for more,
+    /// the requests are not retried this run (they stay failed, kept for the next run).
+    pub max_wait: Duration,
 }
 
 impl RetryPolicy {
@@ -45,6 +48,7 @@ impl RetryPolicy {
             max_retries: sync.max_retries,
             base_delay: Duration::from_secs_f64(seconds.min(3600.0)),
             concurrency: sync.concurrency.max(1) as usize,
+            max_wait: Duration::from_secs(sync.max_wait),
         }
     }
 
@@ -153,9 +157,46 @@ where
         if again.is_empty() {
             break;
         }
+        if wait > policy.max_wait {
+            let until = chrono::Utc::now()
+                + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+            tracing::warn!(
+                wait_s = wait.as_secs(),
+                until = %until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                max_wait_s = policy.max_wait.as_secs(),
+                "the platform asks to wait longer than max_wait; not waiting — {} item(s) are kept for the next run",
+                again.len()
+            );
+            for index in again {
+                finals[index] = Some(Attempted {
+                    result: Err(ItemError::RateLimited {
+                        retry_after: wait,
+                        message: format!(
+                            "rate limited until {} ({} s), longer than max_wait ({} s); kept for the next run",
+                            until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                            wait.as_secs(),
+                            policy.max_wait.as_secs()
+                        ),
+                    }),
+                    attempts: attempt,
+                });
+            }
+            break;
+        }
         let backoff = policy.backoff(attempt);
         let jitter = backoff.mul_f64(rand::rng().random_range(0.0..0.1));
-        sleeper.sleep(wait.max(backoff + jitter));
+        let delay = wait.max(backoff + jitter);
+        if delay >= Duration::from_secs(2) {
+            let until = chrono::Utc::now()
+                + chrono::Duration::from_std(delay).unwrap_or(chrono::Duration::MAX);
+            tracing::warn!(
+                wait_s = delay.as_secs(),
+                until = %until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                items = again.len(),
+                "waiting before retrying (the platform asked to slow down or failed)"
+            );
+        }
+        sleeper.sleep(delay);
         retries += again.len() as u32;
         pending = again;
         attempt += 1;
@@ -191,6 +232,7 @@ mod tests {
             max_retries,
             base_delay: Duration::from_secs(1),
             concurrency: 2,
+            max_wait: Duration::from_secs(600),
         }
     }
 
@@ -269,6 +311,36 @@ mod tests {
             sleeper.0.lock().unwrap().clone(),
             vec![Duration::from_secs(30)]
         );
+    }
+
+    #[test]
+    fn a_wait_longer_than_max_wait_is_not_waited_and_the_items_stay_failed() {
+        let call = |reqs: &[u32], _attempt: u32| -> Vec<Result<u32, ItemError>> {
+            reqs.iter()
+                .map(|_| {
+                    Err(ItemError::RateLimited {
+                        retry_after: Duration::from_secs(3000),
+                        message: "budget spent".into(),
+                    })
+                })
+                .collect()
+        };
+        let sleeper = Recorder(Mutex::new(Vec::new()));
+        let (results, retries) = call_with_retry(&policy(3), &sleeper, &[1u32, 2], &call);
+        assert!(
+            sleeper.0.lock().unwrap().is_empty(),
+            "no silent 50-minute wait"
+        );
+        assert_eq!(retries, 0);
+        for r in &results {
+            assert_eq!(r.attempts, 1);
+            let message = r.result.as_ref().unwrap_err().to_string();
+            assert!(
+                message.contains("longer than max_wait (600 s)"),
+                "{message}"
+            );
+            assert!(r.result.as_ref().unwrap_err().is_retryable());
+        }
     }
 
     #[test]

@@ -11,10 +11,11 @@ use super::call_with_retry::{Attempted, RetryPolicy, Sleeper, call_with_retry};
 use super::crash::CrashPoint;
 use super::progress_events::{Progress, ProgressEvent};
 use super::report::{ItemAction, ItemResult, RunReport};
+use super::stop_signal::StopSignal;
 use crate::connector::{Connector, CreateRequest, UpdateRequest};
 use crate::store::{
-    AuditStatus, ChangeRecord, CreateIntent, IntentState, NewAuditEntry, NewConflict, Store,
-    StoreResult, Tx,
+    AuditStatus, ChangeRecord, CreateIntent, IntentState, NewAuditEntry, NewConflict,
+    PendingUpdate, PendingWrite, Store, StoreResult, Tx,
 };
 use pmsync_core::config::SyncConfig;
 use pmsync_core::plan::{Base, ConflictOutcome, Create, FieldChange, Link, Plan, Update};
@@ -31,6 +32,8 @@ pub struct Executor<'a> {
     /// Stop as if the process died at this point (crash tests).
     pub crash_at: Option<CrashPoint>,
     pub run_id: String,
+    /// Once requested, no new write starts (see [`StopSignal`]).
+    pub stop: StopSignal,
 }
 
 /// The base values of `side` for every mapped field, taken from `item`.
@@ -94,8 +97,43 @@ fn certainly_not_created(error: &ItemError) -> bool {
     )
 }
 
+/// An item found by its origin marker, completed with what its create meant to write: a
+/// create that stopped half-way (GitHub: created, not yet closed; Jira: created, not yet
+/// transitioned) gets its missing fields written now, so it is never taken as done.
+pub(crate) fn complete_found(
+    connector: &dyn Connector,
+    found: Item,
+    intended: &[(String, pmsync_core::Value)],
+) -> Result<Item, ItemError> {
+    let missing: Vec<(String, pmsync_core::Value)> = intended
+        .iter()
+        .filter(|(field, value)| found.field(field) != value)
+        .cloned()
+        .collect();
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    tracing::info!(
+        item = %found.key,
+        fields = ?missing.iter().map(|(f, _)| f.as_str()).collect::<Vec<_>>(),
+        "an earlier create stopped half-way; writing what it left out"
+    );
+    connector
+        .update(&[UpdateRequest {
+            id: found.id.clone(),
+            fields: missing,
+        }])
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| {
+            Err(ItemError::Plugin(
+                "connector returned fewer results than requests".into(),
+            ))
+        })
+}
+
 /// Create items; on a retry, first look each origin marker up, because a create that
-/// timed out may have happened.
+/// timed out may have happened (and complete what it found, see [`complete_found`]).
 fn create_or_find(
     connector: &dyn Connector,
     requests: &[CreateRequest],
@@ -125,8 +163,9 @@ fn create_or_find(
     .into_iter();
     found
         .into_iter()
-        .map(|f| match f {
-            Ok(Some(item)) => Ok(item),
+        .zip(requests)
+        .map(|(f, request)| match f {
+            Ok(Some(item)) => complete_found(connector, item, &request.fields),
             Ok(None) => created.next().unwrap_or_else(|| {
                 Err(ItemError::Plugin(
                     "connector returned fewer results than requests".into(),
@@ -248,13 +287,21 @@ impl<'a> Executor<'a> {
         let total = plan.write_count();
         let mut done = 0usize;
         self.record_unlinks_skips_failures(store, plan, report)?;
-        let batch = self.sync.batch_size.max(1) as usize;
-        for chunk in plan.creates.chunks(batch) {
+        let step = self.round_size();
+        for chunk in plan.creates.chunks(step) {
+            if self.stop.requested() {
+                report.stopped = true;
+                return Ok(());
+            }
             self.create_batch(store, chunk, report)?;
             done += chunk.len();
             self.progress.event(&ProgressEvent::Written { done, total });
         }
-        for chunk in plan.updates.chunks(batch) {
+        for chunk in plan.updates.chunks(step) {
+            if self.stop.requested() {
+                report.stopped = true;
+                return Ok(());
+            }
             self.update_batch(store, chunk, report)?;
             done += chunk
                 .iter()
@@ -265,6 +312,16 @@ impl<'a> Executor<'a> {
             self.progress.event(&ProgressEvent::Written { done, total });
         }
         Ok(())
+    }
+
+    /// Items written per round: each round's writes are sent, then committed, then the next
+    /// round starts. A round is at most `batch_size` items and at most one per write in
+    /// flight (`concurrency`), so the progress moves per write, and a stop request waits for
+    /// no more than one write per thread (a few seconds, even where the platform spaces
+    /// writes a second apart).
+    fn round_size(&self) -> usize {
+        let batch = self.sync.batch_size.max(1) as usize;
+        batch.min(self.policy.concurrency.max(1))
     }
 
     fn record_unlinks_skips_failures(
@@ -400,6 +457,7 @@ impl<'a> Executor<'a> {
                     from_id: c.item.id.clone(),
                     from_key: c.item.key.clone(),
                     base: base.clone(),
+                    fields: c.fields.clone(),
                     state: IntentState::Pending,
                     created_id: None,
                 })?;
@@ -585,6 +643,7 @@ impl<'a> Executor<'a> {
         updates: &[Update],
         report: &mut RunReport,
     ) -> Result<(), EngineError> {
+        self.record_pending(store, updates)?;
         let to_source = self.write_side(updates, Side::Source, report);
         let to_target = self.write_side(updates, Side::Target, report);
         self.crash(CrashPoint::AfterUpdate)?;
@@ -593,6 +652,40 @@ impl<'a> Executor<'a> {
                 updates.iter().zip(to_source).zip(to_target)
             {
                 self.record_update(tx, update, source_answer, target_answer, report)?;
+            }
+            Ok(())
+        })?;
+        Ok(())
+    }
+
+    /// Records the values about to be written, before they are sent (see
+    /// `store::PendingUpdate`), so a run that dies before recording the new base knows them
+    /// as its own next time.
+    fn record_pending(&self, store: &mut Store, updates: &[Update]) -> Result<(), EngineError> {
+        let pending: Vec<PendingUpdate> = updates
+            .iter()
+            .filter(|u| u.has_writes())
+            .map(|u| PendingUpdate {
+                source_id: u.link.source_id.clone(),
+                writes: [(Side::Source, &u.to_source), (Side::Target, &u.to_target)]
+                    .into_iter()
+                    .flat_map(|(side, changes)| {
+                        changes.iter().map(move |c| PendingWrite {
+                            side,
+                            field: c.field.clone(),
+                            value: c.new.clone(),
+                        })
+                    })
+                    .collect(),
+                new_base: u.new_base.clone(),
+            })
+            .collect();
+        if pending.is_empty() {
+            return Ok(());
+        }
+        store.write(|tx| {
+            for p in &pending {
+                tx.put_pending_update(&self.sync.name, p)?;
             }
             Ok(())
         })?;
@@ -675,6 +768,9 @@ impl<'a> Executor<'a> {
             }
         }
         tx.set_base(sync, &link.source_id, &base)?;
+        if failures.is_empty() {
+            tx.clear_pending_update(sync, &link.source_id)?;
+        }
 
         for conflict in &update.conflicts {
             let (status_detail, manual) = match &conflict.outcome {

@@ -3,7 +3,7 @@
 
 use super::EngineError;
 use super::call_with_retry::call_with_retry;
-use super::executor::{Executor, side_base};
+use super::executor::{Executor, complete_found, side_base};
 use super::report::{ItemAction, ItemResult, RunReport};
 use crate::store::{AuditStatus, ChangeRecord, Store};
 use pmsync_core::plan::Link;
@@ -55,7 +55,14 @@ pub(crate) fn recover(
         report.counts.retries += retries;
         for (i, answer) in indices.into_iter().zip(answers) {
             let intent = &pending[i];
-            match answer.result {
+            // A create found by its marker may have stopped half-way: finish it first.
+            let result = match answer.result {
+                Ok(Some(item)) if !dry_run => {
+                    complete_found(connector, item, &intent.fields).map(Some)
+                }
+                other => other,
+            };
+            match result {
                 Ok(Some(item)) => found.push((i, item)),
                 Ok(None) => missing.push(i),
                 Err(error) => {
@@ -70,7 +77,7 @@ pub(crate) fn recover(
                         target_key: if intent.from_side == Side::Target { intent.from_key.clone() } else { String::new() },
                         changes: vec![],
                         detail: Some(format!(
-                            "an earlier create of this item may have happened; looking up origin {} failed ({error}); not creating it again until the lookup succeeds",
+                            "an earlier create of this item may have happened; looking up (or finishing) origin {} failed ({error}); not creating it again until that succeeds",
                             intent.origin
                         )),
                         error: None,

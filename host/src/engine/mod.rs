@@ -7,10 +7,12 @@ pub mod crash;
 pub mod executor;
 mod fetch;
 mod intent_recovery;
+mod pending_updates;
 pub mod progress_events;
 pub mod report;
 mod resolutions;
 pub mod run;
+pub mod stop_signal;
 
 pub use call_with_retry::{RetryPolicy, Sleeper, ThreadSleeper};
 pub use crash::CrashPoint;
@@ -18,6 +20,7 @@ pub use executor::Executor;
 pub use progress_events::{NoProgress, Progress, ProgressEvent};
 pub use report::{Counts, ItemAction, ItemResult, RunMode, RunReport, render_plan};
 pub use run::{RunOptions, Runner, SyncContext};
+pub use stop_signal::StopSignal;
 
 use crate::store::StoreError;
 use pmsync_core::{ItemError, Side};

@@ -78,6 +78,9 @@ pub struct RunReport {
     /// Items recorded as failed by this run (side, item id).
     #[serde(skip)]
     pub failed_items: Vec<(Side, String)>,
+    /// The run was asked to stop (a signal) and left the rest for the next run.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stopped: bool,
 }
 
 impl RunReport {
@@ -90,6 +93,7 @@ impl RunReport {
             counts: Counts::default(),
             items: Vec::new(),
             elapsed_ms: 0,
+            stopped: false,
             plan: None,
             failed_items: Vec::new(),
         }

@@ -8,9 +8,11 @@ use super::crash::CrashPoint;
 use super::executor::Executor;
 use super::fetch::{get_many, list_all};
 use super::intent_recovery::{Recovery, recover};
+use super::pending_updates;
 use super::progress_events::{NoProgress, Progress, ProgressEvent};
 use super::report::{ItemAction, ItemResult, RunMode, RunReport};
 use super::resolutions;
+use super::stop_signal::StopSignal;
 use crate::connector::{Connector, Filter};
 use crate::store::Store;
 use chrono::{DateTime, Utc};
@@ -62,6 +64,7 @@ pub struct Runner<'a> {
     ctx: SyncContext<'a>,
     progress: &'a dyn Progress,
     sleeper: &'a dyn Sleeper,
+    stop: StopSignal,
 }
 
 /// The connector `Filter` for one side: projects, issue types and labels as configured, and
@@ -120,11 +123,19 @@ impl<'a> Runner<'a> {
             ctx,
             progress: &NoProgress,
             sleeper: &ThreadSleeper,
+            stop: StopSignal::new(),
         }
     }
 
     pub fn with_progress(mut self, progress: &'a dyn Progress) -> Runner<'a> {
         self.progress = progress;
+        self
+    }
+
+    /// Stop gracefully when `stop` is requested: no new write starts, what is in flight is
+    /// recorded, and the rest is left for the next run.
+    pub fn with_stop(mut self, stop: StopSignal) -> Runner<'a> {
+        self.stop = stop;
         self
     }
 
@@ -144,6 +155,7 @@ impl<'a> Runner<'a> {
             progress: self.progress,
             crash_at,
             run_id: run_id.to_string(),
+            stop: self.stop.clone(),
         }
     }
 
@@ -229,9 +241,10 @@ impl<'a> Runner<'a> {
             .map(|(side, items)| (*side, items.iter().map(|i| i.updated_at).max()))
             .collect();
 
-        let (candidates, mut fetch_failures) =
+        let (mut candidates, mut fetch_failures) =
             self.assemble(store, &exec, listed, &recovery, &mut report)?;
         fetch_failures.extend(unreadable);
+        pending_updates::settle(sync, store, &mut candidates, options.dry_run)?;
         let mut plan = planner::plan(sync, &candidates, self.ctx.converter, self.ctx.resolvers);
         block_creates(&mut plan, &recovery);
         self.progress.event(&ProgressEvent::Planned {
@@ -261,6 +274,9 @@ impl<'a> Runner<'a> {
         }
 
         exec.execute(store, &plan, &mut report)?;
+        if report.stopped {
+            return self.finish_stopped(store, &exec, fetch_failures, report, started);
+        }
 
         // Everything fetched is committed: settle bookkeeping and move the watermarks.
         let mut still_failing: HashSet<(Side, String)> =
@@ -326,6 +342,31 @@ impl<'a> Runner<'a> {
                 && let Some(days) = sync.audit_retention_days
             {
                 tx.purge_audit(&sync.name, days, Utc::now())?;
+            }
+            Ok(())
+        })?;
+        report.counts.failed += fetch_failures.len();
+        report.elapsed_ms = started.elapsed().as_millis() as u64;
+        Ok(report)
+    }
+
+    /// The end of a run asked to stop: creates whose outcome is unknown are settled by their
+    /// origin markers now (so no intent is left pending), failures of this run are kept, and
+    /// neither failure records of unprocessed items nor watermarks move — the next run lists
+    /// everything this one did not get to.
+    fn finish_stopped(
+        &self,
+        store: &mut Store,
+        exec: &Executor<'_>,
+        fetch_failures: Vec<(Side, String, String, String)>,
+        mut report: RunReport,
+        started: Instant,
+    ) -> Result<RunReport, EngineError> {
+        let sync = &self.ctx.sync.name;
+        recover(exec, store, false, &mut report)?;
+        store.write(|tx| {
+            for (fetch_side, id, key, message) in &fetch_failures {
+                tx.record_failure(sync, *fetch_side, id, key, message, true, 1)?;
             }
             Ok(())
         })?;

@@ -139,8 +139,10 @@ impl Gateway {
                         "response"
                     );
                     let budget_wait = self.limiter.record_response(&response.headers, bucket);
+                    // `retry-after` is in the platform's time (scaled on a sandbox).
                     let retry_after =
-                        rate_headers::retry_after(&response.headers, SystemTime::now());
+                        rate_headers::retry_after(&response.headers, SystemTime::now())
+                            .map(|wait| self.limiter.scaled(wait));
                     let verdict = retry_rules::classify(
                         self.limiter.policy().kind,
                         &prepared.method,
@@ -245,11 +247,13 @@ impl Gateway {
             );
             return;
         }
-        tracing::info!(
+        let until = chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        tracing::warn!(
             platform = %self.limiter.platform(),
             budget = bucket,
             wait_ms = wait.as_millis() as u64,
-            "waiting for the rate limit"
+            until = %until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "waiting for the platform's rate limit to reset"
         );
         let waiting_since = Instant::now();
         tokio::time::sleep(wait).await;

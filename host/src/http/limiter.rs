@@ -2,6 +2,7 @@
 //! platform, platform-wide `Retry-After` blocks, write serialization and metrics.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -25,6 +26,9 @@ pub struct PlatformLimiter {
     blocked_until: Mutex<HashMap<String, Instant>>,
     /// Held while a write is in flight; holds when the last write finished.
     write_gate: AsyncMutex<Option<Instant>>,
+    /// Wall time per platform second (bits of an `f64`): 1 for real platforms; a sandbox
+    /// announces its own in `x-sandbox-time-scale`, and its pace is kept in its time.
+    time_scale: AtomicU64,
     pub(crate) metrics: PlatformMetrics,
 }
 
@@ -47,6 +51,7 @@ impl PlatformLimiter {
             policy,
             blocked_until: Mutex::new(HashMap::new()),
             write_gate: AsyncMutex::new(None),
+            time_scale: AtomicU64::new(1.0f64.to_bits()),
             metrics: PlatformMetrics::default(),
         })
     }
@@ -62,6 +67,16 @@ impl PlatformLimiter {
     /// The metrics of every request made through this limiter so far.
     pub fn metrics(&self) -> MetricsSnapshot {
         self.metrics.snapshot(&self.platform)
+    }
+
+    /// Wall time per platform second (see `time_scale`).
+    pub fn time_scale(&self) -> f64 {
+        f64::from_bits(self.time_scale.load(Ordering::Relaxed))
+    }
+
+    /// A duration in the platform's time, in wall time.
+    pub(crate) fn scaled(&self, platform_time: Duration) -> Duration {
+        platform_time.mul_f64(self.time_scale())
     }
 
     /// The budget a request draws on. GitHub keeps separate budgets per resource; the
@@ -109,6 +124,9 @@ impl PlatformLimiter {
     /// Reads the budget headers of a response. Returns the wait the platform asked for
     /// when it reported `bucket` (or everything) as exhausted.
     pub(crate) fn record_response(&self, headers: &HeaderMap, bucket: &str) -> Option<Duration> {
+        if let Some(scale) = rate_headers::time_scale(headers) {
+            self.time_scale.store(scale.to_bits(), Ordering::Relaxed);
+        }
         let report = match self.policy.kind {
             PlatformKind::GitHub => rate_headers::github_budget(headers, bucket),
             PlatformKind::Linear => rate_headers::linear_budget(headers),
@@ -150,7 +168,7 @@ impl PlatformLimiter {
     /// Waits for the right to send a write, when the policy serializes writes. Returns
     /// the slot (held until the write finished) and how long the caller waited.
     pub(crate) async fn write_slot(&self) -> Option<(WriteSlot<'_>, Duration)> {
-        let interval = self.policy.min_write_interval?;
+        let interval = self.scaled(self.policy.min_write_interval?);
         let started = Instant::now();
         let guard = self.write_gate.lock().await;
         if let Some(last_finished) = *guard {

@@ -113,6 +113,14 @@ pub(crate) fn jira_rate_limit_reason(headers: &HeaderMap) -> Option<&str> {
     header(headers, "ratelimit-reason")
 }
 
+/// The time scale a simulated platform (the pmsync sandbox) announces: wall time per
+/// platform second, in (0, 1]. Real platforms send no such header.
+pub(crate) fn time_scale(headers: &HeaderMap) -> Option<f64> {
+    let text = headers.get("x-sandbox-time-scale")?.to_str().ok()?;
+    let scale: f64 = text.trim().parse().ok()?;
+    (scale.is_finite() && scale > 0.0 && scale <= 1.0).then_some(scale)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,7 +71,10 @@ impl http::Host for PluginState {
             body: request.body,
             credential: request.credential,
         };
-        match client.send(outbound) {
+        let blocked_since = std::time::Instant::now();
+        let answer = client.send(outbound);
+        self.call_clock.add_host_time(blocked_since.elapsed());
+        match answer {
             Ok(response) => Ok(http::Response {
                 status: response.status,
                 headers: response.headers,

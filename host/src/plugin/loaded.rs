@@ -5,6 +5,7 @@ use super::bindings::connector_world::ConnectorPluginPre;
 use super::bindings::resolver_world::ResolverPluginPre;
 use super::bindings::transformer_world::TransformerPluginPre;
 use super::cache::CacheOutcome;
+use super::deadline;
 use super::error::{CallError, Failure};
 use super::grants::Granted;
 use super::limits::{LOG_LINES_PER_CALL, MAX_LOG_LINE, cut, plugin_text};
@@ -56,6 +57,8 @@ impl LoadedPlugin {
         );
         let mut store = Store::new(&self.engine.engine, state);
         store.limiter(|state| &mut state.memory);
+        let timeout = Duration::from_millis(self.granted.limits.timeout_ms);
+        store.epoch_deadline_callback(move |context| deadline::on_deadline(context, timeout));
         self.arm(&mut store);
         store
     }
@@ -82,6 +85,7 @@ impl LoadedPlugin {
         ));
         let state = store.data_mut();
         state.call_items = items;
+        state.call_clock.restart();
         self.report_dropped_logs(state);
     }
 

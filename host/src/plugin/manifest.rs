@@ -163,7 +163,9 @@ pub struct Limits {
     /// Linear memory of one instance, MiB.
     #[serde(default = "default_memory_mb")]
     pub memory_mb: u64,
-    /// Wall-clock deadline of one call (instantiation included), ms.
+    /// Wall-clock deadline of one call (instantiation included), ms. It counts the plugin's
+    /// own running: time blocked in a host import (`http.send` pacing, waits, retries) is not
+    /// counted; the HTTP gateway bounds each request instead.
     #[serde(default = "default_timeout_ms")]
     pub timeout_ms: u64,
     /// Fuel of one call, for transformers and resolvers (connectors are bound by time).

@@ -22,6 +22,7 @@ mod bindings;
 mod cache;
 mod claims;
 mod convert;
+mod deadline;
 mod error;
 mod grants;
 mod host_imports;

@@ -4,6 +4,7 @@
 //! Transformers and resolvers get a fixed clock and seeded randomness, so their results
 //! are reproducible.
 
+use super::deadline::CallClock;
 use super::grants::Granted;
 use super::limits::LogBudget;
 use super::manifest::PluginKind;
@@ -107,6 +108,9 @@ pub struct PluginState {
     pub log: LogBudget,
     /// Requests in the current call (fuel and deadline are per item).
     pub call_items: u64,
+    /// When the current call started and how long it has been blocked in host imports;
+    /// the call's deadline counts only the rest (see `deadline`).
+    pub call_clock: CallClock,
 }
 
 impl PluginState {
@@ -154,6 +158,7 @@ impl PluginState {
             granted,
             log: LogBudget::default(),
             call_items: 1,
+            call_clock: CallClock::default(),
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::{Store, StoreError, StoreResult, Tx, from_json, stamp, to_json};
 use chrono::Utc;
 use pmsync_core::Side;
+use pmsync_core::Value;
 use pmsync_core::plan::Base;
 use rusqlite::{Row, params};
 use serde::Serialize;
@@ -24,6 +25,9 @@ pub struct CreateIntent {
     pub from_key: String,
     /// The from side's base as planned.
     pub base: Base,
+    /// What the create means to write (field, value in the created side's terms): an item
+    /// found by its origin marker is compared with it, and what is missing is written.
+    pub fields: Vec<(String, Value)>,
     pub state: IntentState,
     pub created_id: Option<String>,
 }
@@ -55,6 +59,7 @@ type Raw = (
     String,
     String,
     Option<String>,
+    String,
 );
 
 fn read(row: &Row<'_>) -> rusqlite::Result<Raw> {
@@ -67,13 +72,15 @@ fn read(row: &Row<'_>) -> rusqlite::Result<Raw> {
         row.get(5)?,
         row.get(6)?,
         row.get(7)?,
+        row.get(8)?,
     ))
 }
 
 fn build(raw: Raw) -> StoreResult<CreateIntent> {
-    let (sync, origin, from_side, from_id, from_key, base, state, created_id) = raw;
+    let (sync, origin, from_side, from_id, from_key, base, state, created_id, fields) = raw;
     Ok(CreateIntent {
         base: from_json(&format!("base of create intent {origin}"), &base)?,
+        fields: from_json(&format!("fields of create intent {origin}"), &fields)?,
         from_side: side(&from_side)?,
         state: if state == "created" {
             IntentState::Created
@@ -92,7 +99,7 @@ impl Store {
     /// Intents whose create has not been confirmed (the create may or may not have happened).
     pub fn pending_intents(&self, sync: &str) -> StoreResult<Vec<CreateIntent>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT sync, origin, from_side, from_id, from_key, base, state, created_id
+            "SELECT sync, origin, from_side, from_id, from_key, base, state, created_id, fields
              FROM create_intents WHERE sync = ?1 AND state = 'pending' ORDER BY id",
         )?;
         let raws = stmt
@@ -109,10 +116,10 @@ impl Tx<'_> {
         self.conn()
             .prepare_cached(
                 "INSERT INTO create_intents
-                    (sync, origin, from_side, from_id, from_key, target_side, base, state, created_id, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', NULL, ?8, ?8)
+                    (sync, origin, from_side, from_id, from_key, target_side, base, state, created_id, created_at, updated_at, fields)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', NULL, ?8, ?8, ?9)
                  ON CONFLICT (sync, origin) DO UPDATE SET
-                    base = excluded.base, state = 'pending', created_id = NULL, updated_at = excluded.updated_at",
+                    base = excluded.base, fields = excluded.fields, state = 'pending', created_id = NULL, updated_at = excluded.updated_at",
             )?
             .execute(params![
                 intent.sync,
@@ -122,7 +129,8 @@ impl Tx<'_> {
                 intent.from_key,
                 intent.target_side().as_str(),
                 to_json(&intent.base),
-                now
+                now,
+                to_json(&intent.fields)
             ])?;
         Ok(())
     }

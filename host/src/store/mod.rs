@@ -14,6 +14,8 @@ mod conflicts;
 mod failures;
 mod intents;
 mod links;
+mod lock;
+mod pending_updates;
 mod schema;
 mod watermarks;
 
@@ -23,6 +25,8 @@ pub use audit::{
 pub use conflicts::{ConflictChoice, NewConflict, StoredConflict};
 pub use failures::FailedItem;
 pub use intents::{CreateIntent, IntentState};
+pub use lock::{LockError, LockWait, StateLock, lock_path};
+pub use pending_updates::{PendingUpdate, PendingWrite};
 pub use schema::SCHEMA_VERSION;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -184,6 +188,16 @@ impl Store {
         let value = f(&Tx { conn: &tx })?;
         tx.commit()?;
         Ok(value)
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: `ok`, or what is damaged.
+    pub fn integrity_check(&self) -> StoreResult<String> {
+        let rows: Vec<String> = self
+            .conn
+            .prepare("PRAGMA integrity_check")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows.join("; "))
     }
 
     /// Row counts per table, e.g. to show that a dry run wrote nothing.

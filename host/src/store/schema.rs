@@ -12,6 +12,7 @@ pub(crate) const TABLES: &[&str] = &[
     "conflicts",
     "failed_items",
     "audit",
+    "pending_updates",
 ];
 
 const MIGRATIONS: &[&str] = &[
@@ -105,6 +106,19 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX audit_time ON audit (timestamp);
     CREATE INDEX audit_source_key ON audit (source_key, timestamp);
     CREATE INDEX audit_target_key ON audit (target_key, timestamp);
+    "#,
+    // 2: a create intent holds what the create means to write (a create found half-done is
+    // finished); updates are recorded before they are sent.
+    r#"
+    ALTER TABLE create_intents ADD COLUMN fields TEXT NOT NULL DEFAULT '[]';  -- JSON list of [field, value]
+    CREATE TABLE pending_updates (
+        sync        TEXT NOT NULL,
+        source_id   TEXT NOT NULL,
+        writes      TEXT NOT NULL,           -- JSON list of {side, field, value} being written
+        new_base    TEXT NOT NULL,           -- JSON of Base: the base once they are written
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (sync, source_id)
+    );
     "#,
 ];
 

@@ -48,6 +48,7 @@ pub fn sync_config(
         enable_audit: true,
         audit_retention_days: None,
         concurrency: 4,
+        max_wait: 600,
         field_mappings: fields.iter().map(|(s, t)| text_mapping(s, t)).collect(),
         filters: Filters::default(),
         value_maps: Default::default(),

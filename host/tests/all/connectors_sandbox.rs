@@ -135,7 +135,12 @@ struct Harness {
 }
 
 fn start_sandbox() -> (SandboxHandle, SandboxRuntime) {
-    Sandbox::start_blocking(SandboxOptions::default().with_token(TOKEN)).expect("sandbox starts")
+    Sandbox::start_blocking(
+        SandboxOptions::default()
+            .with_token(TOKEN)
+            .with_time_scale(0.01),
+    )
+    .expect("sandbox starts")
 }
 
 fn jira_settings(base_url: &str) -> BTreeMap<String, String> {
@@ -721,9 +726,10 @@ fn jira_listing_survives_rate_limit_answers_because_the_gateway_retries() {
     );
     let metrics = h.gateway.limiter().metrics();
     assert!(metrics.retries >= stats.status(429), "{metrics:?}");
+    // `Retry-After: 1` is one second of the sandbox's time: 10 ms at its time scale of 0.01.
     assert!(
-        metrics.rate_limit_wait_ms >= 900.0,
-        "honoured Retry-After: {metrics:?}"
+        metrics.rate_limit_wait_ms >= 9.0 * stats.status(429) as f64,
+        "honoured Retry-After in the sandbox's time: {metrics:?}"
     );
 }
 

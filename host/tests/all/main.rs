@@ -11,4 +11,5 @@ mod example_plugins;
 mod hostile_plugins;
 mod http_gateway;
 mod plugin_runtime;
+mod processes;
 mod toy_connectors;

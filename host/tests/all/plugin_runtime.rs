@@ -796,3 +796,53 @@ fn resolver_plugin_decides_each_conflicting_field() {
     );
     assert!(matches!(&results[1], Err(ItemError::InvalidInput(m)) if m.contains("nobody")));
 }
+
+/// A client that answers like [`FakeHttp`] after blocking `delay` per request, as the
+/// gateway does while it paces writes or waits for a rate-limit reset.
+struct SlowHttp {
+    delay: Duration,
+    inner: FakeHttp,
+}
+
+impl HttpClient for SlowHttp {
+    fn send(&self, request: OutboundRequest) -> Result<InboundResponse, HttpFailure> {
+        std::thread::sleep(self.delay);
+        self.inner.send(request)
+    }
+}
+
+#[test]
+fn time_blocked_in_http_send_does_not_count_against_the_call_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = dir.path().join("plugins");
+    copy_plugin("http-probe", &plugins, |manifest| {
+        format!("{manifest}\n[limits]\ntimeout_ms = 300\n")
+    });
+    let runtime = PluginRuntime::with_cache_dir(dir.path().join("cache")).unwrap();
+    let grants = Grants::default()
+        .grant("http-probe", &["http://127.0.0.1:8080"], &["token"])
+        .unwrap();
+    let report = runtime.load_dir(&plugins.join("http-probe"), &grants);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let http = Arc::new(SlowHttp {
+        delay: Duration::from_millis(150),
+        inner: FakeHttp::default(),
+    });
+    let connector = report
+        .plugins
+        .connector("probe", settings("http://127.0.0.1:8080"), http)
+        .unwrap();
+
+    // Six requests of one call block 900 ms in the host: three times the 300 ms deadline.
+    let ids: Vec<String> = (1..=6).map(|n| n.to_string()).collect();
+    let started = Instant::now();
+    let got = connector.get(&ids);
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    for (id, result) in ids.iter().zip(&got) {
+        let item = result.as_ref().expect("no deadline error for host waiting");
+        assert_eq!(
+            item.field("body"),
+            &Value::Text(format!("item at items/{id}"))
+        );
+    }
+}

@@ -84,7 +84,13 @@ fn connector(
         ..TransportSettings::default()
     })
     .expect("HTTP transport");
-    let limiter = PlatformLimiter::new(plugin, RatePolicy::for_platform(plugin));
+    // What each toy's manifest would declare: GitHub's conventions and write spacing, or Jira's.
+    let policy = if plugin.contains("github") {
+        RatePolicy::github()
+    } else {
+        RatePolicy::jira()
+    };
+    let limiter = PlatformLimiter::new(plugin, policy);
     let gateway = Arc::new(Gateway::new(config, transport, limiter));
     let settings = settings
         .iter()

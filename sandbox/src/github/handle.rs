@@ -132,6 +132,7 @@ impl crate::Simulator for GitHubHandle {
                 crate::Platform::GitHub,
                 options.faults.clone(),
                 options.token.clone(),
+                options.time_scale,
             )
             .with_oauth_scopes(&options.github_scopes()),
         );

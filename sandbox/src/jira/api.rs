@@ -522,6 +522,7 @@ impl crate::Simulator for JiraHandle {
             crate::Platform::Jira,
             options.faults.clone(),
             options.token.clone(),
+            options.time_scale,
         ));
         let state = Arc::new(JiraState {
             core: core.clone(),

@@ -815,6 +815,7 @@ impl crate::Simulator for LinearHandle {
             crate::Platform::Linear,
             options.faults.clone(),
             options.token.clone(),
+            options.time_scale,
         ));
         let state = Arc::new(LinearState {
             core: core.clone(),

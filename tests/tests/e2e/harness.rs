@@ -76,6 +76,9 @@ pub fn example_text(file: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
+/// Time scale of the sandbox in these tests: its pace, a hundred times faster.
+pub const TEST_TIME_SCALE: f64 = 0.01;
+
 pub struct World {
     pub sandbox: SandboxHandle,
     _runtime: SandboxRuntime,
@@ -97,6 +100,9 @@ impl World {
         options: SandboxOptions,
         tweak: impl FnOnce(&mut ConfigFile),
     ) -> World {
+        // The platforms' pace (GitHub: a second between writes), a hundred times faster.
+        let scale = options.time_scale.min(TEST_TIME_SCALE);
+        let options = options.with_time_scale(scale);
         let text = example_text(file);
         let dir = plugins_dir();
         let (sandbox, runtime) = Sandbox::start_blocking(options).expect("the sandbox starts");
@@ -153,7 +159,8 @@ impl World {
     }
 
     pub fn try_run_with(&mut self, name: &str, options: &RunOptions) -> Result<RunReport, String> {
-        let setup = Setup::new(&self.config, &self.plugins, &self.secrets, true)?;
+        // The host paces itself to the sandbox's (time-scaled) pace, as to a real platform.
+        let setup = Setup::new(&self.config, &self.plugins, &self.secrets, false)?;
         let mut connectors = Connectors::new(&setup);
         let sync = self
             .config

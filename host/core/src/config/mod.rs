@@ -3,6 +3,7 @@
 mod environment;
 mod error;
 mod export;
+mod feedback;
 mod filters;
 mod load;
 mod locate;

@@ -126,6 +126,10 @@ pub struct SyncConfig {
     /// How many writes may be in flight at once.
     #[serde(default = "defaults::concurrency")]
     pub concurrency: u32,
+    /// Seconds a side may wait for a platform's rate limit to reset; when the platform asks
+    /// for longer, that side stops cleanly (its items are kept for the next run; exit 1).
+    #[serde(default = "defaults::max_wait")]
+    pub max_wait: u64,
     pub field_mappings: Vec<FieldMapping>,
     #[serde(default, skip_serializing_if = "Filters::is_empty")]
     pub filters: Filters,
@@ -259,6 +263,9 @@ pub(crate) mod defaults {
     }
     pub fn concurrency() -> u32 {
         4
+    }
+    pub fn max_wait() -> u64 {
+        600
     }
 }
 
