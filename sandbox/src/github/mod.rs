@@ -2,12 +2,14 @@
 //! Projects v2 API ([`graphql`], [`project`]) on one server, like `api.github.com`.
 
 pub(crate) mod graphql;
+mod graphql_nodes;
 mod handle;
 pub(crate) mod project;
 pub(crate) mod rest;
 pub(crate) mod search;
 pub(crate) mod store;
 
+pub use graphql::SCHEMA_SDL as GRAPHQL_SCHEMA;
 pub use handle::GitHubHandle;
 pub use project::{ProjectFieldValue, ProjectItem};
 pub(crate) use rest::{GitHubState, router};
