@@ -9,3 +9,4 @@ mod engine;
 mod example_plugins;
 mod http_gateway;
 mod plugin_runtime;
+mod toy_connectors;

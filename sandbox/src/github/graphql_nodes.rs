@@ -279,7 +279,7 @@ fn value_json(item: &ProjectItem, field: &ProjectField, issue: Option<&GitHubIss
     Some(v)
 }
 
-/// Objects whose only computed fields are listed in `field`.
+/// The JSON data of a node that keeps it in a `data: Value` field.
 macro_rules! data_node {
     ($name:ident) => {
         impl $name<'_> {
@@ -548,7 +548,6 @@ impl<'s> Node<'s> for Repository<'s> {
 
 struct Issue<'s> {
     cx: Cx<'s>,
-    number: u64,
     node_id: String,
     labels: Vec<String>,
     assignees: Vec<String>,
@@ -560,7 +559,6 @@ impl<'s> Issue<'s> {
     fn new(cx: Cx<'s>, issue: &GitHubIssue) -> Self {
         Issue {
             cx,
-            number: issue.number,
             node_id: issue.node_id.clone(),
             labels: issue.labels.clone(),
             assignees: issue.assignees.clone(),
@@ -574,7 +572,6 @@ impl<'s> Node<'s> for Issue<'s> {
         self.data["__typename"].as_str().unwrap_or("Issue")
     }
     fn field(&self, name: &str, args: &Args) -> Option<Resolved<'s>> {
-        let _ = self.number;
         Some(match name {
             "labels" => {
                 let store = self.cx.store.borrow();
@@ -831,14 +828,20 @@ impl<'s> MutationRoot<'s> {
             if let Some(assignees) = assignees {
                 issue.assignees = assignees;
             }
-            if let Some(state) = state {
-                if state != issue.state {
-                    issue.closed_at = (state == "closed").then_some(issue.updated_at);
-                    issue.state_reason = Some(if state == "closed" { "completed" } else { "reopened" }.into());
-                    issue.state = state;
-                }
+            if let Some(state) = state.filter(|s| *s != issue.state) {
+                issue.state_reason =
+                    Some(if state == "closed" { "completed" } else { "reopened" }.into());
+                issue.state = state;
             }
         });
+        if let Some(issue) = store.issues.get_mut(&number) {
+            // Closed as of this change (`touch` just stamped `updated_at`).
+            issue.closed_at = match (issue.state.as_str(), issue.closed_at) {
+                ("closed", None) => Some(issue.updated_at),
+                ("closed", kept) => kept,
+                _ => None,
+            };
+        }
         self.cx.wrote.set(true);
         let issue = store.issues.get(&number).map(|i| Issue::new(self.cx, i));
         drop(store);
