@@ -17,7 +17,7 @@ use apollo_compiler::schema::ExtendedType;
 use apollo_compiler::validation::Valid;
 use serde_json::{Value, json};
 
-use graphql_support::{Api, AnswerCheck, apidata, official_schema, post, sandbox_schema};
+use graphql_support::{AnswerCheck, Api, apidata, official_schema, post, sandbox_schema};
 use pmsync_sandbox::{Sandbox, SandboxOptions};
 
 /// Differences between the sandbox's schema and the official one, one line each.
@@ -46,7 +46,9 @@ fn subset_differences(ours: &Valid<Schema>, official: &Schema) -> Vec<String> {
             (ExtendedType::InputObject(o), ExtendedType::InputObject(t)) => {
                 for (field, def) in &o.fields {
                     match t.fields.get(field) {
-                        None => problems.push(format!("input field {name}.{field} is not official")),
+                        None => {
+                            problems.push(format!("input field {name}.{field} is not official"))
+                        }
                         Some(official) if official.ty != def.ty => problems.push(format!(
                             "input field {name}.{field}: {} here, {} officially",
                             def.ty, official.ty
@@ -65,7 +67,10 @@ fn subset_differences(ours: &Valid<Schema>, official: &Schema) -> Vec<String> {
             (ExtendedType::Union(o), ExtendedType::Union(t)) => {
                 for member in &o.members {
                     if !t.members.contains(member) {
-                        problems.push(format!("{} is not officially a member of {name}", member.name));
+                        problems.push(format!(
+                            "{} is not officially a member of {name}",
+                            member.name
+                        ));
                     }
                 }
             }
@@ -140,8 +145,14 @@ fn a_field_that_is_not_official_is_reported_by_the_subset_check() {
     )
     .expect("valid SDL");
     let problems = subset_differences(&invented, &official);
-    assert!(problems.iter().any(|p| p.contains("Issue.severity")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.contains("Issue.title: Int here")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.contains("Issue.severity")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("Issue.title: Int here")),
+        "{problems:?}"
+    );
 }
 
 /// The GitHub Projects connector's documents, with variables for the sandbox's board.
@@ -156,7 +167,10 @@ fn github_projects_operations(sb: &pmsync_sandbox::SandboxHandle) -> Vec<(String
     let option = gh.project_option_id("Status", "Done").expect("Done option");
     let project = gh.project_id();
     vec![
-        (queries::project("organization"), json!({"login": "acme", "number": 1})),
+        (
+            queries::project("organization"),
+            json!({"login": "acme", "number": 1}),
+        ),
         (
             queries::items("organization", false),
             json!({"login": "acme", "number": 1, "first": 5, "after": null}),
@@ -166,7 +180,10 @@ fn github_projects_operations(sb: &pmsync_sandbox::SandboxHandle) -> Vec<(String
             json!({"login": "acme", "number": 1, "first": 5, "after": null, "query": ""}),
         ),
         (queries::item(), json!({"id": item.id})),
-        (queries::ISSUE_PROJECT_ITEMS.to_string(), json!({"id": issue.node_id})),
+        (
+            queries::ISSUE_PROJECT_ITEMS.to_string(),
+            json!({"id": issue.node_id}),
+        ),
         (
             queries::UPDATE_FIELD.to_string(),
             json!({"input": {"projectId": project, "itemId": item.id, "fieldId": status, "value": {"singleSelectOptionId": option}}}),
@@ -205,7 +222,10 @@ fn linear_operations(sb: &pmsync_sandbox::SandboxHandle) -> Vec<(String, Value)>
             connector::update_document(),
             json!({"id": "ENG-3", "input": {"stateId": done, "title": "Renamed"}}),
         ),
-        (directory::TEAMS.to_string(), json!({"filter": {"key": {"eq": "ENG"}}, "first": 250})),
+        (
+            directory::TEAMS.to_string(),
+            json!({"filter": {"key": {"eq": "ENG"}}, "first": 250}),
+        ),
         (
             directory::STATES.to_string(),
             json!({"filter": {"team": {"key": {"eq": "ENG"}}}, "first": 250}),
@@ -234,7 +254,10 @@ fn every_operation_of_the_first_party_connectors_is_valid_officially_and_in_the_
                     document,
                     "operation.graphql",
                 ) {
-                    panic!("{api:?} operation is invalid against the {which} schema:\n{document}\n{}", e.errors);
+                    panic!(
+                        "{api:?} operation is invalid against the {which} schema:\n{document}\n{}",
+                        e.errors
+                    );
                 }
             }
         }
@@ -247,13 +270,20 @@ fn the_sandboxs_answers_to_the_connectors_hold_exactly_the_selected_officially_t
     let (sb, runtime) = Sandbox::start_blocking(SandboxOptions::default()).expect("sandbox");
     let runtime = runtime.runtime().expect("runtime");
     for (api, url, operations) in [
-        (Api::GitHub, sb.github_graphql_url(), github_projects_operations(&sb)),
+        (
+            Api::GitHub,
+            sb.github_graphql_url(),
+            github_projects_operations(&sb),
+        ),
         (Api::Linear, sb.linear_url(), linear_operations(&sb)),
     ] {
         let check = AnswerCheck::new(official_schema(&dir, api));
         for (document, variables) in operations {
             let (sent, answer) = runtime.block_on(post(&check, &url, &document, variables));
-            assert!(answer.get("errors").is_none(), "{api:?} answered errors to\n{sent}\n{answer}");
+            assert!(
+                answer.get("errors").is_none(),
+                "{api:?} answered errors to\n{sent}\n{answer}"
+            );
             let problems = check.problems(&sent, &answer);
             assert!(
                 problems.is_empty(),
@@ -269,10 +299,26 @@ fn the_answer_check_catches_a_missing_non_null_field_and_an_extra_one() {
     let Some(dir) = apidata() else { return };
     let check = AnswerCheck::new(official_schema(&dir, Api::Linear));
     let document = check.with_typenames("query { viewer { id name } }");
-    let missing = json!({"data": {"__typename": "Query", "viewer": {"__typename": "User", "id": "u"}}});
-    assert!(check.problems(&document, &missing).iter().any(|p| p.contains("viewer.name")));
+    let missing =
+        json!({"data": {"__typename": "Query", "viewer": {"__typename": "User", "id": "u"}}});
+    assert!(
+        check
+            .problems(&document, &missing)
+            .iter()
+            .any(|p| p.contains("viewer.name"))
+    );
     let extra = json!({"data": {"__typename": "Query", "viewer": {"__typename": "User", "id": "u", "name": "n", "email": "e"}}});
-    assert!(check.problems(&document, &extra).iter().any(|p| p.contains("email")));
+    assert!(
+        check
+            .problems(&document, &extra)
+            .iter()
+            .any(|p| p.contains("email"))
+    );
     let null = json!({"data": {"__typename": "Query", "viewer": {"__typename": "User", "id": "u", "name": null}}});
-    assert!(check.problems(&document, &null).iter().any(|p| p.contains("null")));
+    assert!(
+        check
+            .problems(&document, &null)
+            .iter()
+            .any(|p| p.contains("null"))
+    );
 }

@@ -59,12 +59,22 @@ async fn github_answers_repository_viewer_rate_limit_and_node_with_only_the_sele
     let data = &answer["data"];
     assert_eq!(data["me"], json!({"login": "mia-krystof"}));
     assert_eq!(data["rateLimit"]["limit"], 5000);
-    assert!(data["rateLimit"]["remaining"].as_u64().is_some_and(|r| r < 5000));
+    assert!(
+        data["rateLimit"]["remaining"]
+            .as_u64()
+            .is_some_and(|r| r < 5000)
+    );
     let repo = &data["repository"];
     assert_eq!(repo["nameWithOwner"], "acme/widgets");
-    assert_eq!(repo["first"], json!({"title": issue.title, "state": "OPEN"}));
+    assert_eq!(
+        repo["first"],
+        json!({"title": issue.title, "state": "OPEN"})
+    );
     assert_eq!(repo["open"]["nodes"].as_array().map(Vec::len), Some(2));
-    assert!(repo["open"].get("edges").is_none(), "unselected fields are absent");
+    assert!(
+        repo["open"].get("edges").is_none(),
+        "unselected fields are absent"
+    );
     assert_eq!(data["node"], json!({"__typename": "Issue", "number": 2}));
     sb.shutdown().await;
 }
@@ -83,7 +93,10 @@ async fn github_update_issue_renames_the_issue_a_board_item_shows() {
         answer,
         json!({"data": {"updateIssue": {"issue": {"id": issue.node_id, "title": "Renamed from the board"}}}})
     );
-    assert_eq!(sb.github().issue(3).expect("issue").title, "Renamed from the board");
+    assert_eq!(
+        sb.github().issue(3).expect("issue").title,
+        "Renamed from the board"
+    );
     assert!(sb.github().issue(3).expect("issue").updated_at > issue.updated_at);
 
     let (_, unknown) = github(
@@ -109,7 +122,10 @@ async fn github_refuses_an_unknown_field_with_graphql_rubys_error_and_no_data() 
     assert_eq!(status, StatusCode::OK);
     assert!(answer.get("data").is_none(), "{answer}");
     let error = &answer["errors"][0];
-    assert_eq!(error["message"], "Field 'stars' doesn't exist on type 'Repository'");
+    assert_eq!(
+        error["message"],
+        "Field 'stars' doesn't exist on type 'Repository'"
+    );
     assert_eq!(
         error["extensions"],
         json!({"code": "undefinedField", "typeName": "Repository", "fieldName": "stars"})
@@ -120,7 +136,10 @@ async fn github_refuses_an_unknown_field_with_graphql_rubys_error_and_no_data() 
         json!({}),
     )
     .await;
-    assert_eq!(missing_first["errors"][0]["type"], "MISSING_PAGINATION_BOUNDARIES");
+    assert_eq!(
+        missing_first["errors"][0]["type"],
+        "MISSING_PAGINATION_BOUNDARIES"
+    );
     sb.shutdown().await;
 }
 
@@ -140,20 +159,37 @@ async fn github_board_field_values_resolve_fragments_on_the_union_by_concrete_ty
         json!({}),
     )
     .await;
-    let values = answer["data"]["organization"]["projectV2"]["items"]["nodes"][0]["fieldValues"]
-        ["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_else(|| panic!("{answer}"));
+    let values =
+        answer["data"]["organization"]["projectV2"]["items"]["nodes"][0]["fieldValues"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("{answer}"));
     for value in &values {
-        let keys: Vec<&str> = value.as_object().expect("object").keys().map(String::as_str).collect();
+        let keys: Vec<&str> = value
+            .as_object()
+            .expect("object")
+            .keys()
+            .map(String::as_str)
+            .collect();
         match value["__typename"].as_str() {
-            Some("ProjectV2ItemFieldNumberValue") => assert_eq!(keys, ["__typename", "number", "field"]),
-            Some("ProjectV2ItemFieldSingleSelectValue") => assert_eq!(keys, ["__typename", "option"]),
-            _ => assert_eq!(keys, ["__typename"], "other members select nothing: {value}"),
+            Some("ProjectV2ItemFieldNumberValue") => {
+                assert_eq!(keys, ["__typename", "number", "field"])
+            }
+            Some("ProjectV2ItemFieldSingleSelectValue") => {
+                assert_eq!(keys, ["__typename", "option"])
+            }
+            _ => assert_eq!(
+                keys,
+                ["__typename"],
+                "other members select nothing: {value}"
+            ),
         }
     }
-    assert!(values.iter().any(|v| v["__typename"] == "ProjectV2ItemFieldSingleSelectValue"));
+    assert!(
+        values
+            .iter()
+            .any(|v| v["__typename"] == "ProjectV2ItemFieldSingleSelectValue")
+    );
     sb.shutdown().await;
 }
 
@@ -176,16 +212,28 @@ async fn linear_answers_organization_projects_cycles_viewer_and_label_teams() {
     let data = &answer["data"];
     assert_eq!(data["organization"]["urlKey"], "acme");
     assert_eq!(data["viewer"]["organization"]["urlKey"], "acme");
-    assert!(!data["projects"]["nodes"].as_array().expect("projects").is_empty());
+    assert!(
+        !data["projects"]["nodes"]
+            .as_array()
+            .expect("projects")
+            .is_empty()
+    );
     let cycles = data["cycles"]["nodes"].as_array().expect("cycles");
     assert_eq!(cycles.iter().filter(|c| c["isActive"] == true).count(), 1);
     assert!(cycles.iter().all(|c| c["team"]["key"] == "ENG"));
-    assert!(data["issueLabels"]["nodes"]
-        .as_array()
-        .expect("labels")
-        .iter()
-        .all(|l| l.as_object().is_some_and(|o| o.contains_key("team"))));
-    assert_eq!(data["teams"]["nodes"][0]["states"]["nodes"].as_array().map(Vec::len), Some(2));
+    assert!(
+        data["issueLabels"]["nodes"]
+            .as_array()
+            .expect("labels")
+            .iter()
+            .all(|l| l.as_object().is_some_and(|o| o.contains_key("team")))
+    );
+    assert_eq!(
+        data["teams"]["nodes"][0]["states"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
     sb.shutdown().await;
 }
 
@@ -205,7 +253,11 @@ async fn linear_serves_every_non_null_issue_field_a_typed_client_asks_for() {
     .await;
     assert!(answer.get("errors").is_none(), "{answer}");
     let issue = answer["data"]["issue"].as_object().expect("issue");
-    assert_eq!(issue.len(), 22, "every selected field, nothing else: {issue:?}");
+    assert_eq!(
+        issue.len(),
+        22,
+        "every selected field, nothing else: {issue:?}"
+    );
     assert!(issue.values().all(|v| !v.is_null()), "{issue:?}");
     sb.shutdown().await;
 }
@@ -215,8 +267,14 @@ async fn linear_refuses_an_unknown_field_or_filter_key_as_apollo_server_does() {
     let sb = start().await;
     let (status, answer) = linear(&sb, "{ issue(id: \"ENG-1\") { id severity } }", json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(answer["errors"][0]["message"], "Cannot query field \"severity\" on type \"Issue\".");
-    assert_eq!(answer["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(
+        answer["errors"][0]["message"],
+        "Cannot query field \"severity\" on type \"Issue\"."
+    );
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
     let (status, answer) = linear(
         &sb,
         "query($f: IssueFilter) { issues(filter: $f) { nodes { id } } }",
@@ -224,10 +282,19 @@ async fn linear_refuses_an_unknown_field_or_filter_key_as_apollo_server_does() {
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
-    assert!(answer["errors"][0]["message"].as_str().is_some_and(|m| m.contains("colour")), "{answer}");
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("colour")),
+        "{answer}"
+    );
     let (status, answer) = linear(&sb, "{ issue(id: \"ENG-999\") { id } }", json!({})).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(answer["data"], Value::Null, "issue is non-null: the error reaches the root");
+    assert_eq!(
+        answer["data"],
+        Value::Null,
+        "issue is non-null: the error reaches the root"
+    );
     assert_eq!(answer["errors"][0]["message"], "Entity not found");
     sb.shutdown().await;
 }

@@ -55,7 +55,11 @@ fn toy(name: &str, credential: Credential, settings: &[(&str, &str)]) -> Toy {
         .grant(name, &["http://127.0.0.1:*"], &["token"])
         .expect("grants parse");
     let report = runtime.load_dir(&toy_folder(name), &grants);
-    assert!(report.errors.is_empty(), "loading {name}: {:?}", report.errors);
+    assert!(
+        report.errors.is_empty(),
+        "loading {name}: {:?}",
+        report.errors
+    );
     let plugins = report.plugins;
     let info = plugins.info(name).expect("plugin loaded");
     let config = GatewayConfig {
@@ -133,9 +137,16 @@ fn a_toy_linear_connector_with_its_own_queries_lists_and_renames_issues_in_the_s
     );
 
     let items = list_all(toy.connector.as_ref(), 3);
-    assert_eq!(items.len(), sb.linear().issue_count(), "every issue, 3 per page");
+    assert_eq!(
+        items.len(),
+        sb.linear().issue_count(),
+        "every issue, 3 per page"
+    );
     let stamps: Vec<_> = items.iter().map(|i| i.updated_at).collect();
-    assert!(stamps.windows(2).all(|w| w[0] >= w[1]), "newest updated first");
+    assert!(
+        stamps.windows(2).all(|w| w[0] >= w[1]),
+        "newest updated first"
+    );
     let first = &items[0];
     let stored = sb.linear().issue(&first.id).expect("a sandbox issue");
     assert_eq!(first.key, stored.identifier);
@@ -148,11 +159,20 @@ fn a_toy_linear_connector_with_its_own_queries_lists_and_renames_issues_in_the_s
         fields: vec![("title".to_string(), Value::Text("Renamed by a toy".into()))],
     }]);
     let renamed = renamed[0].as_ref().expect("renamed");
-    assert_eq!(renamed.field("title"), &Value::Text("Renamed by a toy".into()));
-    assert_eq!(sb.linear().issue(&first.id).expect("issue").title, "Renamed by a toy");
+    assert_eq!(
+        renamed.field("title"),
+        &Value::Text("Renamed by a toy".into())
+    );
+    assert_eq!(
+        sb.linear().issue(&first.id).expect("issue").title,
+        "Renamed by a toy"
+    );
 
     let missing = toy.connector.get(&["ENG-999".to_string()]);
-    assert!(missing[0].is_err(), "an unknown issue is an error: {missing:?}");
+    assert!(
+        missing[0].is_err(),
+        "an unknown issue is an error: {missing:?}"
+    );
 }
 
 #[test]
@@ -170,7 +190,11 @@ fn a_toy_github_projects_connector_with_the_docs_queries_lists_and_moves_board_i
     let github = sb.github();
 
     let items = list_all(toy.connector.as_ref(), 4);
-    assert_eq!(items.len(), github.project_item_count(), "every item, 4 per page");
+    assert_eq!(
+        items.len(),
+        github.project_item_count(),
+        "every item, 4 per page"
+    );
     let item = items
         .iter()
         .find(|i| i.field("Status") != &Value::Text("Done".into()))
@@ -192,11 +216,18 @@ fn a_toy_github_projects_connector_with_the_docs_queries_lists_and_moves_board_i
     }]);
     let moved = moved[0].as_ref().expect("moved");
     assert_eq!(moved.field("Status"), &Value::Text("Done".into()));
-    assert_eq!(moved.field("Notes"), &Value::Text("Checked by a toy".into()));
+    assert_eq!(
+        moved.field("Notes"),
+        &Value::Text("Checked by a toy".into())
+    );
     let status = github.project_field_id("Status").expect("Status");
     let done = github.project_option_id("Status", "Done").expect("Done");
     assert_eq!(
-        github.project_item(&item.id).expect("item").values.get(&status),
+        github
+            .project_item(&item.id)
+            .expect("item")
+            .values
+            .get(&status),
         Some(&ProjectFieldValue::SingleSelect(done))
     );
 }

@@ -93,14 +93,22 @@ fn field_error(failure: &FieldFailure) -> Value {
 
 fn refused(refusal: Refusal) -> Response {
     let errors: Vec<Value> = match refusal {
-        Refusal::Syntax { message, locations: at } => {
+        Refusal::Syntax {
+            message,
+            locations: at,
+        } => {
             let at_text = at
                 .first()
                 .map_or(String::new(), |l| format!(" at [{}, {}]", l.line, l.column));
-            vec![json!({"message": format!("Parse error: {message}{at_text}"), "locations": locations(&at)})]
+            vec![
+                json!({"message": format!("Parse error: {message}{at_text}"), "locations": locations(&at)}),
+            ]
         }
         Refusal::Invalid(problems) => problems.iter().map(validation_error).collect(),
-        Refusal::Request { message, locations: at } => {
+        Refusal::Request {
+            message,
+            locations: at,
+        } => {
             vec![json!({"message": message, "locations": locations(&at)})]
         }
     };
@@ -121,10 +129,16 @@ fn run(state: &GitHubState, body: &GraphqlBody) -> Result<(Executed, bool), Refu
         budget: state.core.graphql_budget(),
     };
     let executed = match prepared.kind {
-        OperationType::Mutation => {
-            engine::execute(schema, &prepared, &Object(Rc::new(MutationRoot { cx: &context })))?
-        }
-        _ => engine::execute(schema, &prepared, &Object(Rc::new(QueryRoot { cx: &context })))?,
+        OperationType::Mutation => engine::execute(
+            schema,
+            &prepared,
+            &Object(Rc::new(MutationRoot { cx: &context })),
+        )?,
+        _ => engine::execute(
+            schema,
+            &prepared,
+            &Object(Rc::new(QueryRoot { cx: &context })),
+        )?,
     };
     let wrote = context.wrote.get();
     Ok((executed, wrote))

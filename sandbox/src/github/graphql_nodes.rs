@@ -122,7 +122,9 @@ fn window(args: &Args, connection: &str, total: usize) -> Result<Window, Failure
 
 fn page<'s>(type_name: &str, all: Vec<Answer<'s>>, args: &Args, connection: &str) -> Resolved<'s> {
     let window = window(args, connection, all.len())?;
-    Ok(Answer::node(Connection::page(type_name, all, window, cursor)))
+    Ok(Answer::node(Connection::page(
+        type_name, all, window, cursor,
+    )))
 }
 
 fn user_id(login: &str) -> String {
@@ -139,7 +141,10 @@ fn user_json(login: &str) -> Value {
 }
 
 fn label_json(store: &GitHubStore, name: &str) -> Value {
-    let label = store.labels.iter().find(|l| l.name.eq_ignore_ascii_case(name));
+    let label = store
+        .labels
+        .iter()
+        .find(|l| l.name.eq_ignore_ascii_case(name));
     json!({
         "__typename": "Label",
         "id": format!("LA_kwDOHLx{:010}", label.map_or(0, |l| l.id)),
@@ -175,7 +180,11 @@ fn repository_json() -> Value {
 fn issue_json(issue: &GitHubIssue) -> Value {
     let url = format!(
         "https://github.com/{OWNER}/{REPO}/{}/{}",
-        if issue.is_pull_request { "pull" } else { "issues" },
+        if issue.is_pull_request {
+            "pull"
+        } else {
+            "issues"
+        },
         issue.number
     );
     if issue.is_pull_request {
@@ -238,7 +247,11 @@ fn field_json(field: &ProjectField) -> Value {
     v
 }
 
-fn value_json(item: &ProjectItem, field: &ProjectField, issue: Option<&GitHubIssue>) -> Option<Value> {
+fn value_json(
+    item: &ProjectItem,
+    field: &ProjectField,
+    issue: Option<&GitHubIssue>,
+) -> Option<Value> {
     let mut v = json!({
         "id": format!("PVTFV_{}_{}", &item.id[5..], &field.id[field.id.len() - 4..]),
         "field": field_json(field),
@@ -253,9 +266,10 @@ fn value_json(item: &ProjectItem, field: &ProjectField, issue: Option<&GitHubIss
         (FieldKind::Number, Some(ProjectFieldValue::Number(n))) => {
             ("ProjectV2ItemFieldNumberValue", json!({"number": n}))
         }
-        (FieldKind::Date, Some(ProjectFieldValue::Date(d))) => {
-            ("ProjectV2ItemFieldDateValue", json!({"date": d.to_string()}))
-        }
+        (FieldKind::Date, Some(ProjectFieldValue::Date(d))) => (
+            "ProjectV2ItemFieldDateValue",
+            json!({"date": d.to_string()}),
+        ),
         (FieldKind::SingleSelect(options), Some(ProjectFieldValue::SingleSelect(id))) => {
             let option = options.iter().find(|o| &o.id == id)?;
             (
@@ -369,7 +383,10 @@ fn node_by_id<'s>(cx: Cx<'s>, id: &str) -> Resolved<'s> {
         return Ok(Answer::node(Owner::new(cx, person.1)));
     }
     if let Some(pos) = store.project.position(id) {
-        return Ok(Answer::node(Item::new(cx, store.project.items[pos].clone())));
+        return Ok(Answer::node(Item::new(
+            cx,
+            store.project.items[pos].clone(),
+        )));
     }
     if let Some(issue) = store.issue_by_node_id(id) {
         return Ok(Answer::node(Issue::new(cx, issue)));
@@ -402,15 +419,17 @@ impl<'s> Node<'s> for Owner<'s> {
             return None;
         }
         let number = args.get("number").and_then(Value::as_u64);
-        Some(if self.type_name() == "Organization" && number == Some(PROJECT_NUMBER) {
-            let store = self.cx.store.borrow();
-            Ok(Answer::node(Project::new(self.cx, &store)))
-        } else {
-            let shown = number.map_or("null".to_string(), |n| n.to_string());
-            Err(not_found(format!(
-                "Could not resolve to a ProjectV2 with the number {shown}."
-            )))
-        })
+        Some(
+            if self.type_name() == "Organization" && number == Some(PROJECT_NUMBER) {
+                let store = self.cx.store.borrow();
+                Ok(Answer::node(Project::new(self.cx, &store)))
+            } else {
+                let shown = number.map_or("null".to_string(), |n| n.to_string());
+                Err(not_found(format!(
+                    "Could not resolve to a ProjectV2 with the number {shown}."
+                )))
+            },
+        )
     }
     fn data(&self) -> Option<&Map<String, Value>> {
         self.map()
@@ -437,19 +456,38 @@ impl<'s> Repository<'s> {
         let store = self.cx.store.borrow();
         let states = |v: Option<&Value>| -> Vec<String> {
             v.and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_lowercase).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_lowercase)
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let labels = |v: Option<&Value>| -> Vec<String> {
             v.and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let empty = Map::new();
-        let filter_by = args.get("filterBy").and_then(Value::as_object).unwrap_or(&empty);
+        let filter_by = args
+            .get("filterBy")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         if let Some(key) = filter_by
             .iter()
-            .find(|(k, v)| !v.is_null() && !matches!(k.as_str(), "states" | "labels" | "since" | "assignee" | "viewerSubscribed"))
+            .find(|(k, v)| {
+                !v.is_null()
+                    && !matches!(
+                        k.as_str(),
+                        "states" | "labels" | "since" | "assignee" | "viewerSubscribed"
+                    )
+            })
             .map(|(k, _)| k)
         {
             return Err(Failure::new(
@@ -474,7 +512,9 @@ impl<'s> Repository<'s> {
             .filter(|i| {
                 // `labels:` keeps issues with any of the labels, as on GitHub.
                 wanted_labels.is_empty()
-                    || i.labels.iter().any(|l| wanted_labels.iter().any(|w| w.eq_ignore_ascii_case(l)))
+                    || i.labels
+                        .iter()
+                        .any(|l| wanted_labels.iter().any(|w| w.eq_ignore_ascii_case(l)))
             })
             .filter(|i| match assignee {
                 None | Some("*") => true,
@@ -484,7 +524,9 @@ impl<'s> Repository<'s> {
             .filter(|i| since.is_none_or(|s| i.updated_at >= s))
             .collect();
         let order = args.get("orderBy");
-        let field = order.and_then(|o| o["field"].as_str()).unwrap_or("CREATED_AT");
+        let field = order
+            .and_then(|o| o["field"].as_str())
+            .unwrap_or("CREATED_AT");
         match field {
             "UPDATED_AT" => issues.sort_by_key(|i| (i.updated_at, i.number)),
             "COMMENTS" => issues.sort_by_key(|i| (i.comments.len(), i.number)),
@@ -506,7 +548,12 @@ impl<'s> Repository<'s> {
                 }
             })
             .collect();
-        Ok(Answer::node(Connection::page("IssueConnection", all, window, cursor)))
+        Ok(Answer::node(Connection::page(
+            "IssueConnection",
+            all,
+            window,
+            cursor,
+        )))
     }
 }
 
@@ -583,7 +630,11 @@ impl<'s> Node<'s> for Issue<'s> {
                 page("LabelConnection", all, args, "labels")
             }
             "assignees" => {
-                let all = self.assignees.iter().map(|a| Answer::Json(user_json(a))).collect();
+                let all = self
+                    .assignees
+                    .iter()
+                    .map(|a| Answer::Json(user_json(a)))
+                    .collect();
                 page("UserConnection", all, args, "assignees")
             }
             "projectItems" => {
@@ -639,7 +690,12 @@ impl<'s> Node<'s> for Project<'s> {
         let store = self.cx.store.borrow();
         Some(match name {
             "fields" => {
-                let all = store.project.fields.iter().map(|f| Answer::Json(field_json(f))).collect();
+                let all = store
+                    .project
+                    .fields
+                    .iter()
+                    .map(|f| Answer::Json(field_json(f)))
+                    .collect();
                 page("ProjectV2FieldConfigurationConnection", all, args, "fields")
             }
             "field" => {
@@ -675,7 +731,12 @@ impl<'s> Node<'s> for Project<'s> {
                         }
                     })
                     .collect();
-                Ok(Answer::node(Connection::page("ProjectV2ItemConnection", all, window, cursor)))
+                Ok(Answer::node(Connection::page(
+                    "ProjectV2ItemConnection",
+                    all,
+                    window,
+                    cursor,
+                )))
             }
             _ => return None,
         })
@@ -727,7 +788,12 @@ impl<'s> Node<'s> for Item<'s> {
                     .filter_map(|f| value_json(&self.item, f, issue))
                     .map(Answer::Json)
                     .collect();
-                page("ProjectV2ItemFieldValueConnection", all, args, "fieldValues")
+                page(
+                    "ProjectV2ItemFieldValueConnection",
+                    all,
+                    args,
+                    "fieldValues",
+                )
             }
             _ => return None,
         })
@@ -748,8 +814,14 @@ impl<'s> Node<'s> for MutationRoot<'s> {
     }
     fn field(&self, name: &str, args: &Args) -> Option<Resolved<'s>> {
         let empty = Map::new();
-        let input = args.get("input").and_then(Value::as_object).unwrap_or(&empty);
-        let client_mutation_id = input.get("clientMutationId").cloned().unwrap_or(Value::Null);
+        let input = args
+            .get("input")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let client_mutation_id = input
+            .get("clientMutationId")
+            .cloned()
+            .unwrap_or(Value::Null);
         let result = match name {
             "updateIssue" => self.update_issue(input),
             "updateProjectV2ItemFieldValue" | "clearProjectV2ItemFieldValue" => {
@@ -773,14 +845,25 @@ impl<'s> Node<'s> for MutationRoot<'s> {
 }
 
 fn text(input: &Map<String, Value>, name: &str) -> String {
-    input.get(name).and_then(Value::as_str).unwrap_or_default().to_string()
+    input
+        .get(name)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 
 impl<'s> MutationRoot<'s> {
-    fn update_issue(&self, input: &Map<String, Value>) -> Result<(&'static str, Answer<'s>), Failure> {
+    fn update_issue(
+        &self,
+        input: &Map<String, Value>,
+    ) -> Result<(&'static str, Answer<'s>), Failure> {
         let id = text(input, "id");
         let mut store = self.cx.store.borrow_mut();
-        let Some(number) = store.issue_by_node_id(&id).filter(|i| !i.is_pull_request).map(|i| i.number) else {
+        let Some(number) = store
+            .issue_by_node_id(&id)
+            .filter(|i| !i.is_pull_request)
+            .map(|i| i.number)
+        else {
             return Err(no_node(&id));
         };
         let mut labels = None;
@@ -809,12 +892,21 @@ impl<'s> MutationRoot<'s> {
             }
             assignees = Some(logins);
         }
-        let title = input.get("title").and_then(Value::as_str).map(str::to_string);
+        let title = input
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_string);
         if title.as_deref().is_some_and(|t| t.trim().is_empty()) {
             return Err(Failure::new("UNPROCESSABLE", "Title can't be blank"));
         }
-        let body = input.get("body").and_then(Value::as_str).map(str::to_string);
-        let state = input.get("state").and_then(Value::as_str).map(str::to_lowercase);
+        let body = input
+            .get("body")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let state = input
+            .get("state")
+            .and_then(Value::as_str)
+            .map(str::to_lowercase);
         store.touch(number, |issue| {
             if let Some(title) = title {
                 issue.title = title;
@@ -829,8 +921,14 @@ impl<'s> MutationRoot<'s> {
                 issue.assignees = assignees;
             }
             if let Some(state) = state.filter(|s| *s != issue.state) {
-                issue.state_reason =
-                    Some(if state == "closed" { "completed" } else { "reopened" }.into());
+                issue.state_reason = Some(
+                    if state == "closed" {
+                        "completed"
+                    } else {
+                        "reopened"
+                    }
+                    .into(),
+                );
                 issue.state = state;
             }
         });
@@ -875,7 +973,10 @@ impl<'s> MutationRoot<'s> {
             None
         } else {
             let empty = Map::new();
-            let value = input.get("value").and_then(Value::as_object).unwrap_or(&empty);
+            let value = input
+                .get("value")
+                .and_then(Value::as_object)
+                .unwrap_or(&empty);
             Some(checked_value(&field, value).map_err(|m| Failure::new("UNPROCESSABLE", m))?)
         };
         let now = store.clock.tick();
@@ -943,8 +1044,14 @@ impl<'s> Node<'s> for Payload<'s> {
 }
 
 /// Checks a field value against the field's type; the error text follows GitHub's.
-fn checked_value(field: &ProjectField, value: &Map<String, Value>) -> Result<ProjectFieldValue, String> {
-    let given: Vec<&String> = value.keys().filter(|k| !value[k.as_str()].is_null()).collect();
+fn checked_value(
+    field: &ProjectField,
+    value: &Map<String, Value>,
+) -> Result<ProjectFieldValue, String> {
+    let given: Vec<&String> = value
+        .keys()
+        .filter(|k| !value[k.as_str()].is_null())
+        .collect();
     if given.len() != 1 {
         return Err(
             "Exactly one of text, number, date, singleSelectOptionId or iterationId must be given."

@@ -29,7 +29,10 @@ const MAX_DOCUMENT_BYTES: usize = 256 * 1024;
 pub(crate) fn load_schema(sdl: &str, name: &str) -> Valid<Schema> {
     match Schema::parse_and_validate(sdl, name) {
         Ok(schema) => schema,
-        Err(errors) => panic!("the sandbox's own schema {name} is invalid:\n{}", errors.errors),
+        Err(errors) => panic!(
+            "the sandbox's own schema {name} is invalid:\n{}",
+            errors.errors
+        ),
     }
 }
 
@@ -44,11 +47,17 @@ pub(crate) struct Location {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Refusal {
     /// Not a GraphQL document (or too large).
-    Syntax { message: String, locations: Vec<Location> },
+    Syntax {
+        message: String,
+        locations: Vec<Location>,
+    },
     /// A valid document that does not fit the schema, one entry per problem.
     Invalid(Vec<Problem>),
     /// Variables that do not fit their declared types, or no such operation.
-    Request { message: String, locations: Vec<Location> },
+    Request {
+        message: String,
+        locations: Vec<Location>,
+    },
 }
 
 /// One validation problem.
@@ -110,35 +119,35 @@ pub(crate) fn prepare(schema: &Valid<Schema>, body: &GraphqlBody) -> Result<Prep
             locations: Vec::new(),
         });
     }
-    let document = match ExecutableDocument::parse_and_validate(schema, &body.query, "query.graphql")
-    {
-        Ok(document) => document,
-        Err(with_errors) => {
-            let diagnostics: Vec<_> = with_errors.errors.iter().collect();
-            if let Some(syntax) = diagnostics
-                .iter()
-                .find(|d| d.error.to_string().starts_with("syntax error"))
-            {
-                let json = syntax.unstable_to_json_compat();
-                return Err(Refusal::Syntax {
-                    message: syntax.error.to_string(),
-                    locations: locations(&json),
-                });
-            }
-            let problems = diagnostics
-                .iter()
-                .map(|d| {
-                    let json = d.unstable_to_json_compat();
-                    Problem {
-                        message: json.message.clone(),
-                        rule: d.error.unstable_error_name(),
+    let document =
+        match ExecutableDocument::parse_and_validate(schema, &body.query, "query.graphql") {
+            Ok(document) => document,
+            Err(with_errors) => {
+                let diagnostics: Vec<_> = with_errors.errors.iter().collect();
+                if let Some(syntax) = diagnostics
+                    .iter()
+                    .find(|d| d.error.to_string().starts_with("syntax error"))
+                {
+                    let json = syntax.unstable_to_json_compat();
+                    return Err(Refusal::Syntax {
+                        message: syntax.error.to_string(),
                         locations: locations(&json),
-                    }
-                })
-                .collect();
-            return Err(Refusal::Invalid(problems));
-        }
-    };
+                    });
+                }
+                let problems = diagnostics
+                    .iter()
+                    .map(|d| {
+                        let json = d.unstable_to_json_compat();
+                        Problem {
+                            message: json.message.clone(),
+                            rule: d.error.unstable_error_name(),
+                            locations: locations(&json),
+                        }
+                    })
+                    .collect();
+                return Err(Refusal::Invalid(problems));
+            }
+        };
     let operation = document
         .operations
         .get(body.operation_name.as_deref())
@@ -157,8 +166,9 @@ pub(crate) fn prepare(schema: &Valid<Schema>, body: &GraphqlBody) -> Result<Prep
         .root_fields(&document)
         .map(|f| f.name.to_string())
         .collect();
-    let variables = serde_json::from_value(Value::Object(body.variables.clone().unwrap_or_default()))
-        .unwrap_or_default();
+    let variables =
+        serde_json::from_value(Value::Object(body.variables.clone().unwrap_or_default()))
+            .unwrap_or_default();
     Ok(Prepared {
         operation_name: Some(operation.name.as_ref().map(|n| n.to_string()))
             .flatten()
@@ -195,11 +205,9 @@ pub(crate) fn execute(
                 locations: locations(&json),
             }
         })?;
-    let data = response.data.map(|d| {
-        match serde_json::to_value(d) {
-            Ok(Value::Object(map)) => map,
-            _ => Map::new(),
-        }
+    let data = response.data.map(|d| match serde_json::to_value(d) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
     });
     let failures = response
         .errors
@@ -249,13 +257,16 @@ mod tests {
             "Query"
         }
         fn field(&self, name: &str, args: &Args) -> Option<Resolved<'s>> {
-            let thing = |id: &str| {
-                json!({"__typename": "Thing", "id": id, "name": format!("thing {id}"), "size": 3})
-            };
+            let thing = |id: &str| json!({"__typename": "Thing", "id": id, "name": format!("thing {id}"), "size": 3});
             Some(match name {
-                "thing" if args["id"] == "missing" => Err(Failure::new("NOT_FOUND", "no such thing")),
+                "thing" if args["id"] == "missing" => {
+                    Err(Failure::new("NOT_FOUND", "no such thing"))
+                }
                 "thing" => Ok(Answer::Json(thing(args["id"].as_str().unwrap_or_default()))),
-                "things" => Ok(Answer::List(vec![Answer::Json(thing("1")), Answer::Json(thing("2"))])),
+                "things" => Ok(Answer::List(vec![
+                    Answer::Json(thing("1")),
+                    Answer::Json(thing("2")),
+                ])),
                 _ => return None,
             })
         }
@@ -315,7 +326,10 @@ mod tests {
 
     #[test]
     fn bad_syntax_and_bad_variables_are_refusals_not_panics() {
-        assert!(matches!(run("{ thing(id: 1 { id }", json!({})), Err(Refusal::Syntax { .. })));
+        assert!(matches!(
+            run("{ thing(id: 1 { id }", json!({})),
+            Err(Refusal::Syntax { .. })
+        ));
         assert!(matches!(
             run("query($id: ID!) { thing(id: $id) { id } }", json!({})),
             Err(Refusal::Request { .. })

@@ -108,9 +108,7 @@ impl<'s> ObjectValue for Object<'s> {
             })
             .unwrap_or_default();
         if let Some(answer) = self.0.field(name, &args) {
-            return answer
-                .map(|a| resolved(a, ty, info))
-                .map_err(field_error);
+            return answer.map(|a| resolved(a, ty, info)).map_err(field_error);
         }
         match self.0.data().and_then(|d| d.get(name)) {
             Some(value) => Ok(json_resolved(value, ty, info)),
@@ -126,7 +124,11 @@ impl<'s> ObjectValue for Object<'s> {
     }
 }
 
-fn resolved<'a, 's: 'a>(answer: Answer<'s>, ty: &Type, info: &ResolveInfo<'a>) -> ResolvedValue<'a> {
+fn resolved<'a, 's: 'a>(
+    answer: Answer<'s>,
+    ty: &Type,
+    info: &ResolveInfo<'a>,
+) -> ResolvedValue<'a> {
     match answer {
         Answer::Json(value) => json_resolved(&value, ty, info),
         Answer::Node(node) => ResolvedValue::Object(Box::new(Object(node))),
@@ -148,8 +150,10 @@ fn json_resolved<'a>(value: &Value, ty: &Type, info: &ResolveInfo<'a>) -> Resolv
         Value::Null => ResolvedValue::null(),
         Value::Array(items) if ty.is_list() => {
             let item_ty = ty.item_type().clone();
-            let items: Vec<ResolvedValue<'a>> =
-                items.iter().map(|v| json_resolved(v, &item_ty, info)).collect();
+            let items: Vec<ResolvedValue<'a>> = items
+                .iter()
+                .map(|v| json_resolved(v, &item_ty, info))
+                .collect();
             ResolvedValue::list(items)
         }
         Value::Object(map) if !is_scalar(ty, info) => {
@@ -164,9 +168,9 @@ fn json_resolved<'a>(value: &Value, ty: &Type, info: &ResolveInfo<'a>) -> Resolv
             })))
         }
         // GraphQL's Float result coercion takes integers too (JSON has one number type).
-        Value::Number(n) if ty.inner_named_type() == "Float" && !n.is_f64() => {
-            ResolvedValue::leaf(serde_json_bytes::Value::from(n.as_f64().unwrap_or_default()))
-        }
+        Value::Number(n) if ty.inner_named_type() == "Float" && !n.is_f64() => ResolvedValue::leaf(
+            serde_json_bytes::Value::from(n.as_f64().unwrap_or_default()),
+        ),
         other => ResolvedValue::leaf(serde_json_bytes::Value::from(other.clone())),
     }
 }
@@ -205,8 +209,14 @@ impl<'s> Connection<'s> {
         cursor: impl Fn(usize) -> String,
     ) -> Self {
         let total = all.len();
-        let nodes: Vec<Answer<'s>> = all.into_iter().skip(window.start).take(window.len).collect();
-        let cursors = (0..nodes.len()).map(|k| cursor(window.start + k + 1)).collect();
+        let nodes: Vec<Answer<'s>> = all
+            .into_iter()
+            .skip(window.start)
+            .take(window.len)
+            .collect();
+        let cursors = (0..nodes.len())
+            .map(|k| cursor(window.start + k + 1))
+            .collect();
         Connection {
             type_name: type_name.to_string(),
             has_next: window.start + nodes.len() < total,

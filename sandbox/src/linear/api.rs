@@ -66,9 +66,21 @@ fn locations(locations: &[Location]) -> Value {
 
 fn field_error(failure: &FieldFailure) -> Value {
     let (message, code, kind) = match failure.kind.as_str() {
-        "ENTITY_NOT_FOUND" => ("Entity not found".to_string(), "INVALID_INPUT", "invalid input"),
-        "INVALID_INPUT" => ("Argument Validation Error".to_string(), "INVALID_INPUT", "invalid input"),
-        _ => (failure.message.clone(), "INTERNAL_SERVER_ERROR", "internal error"),
+        "ENTITY_NOT_FOUND" => (
+            "Entity not found".to_string(),
+            "INVALID_INPUT",
+            "invalid input",
+        ),
+        "INVALID_INPUT" => (
+            "Argument Validation Error".to_string(),
+            "INVALID_INPUT",
+            "invalid input",
+        ),
+        _ => (
+            failure.message.clone(),
+            "INTERNAL_SERVER_ERROR",
+            "internal error",
+        ),
     };
     json!({
         "message": message,
@@ -80,9 +92,14 @@ fn field_error(failure: &FieldFailure) -> Value {
 
 fn refused(refusal: Refusal) -> Response {
     let (code, errors): (&str, Vec<Value>) = match refusal {
-        Refusal::Syntax { message, locations: at } => (
+        Refusal::Syntax {
+            message,
+            locations: at,
+        } => (
             "GRAPHQL_PARSE_FAILED",
-            vec![json!({"message": format!("Syntax Error: {message}"), "locations": locations(&at)})],
+            vec![
+                json!({"message": format!("Syntax Error: {message}"), "locations": locations(&at)}),
+            ],
         ),
         Refusal::Invalid(problems) => (
             "GRAPHQL_VALIDATION_FAILED",
@@ -91,7 +108,10 @@ fn refused(refusal: Refusal) -> Response {
                 .map(|p| json!({"message": p.message, "locations": locations(&p.locations)}))
                 .collect(),
         ),
-        Refusal::Request { message, locations: at } => (
+        Refusal::Request {
+            message,
+            locations: at,
+        } => (
             "BAD_USER_INPUT",
             vec![json!({"message": message, "locations": locations(&at)})],
         ),
@@ -100,7 +120,8 @@ fn refused(refusal: Refusal) -> Response {
         .into_iter()
         .map(|mut e| {
             let message = e["message"].as_str().unwrap_or_default().to_string();
-            e["extensions"] = json!({"code": code, "type": "graphql error", "userPresentableMessage": message});
+            e["extensions"] =
+                json!({"code": code, "type": "graphql error", "userPresentableMessage": message});
             e
         })
         .collect();
@@ -122,10 +143,16 @@ fn run(state: &LinearState, body: &GraphqlBody) -> Result<(Executed, bool), Refu
         wrote: Cell::new(false),
     };
     let executed = match prepared.kind {
-        OperationType::Mutation => {
-            engine::execute(schema, &prepared, &Object(Rc::new(MutationRoot { cx: &context })))?
-        }
-        _ => engine::execute(schema, &prepared, &Object(Rc::new(QueryRoot { cx: &context })))?,
+        OperationType::Mutation => engine::execute(
+            schema,
+            &prepared,
+            &Object(Rc::new(MutationRoot { cx: &context })),
+        )?,
+        _ => engine::execute(
+            schema,
+            &prepared,
+            &Object(Rc::new(QueryRoot { cx: &context })),
+        )?,
     };
     let wrote = context.wrote.get();
     Ok((executed, wrote))
@@ -149,7 +176,10 @@ async fn handle(State(state): State<Arc<LinearState>>, body: Bytes) -> Response 
         state.core.counters.write();
     }
     let mut envelope = Map::new();
-    envelope.insert("data".into(), executed.data.map_or(Value::Null, Value::Object));
+    envelope.insert(
+        "data".into(),
+        executed.data.map_or(Value::Null, Value::Object),
+    );
     if !executed.failures.is_empty() {
         envelope.insert(
             "errors".into(),

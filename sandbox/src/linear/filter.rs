@@ -59,7 +59,16 @@ fn object<'a>(v: &'a Value, key: &str) -> Result<&'a Map<String, Value>, String>
 }
 
 const COMPARATORS: [&str; 11] = [
-    "eq", "neq", "in", "nin", "gt", "gte", "lt", "lte", "eqIgnoreCase", "containsIgnoreCase",
+    "eq",
+    "neq",
+    "in",
+    "nin",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "eqIgnoreCase",
+    "containsIgnoreCase",
     "length",
 ];
 
@@ -89,7 +98,11 @@ fn field_matches(value: &Value, condition: &Map<String, Value>, key: &str) -> Re
     Ok(true)
 }
 
-fn collection_matches(items: &[Value], condition: &Map<String, Value>, key: &str) -> Result<bool, String> {
+fn collection_matches(
+    items: &[Value],
+    condition: &Map<String, Value>,
+    key: &str,
+) -> Result<bool, String> {
     for (op, operand) in condition {
         if operand.is_null() {
             continue;
@@ -145,7 +158,11 @@ fn order(a: &Value, b: &Value, key: &str) -> Result<std::cmp::Ordering, String> 
     if let (Some(x), Some(y)) = (instant(a), instant(b)) {
         return Ok(x.cmp(&y));
     }
-    if a.is_string() && b.is_string() && a.as_str().is_some_and(|s| instant(&Value::from(s)).is_some()) {
+    if a.is_string()
+        && b.is_string()
+        && a.as_str()
+            .is_some_and(|s| instant(&Value::from(s)).is_some())
+    {
         return Err(format!(
             "`{key}` must be an ISO 8601 date-time (durations are not supported by the sandbox), got {b}"
         ));
@@ -221,25 +238,52 @@ mod tests {
             "team": {"key": "ENG"}, "state": {"type": "started", "name": "In Progress"},
             "labels": [{"name": "bug", "team": null}, {"name": "backend", "team": null}],
         });
-        assert!(check(issue.clone(), json!({"team": {"key": {"eq": "eng"}}})));
-        assert!(!check(issue.clone(), json!({"team": {"key": {"in": ["OPS"]}}})));
-        assert!(check(issue.clone(), json!({"updatedAt": {"gte": "2025-03-01T00:00:00Z"}})));
-        assert!(!check(issue.clone(), json!({"updatedAt": {"gt": "2025-03-01T10:00:00Z"}})));
-        assert!(check(issue.clone(), json!({"labels": {"some": {"name": {"eq": "bug"}}}})));
-        assert!(!check(issue.clone(), json!({"labels": {"every": {"name": {"eq": "bug"}}}})));
-        assert!(check(issue.clone(), json!({"labels": {"some": {"team": {"null": true}}}})));
+        assert!(check(
+            issue.clone(),
+            json!({"team": {"key": {"eq": "eng"}}})
+        ));
+        assert!(!check(
+            issue.clone(),
+            json!({"team": {"key": {"in": ["OPS"]}}})
+        ));
+        assert!(check(
+            issue.clone(),
+            json!({"updatedAt": {"gte": "2025-03-01T00:00:00Z"}})
+        ));
+        assert!(!check(
+            issue.clone(),
+            json!({"updatedAt": {"gt": "2025-03-01T10:00:00Z"}})
+        ));
+        assert!(check(
+            issue.clone(),
+            json!({"labels": {"some": {"name": {"eq": "bug"}}}})
+        ));
+        assert!(!check(
+            issue.clone(),
+            json!({"labels": {"every": {"name": {"eq": "bug"}}}})
+        ));
+        assert!(check(
+            issue.clone(),
+            json!({"labels": {"some": {"team": {"null": true}}}})
+        ));
         assert!(check(
             issue.clone(),
             json!({"or": [{"number": {"eq": 8}}, {"state": {"name": {"in": ["In Progress"]}}}]})
         ));
-        assert!(!check(issue, json!({"and": [{"number": {"gte": 1}}, {"number": {"lt": 7}}]})));
+        assert!(!check(
+            issue,
+            json!({"and": [{"number": {"gte": 1}}, {"number": {"lt": 7}}]})
+        ));
     }
 
     #[test]
     fn a_duration_is_refused_with_a_message_naming_the_key() {
         let issue = json!({"updatedAt": "2025-03-01T10:00:00.000Z"});
-        let error = matches(&issue, json!({"updatedAt": {"gte": "-P2W"}}).as_object().unwrap())
-            .expect_err("durations are not evaluated");
+        let error = matches(
+            &issue,
+            json!({"updatedAt": {"gte": "-P2W"}}).as_object().unwrap(),
+        )
+        .expect_err("durations are not evaluated");
         assert!(error.contains("updatedAt"), "{error}");
     }
 }

@@ -7,7 +7,9 @@
 use chrono::{NaiveDate, Utc};
 use serde_json::{Map, Value};
 
-use crate::linear::store::{LABELS, LinearIssue, STATES, TEAM_KEY, label_id, state_id, team_id, user_id};
+use crate::linear::store::{
+    LABELS, LinearIssue, STATES, TEAM_KEY, label_id, state_id, team_id, user_id,
+};
 use crate::seed::PEOPLE;
 
 /// A blank issue for `issueCreate` to fill (in the team's `Todo` state).
@@ -163,4 +165,3 @@ pub(crate) fn apply_input(
     *issue = next;
     Ok(())
 }
-

@@ -30,7 +30,10 @@ pub(crate) fn invalid(message: impl Into<String>) -> Failure {
 }
 
 fn not_found(entity: &str) -> Failure {
-    Failure::new("ENTITY_NOT_FOUND", format!("Could not find referenced {entity}."))
+    Failure::new(
+        "ENTITY_NOT_FOUND",
+        format!("Could not find referenced {entity}."),
+    )
 }
 
 fn hex_cursor(position: usize) -> String {
@@ -100,7 +103,9 @@ fn page<'s>(cx: Cx<'s>, type_name: &str, items: Vec<Value>, args: &Args) -> Reso
     }
     let window = window(args, kept.len())?;
     let all = kept.into_iter().map(|v| Entity::answer(cx, v)).collect();
-    Ok(Answer::node(Connection::page(type_name, all, window, hex_cursor)))
+    Ok(Answer::node(Connection::page(
+        type_name, all, window, hex_cursor,
+    )))
 }
 
 /// One object of the schema.
@@ -117,7 +122,11 @@ impl<'s> Entity<'s> {
         match value {
             Value::Object(data) if data.contains_key("__typename") => {
                 let type_name = data["__typename"].as_str().unwrap_or_default().to_string();
-                Answer::node(Entity { cx, type_name, data })
+                Answer::node(Entity {
+                    cx,
+                    type_name,
+                    data,
+                })
             }
             other => Answer::Json(other),
         }
@@ -136,18 +145,33 @@ impl<'s> Node<'s> for Entity<'s> {
             (0..n).map(|i| f(&store, i)).collect()
         };
         Some(match (self.type_name.as_str(), name) {
-            ("Team", "states") => page(cx, "WorkflowStateConnection", all(LinearStore::state_json, STATES.len()), args),
-            ("Team", "labels") => page(cx, "IssueLabelConnection", all(LinearStore::label_json, LABELS.len()), args),
-            ("Team", "members") | ("Organization", "users") => {
-                page(cx, "UserConnection", all(LinearStore::user_json, PEOPLE.len()), args)
-            }
+            ("Team", "states") => page(
+                cx,
+                "WorkflowStateConnection",
+                all(LinearStore::state_json, STATES.len()),
+                args,
+            ),
+            ("Team", "labels") => page(
+                cx,
+                "IssueLabelConnection",
+                all(LinearStore::label_json, LABELS.len()),
+                args,
+            ),
+            ("Team", "members") | ("Organization", "users") => page(
+                cx,
+                "UserConnection",
+                all(LinearStore::user_json, PEOPLE.len()),
+                args,
+            ),
             ("Organization", "teams") => page(cx, "TeamConnection", vec![store.team_json()], args),
             ("Issue", "labels") => {
                 let labels = self.data["labelIds"]
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .filter_map(|id| (0..LABELS.len()).find(|&i| crate::linear::store::label_id(i) == *id))
+                    .filter_map(|id| {
+                        (0..LABELS.len()).find(|&i| crate::linear::store::label_id(i) == *id)
+                    })
                     .map(|i| store.label_json(i))
                     .collect();
                 page(cx, "IssueLabelConnection", labels, args)
@@ -194,9 +218,24 @@ impl<'s> Node<'s> for QueryRoot<'s> {
                 Some(issue) => Ok(Entity::answer(cx, store.issue_json(issue))),
                 None => Err(not_found("Issue")),
             },
-            "workflowStates" => page(cx, "WorkflowStateConnection", all(LinearStore::state_json, STATES.len()), args),
-            "issueLabels" => page(cx, "IssueLabelConnection", all(LinearStore::label_json, LABELS.len()), args),
-            "users" => page(cx, "UserConnection", all(LinearStore::user_json, PEOPLE.len()), args),
+            "workflowStates" => page(
+                cx,
+                "WorkflowStateConnection",
+                all(LinearStore::state_json, STATES.len()),
+                args,
+            ),
+            "issueLabels" => page(
+                cx,
+                "IssueLabelConnection",
+                all(LinearStore::label_json, LABELS.len()),
+                args,
+            ),
+            "users" => page(
+                cx,
+                "UserConnection",
+                all(LinearStore::user_json, PEOPLE.len()),
+                args,
+            ),
             "teams" => page(cx, "TeamConnection", vec![store.team_json()], args),
             "projects" => page(cx, "ProjectConnection", store.projects_json(), args),
             "cycles" => page(cx, "CycleConnection", store.cycles_json(), args),
@@ -228,13 +267,20 @@ fn decode_issue_cursor(c: &str) -> Option<(i64, u64)> {
 /// `issues`: newest first by `createdAt` (default) or `updatedAt`, forward pages only; walks
 /// the store's indexes, so a page costs what it skips and keeps, not the whole workspace.
 fn issues<'s>(cx: Cx<'s>, store: &LinearStore, args: &Args) -> Resolved<'s> {
-    if args.get("last").is_some_and(|v| !v.is_null()) || args.get("before").is_some_and(|v| !v.is_null()) {
-        return Err(invalid("the sandbox pages issues forward only (first/after)"));
+    if args.get("last").is_some_and(|v| !v.is_null())
+        || args.get("before").is_some_and(|v| !v.is_null())
+    {
+        return Err(invalid(
+            "the sandbox pages issues forward only (first/after)",
+        ));
     }
     let first = count(args, "first")?.unwrap_or(DEFAULT_FIRST);
     let by_updated = args.get("orderBy").and_then(Value::as_str) == Some("updatedAt");
     let empty = Map::new();
-    let filter = args.get("filter").and_then(Value::as_object).unwrap_or(&empty);
+    let filter = args
+        .get("filter")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let after = match args.get("after") {
         None | Some(Value::Null) => None,
         Some(Value::String(c)) => {
@@ -310,7 +356,10 @@ impl<'s> Node<'s> for MutationRoot<'s> {
 
     fn field(&self, name: &str, args: &Args) -> Option<Resolved<'s>> {
         let empty = Map::new();
-        let input = args.get("input").and_then(Value::as_object).unwrap_or(&empty);
+        let input = args
+            .get("input")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         let mut store = self.cx.store.borrow_mut();
         let number = match name {
             "issueCreate" => {
@@ -319,7 +368,10 @@ impl<'s> Node<'s> for MutationRoot<'s> {
                     return Some(Err(invalid(m)));
                 }
                 if !issue.id.is_empty() && store.find(&issue.id).is_some() {
-                    return Some(Err(invalid(format!("an issue with id {} already exists", issue.id))));
+                    return Some(Err(invalid(format!(
+                        "an issue with id {} already exists",
+                        issue.id
+                    ))));
                 }
                 store.create(issue)
             }
@@ -342,7 +394,10 @@ impl<'s> Node<'s> for MutationRoot<'s> {
             _ => return None,
         };
         self.cx.wrote.set(true);
-        let issue = store.issues.get(&number).map_or(Value::Null, |i| store.issue_json(i));
+        let issue = store
+            .issues
+            .get(&number)
+            .map_or(Value::Null, |i| store.issue_json(i));
         let payload = json!({"__typename": "IssuePayload", "success": true, "lastSyncId": store.last_sync_id as f64, "issue": issue});
         drop(store);
         Some(Ok(Entity::answer(self.cx, payload)))

@@ -243,7 +243,10 @@ impl LinearStore {
 
     pub(crate) fn user_json(&self, i: usize) -> Value {
         let (name, handle, email) = PEOPLE[i];
-        let initials: String = name.split_whitespace().filter_map(|w| w.chars().next()).collect();
+        let initials: String = name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .collect();
         json!({
             "__typename": "User",
             "id": user_id(i),
@@ -334,7 +337,9 @@ impl LinearStore {
             .label_ids
             .iter()
             .filter_map(|id| (0..LABELS.len()).find(|&i| &label_id(i) == id))
-            .map(|i| json!({"id": label_id(i), "name": LABELS[i].0, "isGroup": false, "team": null}))
+            .map(
+                |i| json!({"id": label_id(i), "name": LABELS[i].0, "isGroup": false, "team": null}),
+            )
             .collect();
         json!({
             "id": issue.id,

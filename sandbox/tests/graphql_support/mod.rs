@@ -46,8 +46,8 @@ pub fn official_schema(dir: &Path, api: Api) -> Schema {
         Api::GitHub => dir.join("github/schema.docs.graphql"),
         Api::Linear => dir.join("linear/schema.graphql"),
     };
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     match Schema::parse(&text, &path) {
         Ok(schema) => schema,
         Err(with_errors) => with_errors.partial,
@@ -79,7 +79,12 @@ impl AnswerCheck {
 
     fn parse(&self, document: &str) -> Valid<ExecutableDocument> {
         ExecutableDocument::parse_and_validate(&self.schema, document, "operation.graphql")
-            .unwrap_or_else(|e| panic!("invalid against the official schema:\n{document}\n{}", e.errors))
+            .unwrap_or_else(|e| {
+                panic!(
+                    "invalid against the official schema:\n{document}\n{}",
+                    e.errors
+                )
+            })
     }
 
     /// `document` with `__typename` selected in every selection set, so an answer says the
@@ -149,7 +154,8 @@ impl AnswerCheck {
         concrete: &str,
         out: &mut Vec<(String, Vec<&'d apollo_compiler::executable::Field>)>,
     ) {
-        let applies = |condition: &str| condition == concrete || self.schema.is_subtype(condition, concrete);
+        let applies =
+            |condition: &str| condition == concrete || self.schema.is_subtype(condition, concrete);
         for selection in &set.selections {
             match selection {
                 Selection::Field(field) => {
@@ -207,7 +213,9 @@ impl AnswerCheck {
                 continue;
             }
             let Ok(definition) = self.schema.type_field(concrete, name) else {
-                problems.push(format!("{here}: {concrete}.{name} is not in the official schema"));
+                problems.push(format!(
+                    "{here}: {concrete}.{name} is not in the official schema"
+                ));
                 continue;
             };
             let subsets: Vec<SelectionSet> =
@@ -235,7 +243,14 @@ impl AnswerCheck {
             match value.as_array() {
                 Some(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        self.value(doc, ty.item_type(), subsets, item, &format!("{path}[{i}]"), problems);
+                        self.value(
+                            doc,
+                            ty.item_type(),
+                            subsets,
+                            item,
+                            &format!("{path}[{i}]"),
+                            problems,
+                        );
                     }
                 }
                 None => problems.push(format!("{path} is {value}, expected a list ({ty})")),
@@ -280,14 +295,21 @@ impl AnswerCheck {
                 }
                 self.object(doc, subsets, &concrete, object, path, problems);
             }
-            None => problems.push(format!("{path}: type {named} is not in the official schema")),
+            None => problems.push(format!(
+                "{path}: type {named} is not in the official schema"
+            )),
         }
     }
 }
 
 /// Sends `document` (with `__typename` added everywhere) and returns what was sent and the
 /// answer.
-pub async fn post(check: &AnswerCheck, url: &str, document: &str, variables: Value) -> (String, Value) {
+pub async fn post(
+    check: &AnswerCheck,
+    url: &str,
+    document: &str,
+    variables: Value,
+) -> (String, Value) {
     let sent = check.with_typenames(document);
     let response = reqwest::Client::new()
         .post(url)

@@ -30,7 +30,8 @@ const ITEM_FIELDS: &str = "id updatedAt
 struct ToyProjects;
 
 fn setting(name: &str) -> Result<String, PluginError> {
-    config::get(name).ok_or_else(|| PluginError::InvalidInput(format!("setting `{name}` is missing")))
+    config::get(name)
+        .ok_or_else(|| PluginError::InvalidInput(format!("setting `{name}` is missing")))
 }
 
 /// POSTs to `<base_url>/graphql`; `data`, or the first error.
@@ -49,7 +50,10 @@ fn graphql(query: &str, variables: Json) -> Result<Json, PluginError> {
         HttpError::InvalidRequest(m) => PluginError::InvalidInput(m),
     })?;
     let answer: Json = serde_json::from_slice(&response.body).map_err(|e| {
-        PluginError::Transient(format!("GitHub answered {} with no JSON: {e}", response.status))
+        PluginError::Transient(format!(
+            "GitHub answered {} with no JSON: {e}",
+            response.status
+        ))
     })?;
     if let Some(error) = answer["errors"].get(0) {
         let message = error["message"].as_str().unwrap_or("error").to_string();
@@ -98,7 +102,11 @@ fn item(node: &Json) -> Item {
         name: "title".into(),
         value: Value::Text(text(&content["title"])),
     }];
-    for value in node["fieldValues"]["nodes"].as_array().into_iter().flatten() {
+    for value in node["fieldValues"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
         let name = text(&value["field"]["name"]);
         if name.is_empty() || name == "Title" {
             continue;
@@ -116,7 +124,9 @@ fn item(node: &Json) -> Item {
     }
     Item {
         id: text(&node["id"]),
-        key: content["number"].as_u64().map_or_else(|| text(&node["id"]), |n| format!("#{n}")),
+        key: content["number"]
+            .as_u64()
+            .map_or_else(|| text(&node["id"]), |n| format!("#{n}")),
         url: text(&content["url"]),
         updated_at: text(&node["updatedAt"]),
         fields,
@@ -132,7 +142,11 @@ impl Guest for ToyProjects {
         };
         Descriptor {
             platform: "toy-github-projects".into(),
-            fields: vec![spec("title", false), spec("Status", true), spec("Notes", true)],
+            fields: vec![
+                spec("title", false),
+                spec("Status", true),
+                spec("Notes", true),
+            ],
             capabilities: Capabilities::empty(),
         }
     }
@@ -152,21 +166,32 @@ impl Guest for ToyProjects {
                }}
              }}"
         );
-        let first = if request.page_size == 0 { 20 } else { request.page_size.min(100) };
+        let first = if request.page_size == 0 {
+            20
+        } else {
+            request.page_size.min(100)
+        };
         let data = graphql(
             &query,
             json!({"project": project_id, "first": first, "cursor": request.cursor}),
         )?;
         let items = &data["node"]["items"];
         Ok(Page {
-            items: items["nodes"].as_array().into_iter().flatten().map(item).collect(),
+            items: items["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(item)
+                .collect(),
             next_cursor: (items["pageInfo"]["hasNextPage"] == json!(true))
                 .then(|| text(&items["pageInfo"]["endCursor"])),
         })
     }
 
     fn get(ids: Vec<String>) -> Vec<Result<Item, PluginError>> {
-        let query = format!("query($id: ID!) {{ node(id: $id) {{ ... on ProjectV2Item {{ {ITEM_FIELDS} }} }} }}");
+        let query = format!(
+            "query($id: ID!) {{ node(id: $id) {{ ... on ProjectV2Item {{ {ITEM_FIELDS} }} }} }}"
+        );
         ids.iter()
             .map(|id| graphql(&query, json!({"id": id})).map(|data| item(&data["node"])))
             .collect()
@@ -175,7 +200,11 @@ impl Guest for ToyProjects {
     fn create(requests: Vec<CreateRequest>) -> Vec<Result<Item, PluginError>> {
         requests
             .iter()
-            .map(|_| Err(PluginError::InvalidInput("the toy connector does not create".into())))
+            .map(|_| {
+                Err(PluginError::InvalidInput(
+                    "the toy connector does not create".into(),
+                ))
+            })
             .collect()
     }
 
@@ -227,7 +256,9 @@ impl Guest for ToyProjects {
     }
 
     fn parse_webhook(_delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
-        Err(PluginError::InvalidInput("the toy connector takes no webhooks".into()))
+        Err(PluginError::InvalidInput(
+            "the toy connector takes no webhooks".into(),
+        ))
     }
 }
 

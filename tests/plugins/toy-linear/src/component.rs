@@ -35,7 +35,10 @@ fn graphql(query: &str, variables: Json) -> Result<Json, PluginError> {
         HttpError::InvalidRequest(m) => PluginError::InvalidInput(m),
     })?;
     let answer: Json = serde_json::from_slice(&response.body).map_err(|e| {
-        PluginError::Transient(format!("Linear answered {} with no JSON: {e}", response.status))
+        PluginError::Transient(format!(
+            "Linear answered {} with no JSON: {e}",
+            response.status
+        ))
     })?;
     if let Some(error) = answer["errors"].get(0) {
         let message = error["message"].as_str().unwrap_or("error").to_string();
@@ -87,7 +90,11 @@ impl Guest for ToyLinear {
         };
         Descriptor {
             platform: "toy-linear".into(),
-            fields: vec![spec("title", true), spec("status", false), spec("assignee", false)],
+            fields: vec![
+                spec("title", true),
+                spec("status", false),
+                spec("assignee", false),
+            ],
             capabilities: Capabilities::INCREMENTAL,
         }
     }
@@ -106,7 +113,11 @@ impl Guest for ToyLinear {
             .since
             .as_ref()
             .map_or(Json::Null, |since| json!({"updatedAt": {"gte": since}}));
-        let first = if request.page_size == 0 { 50 } else { request.page_size.min(250) };
+        let first = if request.page_size == 0 {
+            50
+        } else {
+            request.page_size.min(250)
+        };
         let data = graphql(
             &query,
             json!({"first": first, "after": request.cursor, "filter": filter}),
@@ -133,7 +144,11 @@ impl Guest for ToyLinear {
     fn create(requests: Vec<CreateRequest>) -> Vec<Result<Item, PluginError>> {
         requests
             .iter()
-            .map(|_| Err(PluginError::InvalidInput("the toy connector does not create".into())))
+            .map(|_| {
+                Err(PluginError::InvalidInput(
+                    "the toy connector does not create".into(),
+                ))
+            })
             .collect()
     }
 
@@ -169,7 +184,9 @@ impl Guest for ToyLinear {
     }
 
     fn parse_webhook(_delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
-        Err(PluginError::InvalidInput("the toy connector takes no webhooks".into()))
+        Err(PluginError::InvalidInput(
+            "the toy connector takes no webhooks".into(),
+        ))
     }
 }
 
