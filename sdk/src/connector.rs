@@ -28,19 +28,21 @@
 //! }
 //!
 //! impl Connector for Tracker {
-//!     fn describe() -> Descriptor {
+//!     fn new() -> Self {
+//!         Tracker
+//!     }
+//!
+//!     fn describe(&mut self) -> Descriptor {
 //!         Descriptor {
 //!             platform: "tracker".to_owned(),
-//!             fields: vec![FieldSpec {
-//!                 name: "title".to_owned(),
-//!                 field_type: FieldType::String,
-//!                 writable: true,
-//!             }],
-//!             capabilities: Capabilities::INCREMENTAL,
+//!             fields: vec![FieldSpec::writable("title", FieldType::String)],
+//!             capabilities: Capabilities::INCREMENTAL
+//!                 | Capabilities::ORIGIN_MARKERS
+//!                 | Capabilities::WEBHOOKS,
 //!         }
 //!     }
 //!
-//!     fn list_changed(request: ListRequest) -> Result<Page, PluginError> {
+//!     fn list_changed(&mut self, request: ListRequest) -> Result<Page, PluginError> {
 //!         let base = base_url()?;
 //!         let mut call = Request::get(format!("{base}/api/tickets"))
 //!             .query("limit", &request.page_size.to_string())
@@ -53,7 +55,7 @@
 //!         Ok(Page { items, next_cursor: None })
 //!     }
 //!
-//!     fn get_one(id: String) -> Result<Item, PluginError> {
+//!     fn get_one(&mut self, id: String) -> Result<Item, PluginError> {
 //!         let base = base_url()?;
 //!         let ticket: Ticket = Request::get(format!("{base}/api/tickets/{id}"))
 //!             .credential("token")
@@ -63,7 +65,7 @@
 //!         Ok(ticket.into_item(&base))
 //!     }
 //!
-//!     fn create_one(request: CreateRequest) -> Result<Item, PluginError> {
+//!     fn create_one(&mut self, request: CreateRequest) -> Result<Item, PluginError> {
 //!         let base = base_url()?;
 //!         let title = request
 //!             .fields
@@ -80,7 +82,7 @@
 //!         Ok(ticket.into_item(&base))
 //!     }
 //!
-//!     fn update_one(request: UpdateRequest) -> Result<Item, PluginError> {
+//!     fn update_one(&mut self, request: UpdateRequest) -> Result<Item, PluginError> {
 //!         let base = base_url()?;
 //!         let changes: serde_json::Map<String, serde_json::Value> = request
 //!             .fields
@@ -96,7 +98,7 @@
 //!         Ok(ticket.into_item(&base))
 //!     }
 //!
-//!     fn find_one_by_origin(origin: String) -> Result<Option<Item>, PluginError> {
+//!     fn find_one_by_origin(&mut self, origin: String) -> Result<Option<Item>, PluginError> {
 //!         let base = base_url()?;
 //!         let found: Vec<Ticket> = Request::get(format!("{base}/api/tickets"))
 //!             .query("origin", &origin)
@@ -107,7 +109,7 @@
 //!         Ok(found.into_iter().next().map(|ticket| ticket.into_item(&base)))
 //!     }
 //!
-//!     fn parse_webhook(delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
+//!     fn parse_webhook(&mut self, delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
 //!         #[derive(serde::Deserialize)]
 //!         struct Event {
 //!             ticket_id: String,
@@ -130,60 +132,113 @@ pub use crate::bindings::connector::exports::pmsync::plugin::connector::{
     Capabilities, CreateRequest, Descriptor, FieldSpec, Filter, ListRequest, Page, UpdateRequest,
     WebhookDelivery,
 };
-use crate::{Item, PluginError};
+use crate::{FieldType, Item, PluginError};
 
 /// A plugin that speaks to one platform's API.
 ///
 /// The host calls `get`, `create`, `update` and `find_by_origin` with batches. Implement the
-/// per-item methods (`get_one`, `create_one`, `update_one`, `find_one_by_origin`); the batch
-/// methods call them once per item, so one failure fails one item. Override a batch method
-/// when the platform has a bulk endpoint.
-pub trait Connector {
+/// per-item methods (`get_one`, `create_one`, `update_one`); the batch methods call them once
+/// per item, so one failure fails one item. Override a batch method when the platform has a
+/// bulk endpoint. State (caches of the platform's ids, settings read once) lives in `self`:
+/// the value [`Connector::new`] makes on the first call serves every later call of the
+/// instance, and the host may start a fresh instance at any time.
+///
+/// The optional calls answer `unsupported` unless implemented, and go with a capability in
+/// [`Connector::describe`]: implement [`Connector::find_one_by_origin`] and declare
+/// [`Capabilities::ORIGIN_MARKERS`]; implement [`Connector::parse_webhook`] and declare
+/// [`Capabilities::WEBHOOKS`].
+pub trait Connector: 'static {
+    /// The plugin's initial state, made on the instance's first call.
+    fn new() -> Self
+    where
+        Self: Sized;
+
     /// The platform, its fields and their types, and what this connector can do.
-    fn describe() -> Descriptor;
+    fn describe(&mut self) -> Descriptor;
 
     /// One page of the items changed since `request.since` (everything when `None`).
-    fn list_changed(request: ListRequest) -> Result<Page, PluginError>;
+    fn list_changed(&mut self, request: ListRequest) -> Result<Page, PluginError>;
 
     /// The item with the platform id `id`.
-    fn get_one(id: String) -> Result<Item, PluginError>;
+    fn get_one(&mut self, id: String) -> Result<Item, PluginError>;
 
     /// One result per id, in order. The default calls [`Connector::get_one`] per id.
-    fn get(ids: Vec<String>) -> Vec<Result<Item, PluginError>> {
-        ids.into_iter().map(Self::get_one).collect()
+    fn get(&mut self, ids: Vec<String>) -> Vec<Result<Item, PluginError>> {
+        ids.into_iter().map(|id| self.get_one(id)).collect()
     }
 
     /// Creates an item carrying `request.origin` as its origin marker, so that
     /// [`Connector::find_one_by_origin`] finds it after a crash.
-    fn create_one(request: CreateRequest) -> Result<Item, PluginError>;
+    fn create_one(&mut self, request: CreateRequest) -> Result<Item, PluginError>;
 
     /// One result per request, in order. The default calls [`Connector::create_one`] per
     /// request.
-    fn create(requests: Vec<CreateRequest>) -> Vec<Result<Item, PluginError>> {
-        requests.into_iter().map(Self::create_one).collect()
+    fn create(&mut self, requests: Vec<CreateRequest>) -> Vec<Result<Item, PluginError>> {
+        requests
+            .into_iter()
+            .map(|request| self.create_one(request))
+            .collect()
     }
 
     /// Changes the given fields of an item; returns the item as it is afterwards.
-    fn update_one(request: UpdateRequest) -> Result<Item, PluginError>;
+    fn update_one(&mut self, request: UpdateRequest) -> Result<Item, PluginError>;
 
     /// One result per request, in order. The default calls [`Connector::update_one`] per
     /// request.
-    fn update(requests: Vec<UpdateRequest>) -> Vec<Result<Item, PluginError>> {
-        requests.into_iter().map(Self::update_one).collect()
+    fn update(&mut self, requests: Vec<UpdateRequest>) -> Vec<Result<Item, PluginError>> {
+        requests
+            .into_iter()
+            .map(|request| self.update_one(request))
+            .collect()
     }
 
-    /// The item created with origin marker `origin`, or `None` when there is none.
-    fn find_one_by_origin(origin: String) -> Result<Option<Item>, PluginError>;
+    /// The item created with origin marker `origin`, or `None` when there is none. Goes with
+    /// [`Capabilities::ORIGIN_MARKERS`]; the default answers `unsupported`.
+    fn find_one_by_origin(&mut self, origin: String) -> Result<Option<Item>, PluginError> {
+        let _ = origin;
+        Err(PluginError::unsupported(
+            "this connector does not store origin markers (no origin-markers capability)",
+        ))
+    }
 
     /// One result per origin, in order. The default calls
     /// [`Connector::find_one_by_origin`] per origin.
-    fn find_by_origin(origins: Vec<String>) -> Vec<Result<Option<Item>, PluginError>> {
-        origins.into_iter().map(Self::find_one_by_origin).collect()
+    fn find_by_origin(&mut self, origins: Vec<String>) -> Vec<Result<Option<Item>, PluginError>> {
+        origins
+            .into_iter()
+            .map(|origin| self.find_one_by_origin(origin))
+            .collect()
     }
 
     /// The ids of the items a webhook delivery is about. A delivery this connector cannot
-    /// read is an `invalid-input` error saying why.
-    fn parse_webhook(delivery: WebhookDelivery) -> Result<Vec<String>, PluginError>;
+    /// read is an `invalid-input` error saying why. Goes with [`Capabilities::WEBHOOKS`]; the
+    /// default answers `unsupported`.
+    fn parse_webhook(&mut self, delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
+        let _ = delivery;
+        Err(PluginError::unsupported(
+            "this connector does not read webhook deliveries (no webhooks capability)",
+        ))
+    }
+}
+
+impl FieldSpec {
+    /// A field the connector reads and writes.
+    pub fn writable(name: impl Into<String>, field_type: FieldType) -> FieldSpec {
+        FieldSpec {
+            name: name.into(),
+            field_type,
+            writable: true,
+        }
+    }
+
+    /// A field the connector reads but cannot write (e.g. a computed or system field).
+    pub fn read_only(name: impl Into<String>, field_type: FieldType) -> FieldSpec {
+        FieldSpec {
+            name: name.into(),
+            field_type,
+            writable: false,
+        }
+    }
 }
 
 /// Connects a [`Connector`] to the generated bindings; used by
@@ -193,31 +248,31 @@ pub struct ConnectorExport<T>(PhantomData<T>);
 
 impl<T: Connector> Guest for ConnectorExport<T> {
     fn describe() -> Descriptor {
-        T::describe()
+        crate::instance::with(T::new, |plugin| plugin.describe())
     }
 
     fn list_changed(request: ListRequest) -> Result<Page, PluginError> {
-        T::list_changed(request)
+        crate::instance::with(T::new, |plugin| plugin.list_changed(request))
     }
 
     fn get(ids: Vec<String>) -> Vec<Result<Item, PluginError>> {
-        T::get(ids)
+        crate::instance::with(T::new, |plugin| plugin.get(ids))
     }
 
     fn create(requests: Vec<CreateRequest>) -> Vec<Result<Item, PluginError>> {
-        T::create(requests)
+        crate::instance::with(T::new, |plugin| plugin.create(requests))
     }
 
     fn update(requests: Vec<UpdateRequest>) -> Vec<Result<Item, PluginError>> {
-        T::update(requests)
+        crate::instance::with(T::new, |plugin| plugin.update(requests))
     }
 
     fn find_by_origin(origins: Vec<String>) -> Vec<Result<Option<Item>, PluginError>> {
-        T::find_by_origin(origins)
+        crate::instance::with(T::new, |plugin| plugin.find_by_origin(origins))
     }
 
     fn parse_webhook(delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
-        T::parse_webhook(delivery)
+        crate::instance::with(T::new, |plugin| plugin.parse_webhook(delivery))
     }
 }
 

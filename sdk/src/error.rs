@@ -31,14 +31,38 @@ impl PluginError {
         PluginError::NotFound(message.into())
     }
 
+    /// An optional call this plugin does not implement, or an operation or field its
+    /// platform does not have; permanent.
+    pub fn unsupported(message: impl Into<String>) -> PluginError {
+        PluginError::Unsupported(message.into())
+    }
+
     /// The human-readable message, whatever the case.
     pub fn message(&self) -> &str {
         match self {
             PluginError::InvalidInput(message)
             | PluginError::Transient(message)
             | PluginError::Unauthorized(message)
-            | PluginError::NotFound(message) => message,
+            | PluginError::NotFound(message)
+            | PluginError::Unsupported(message) => message,
             PluginError::RateLimited(limit) => &limit.message,
+        }
+    }
+
+    /// The same kind of error (and retry delay) with another message, e.g. the platform's own
+    /// explanation in place of a generic one.
+    pub fn with_message(self, message: impl Into<String>) -> PluginError {
+        let message = message.into();
+        match self {
+            PluginError::InvalidInput(_) => PluginError::InvalidInput(message),
+            PluginError::Transient(_) => PluginError::Transient(message),
+            PluginError::Unauthorized(_) => PluginError::Unauthorized(message),
+            PluginError::NotFound(_) => PluginError::NotFound(message),
+            PluginError::Unsupported(_) => PluginError::Unsupported(message),
+            PluginError::RateLimited(limit) => PluginError::RateLimited(RateLimit {
+                retry_after_ms: limit.retry_after_ms,
+                message,
+            }),
         }
     }
 
@@ -71,5 +95,17 @@ mod tests {
             "slow down"
         );
         assert_eq!(PluginError::not_found("PROJ-1").message(), "PROJ-1");
+    }
+
+    #[test]
+    fn with_message_keeps_the_kind_and_the_retry_delay() {
+        let again =
+            PluginError::rate_limited(1500, "slow down").with_message("GitHub: secondary limit");
+        assert!(matches!(
+            &again,
+            PluginError::RateLimited(RateLimit { retry_after_ms: 1500, message }) if message == "GitHub: secondary limit"
+        ));
+        let gone = PluginError::unsupported("no webhooks").with_message("Linear: no webhooks here");
+        assert!(matches!(gone, PluginError::Unsupported(m) if m == "Linear: no webhooks here"));
     }
 }

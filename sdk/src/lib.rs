@@ -33,11 +33,16 @@
 //! const NAMES: [&str; 4] = ["Critical", "High", "Medium", "Low"];
 //!
 //! impl Transformer for PriorityTransforms {
-//!     fn names() -> Vec<String> {
+//!     fn new() -> Self {
+//!         PriorityTransforms
+//!     }
+//!
+//!     fn names(&mut self) -> Vec<String> {
 //!         vec!["priority_to_number".to_owned(), "number_to_priority".to_owned()]
 //!     }
 //!
 //!     fn transform(
+//!         &mut self,
 //!         name: &str,
 //!         value: Value,
 //!         context: &TransformContext,
@@ -103,6 +108,7 @@ pub mod resolver;
 pub mod transformer;
 
 mod error;
+mod instance;
 mod item;
 mod value;
 

@@ -8,11 +8,15 @@
 //! struct LongerTextWins;
 //!
 //! impl Resolver for LongerTextWins {
-//!     fn name() -> String {
+//!     fn new() -> Self {
+//!         LongerTextWins
+//!     }
+//!
+//!     fn name(&mut self) -> String {
 //!         "longer_text_wins".to_owned()
 //!     }
 //!
-//!     fn resolve_one(request: ResolveRequest) -> Result<Vec<Resolution>, PluginError> {
+//!     fn resolve_one(&mut self, request: ResolveRequest) -> Result<Vec<Resolution>, PluginError> {
 //!         Ok(request
 //!             .conflicts
 //!             .iter()
@@ -44,17 +48,28 @@ pub use crate::bindings::resolver::exports::pmsync::plugin::resolver::{
 ///
 /// Implement [`Resolver::resolve_one`] for one item pair; the batch call the host makes is
 /// answered by calling it once per request, unless you override [`Resolver::resolve`].
-pub trait Resolver {
+pub trait Resolver: 'static {
+    /// The plugin's initial state, made on the instance's first call.
+    fn new() -> Self
+    where
+        Self: Sized;
+
     /// The resolver name this plugin provides (as listed in `plugin.toml`).
-    fn name() -> String;
+    fn name(&mut self) -> String;
 
     /// One [`Resolution`] per conflict of `request`, in the order of `request.conflicts`.
-    fn resolve_one(request: ResolveRequest) -> Result<Vec<Resolution>, PluginError>;
+    fn resolve_one(&mut self, request: ResolveRequest) -> Result<Vec<Resolution>, PluginError>;
 
     /// One result per request, in order. The default calls [`Resolver::resolve_one`] for
     /// each request.
-    fn resolve(requests: Vec<ResolveRequest>) -> Vec<Result<Vec<Resolution>, PluginError>> {
-        requests.into_iter().map(Self::resolve_one).collect()
+    fn resolve(
+        &mut self,
+        requests: Vec<ResolveRequest>,
+    ) -> Vec<Result<Vec<Resolution>, PluginError>> {
+        requests
+            .into_iter()
+            .map(|request| self.resolve_one(request))
+            .collect()
     }
 }
 
@@ -65,11 +80,11 @@ pub struct ResolverExport<T>(PhantomData<T>);
 
 impl<T: Resolver> Guest for ResolverExport<T> {
     fn name() -> String {
-        T::name()
+        crate::instance::with(T::new, |plugin| plugin.name())
     }
 
     fn resolve(requests: Vec<ResolveRequest>) -> Vec<Result<Vec<Resolution>, PluginError>> {
-        T::resolve(requests)
+        crate::instance::with(T::new, |plugin| plugin.resolve(requests))
     }
 }
 

@@ -13,15 +13,22 @@ use crate::{PluginError, Value};
 ///
 /// Implement [`Transformer::transform`] for one value; the batch call the host makes is
 /// answered by calling it once per request, unless you override
-/// [`Transformer::transform_batch`].
-pub trait Transformer {
+/// [`Transformer::transform_batch`]. State (caches, settings read once) lives in `self`: the
+/// value [`Transformer::new`] makes on the first call serves every later call of the instance.
+pub trait Transformer: 'static {
+    /// The plugin's initial state, made on the instance's first call.
+    fn new() -> Self
+    where
+        Self: Sized;
+
     /// The transform names this plugin provides (as listed in `plugin.toml`).
-    fn names() -> Vec<String>;
+    fn names(&mut self) -> Vec<String>;
 
     /// Transforms one value with the transform called `name`. Return
     /// [`PluginError::invalid_input`] for values that can never be transformed (the item
     /// fails and is not retried) and for a `name` this plugin does not provide.
     fn transform(
+        &mut self,
         name: &str,
         value: Value,
         context: &TransformContext,
@@ -29,10 +36,13 @@ pub trait Transformer {
 
     /// One result per request, in order. The default calls [`Transformer::transform`] for
     /// each request, so one bad value fails only its own item.
-    fn transform_batch(requests: Vec<TransformRequest>) -> Vec<Result<Value, PluginError>> {
+    fn transform_batch(
+        &mut self,
+        requests: Vec<TransformRequest>,
+    ) -> Vec<Result<Value, PluginError>> {
         requests
             .into_iter()
-            .map(|request| Self::transform(&request.name, request.value, &request.context))
+            .map(|request| self.transform(&request.name, request.value, &request.context))
             .collect()
     }
 }
@@ -44,19 +54,11 @@ pub struct TransformerExport<T>(PhantomData<T>);
 
 impl<T: Transformer> Guest for TransformerExport<T> {
     fn names() -> Vec<String> {
-        T::names()
-    }
-
-    fn transform(
-        name: String,
-        value: Value,
-        context: TransformContext,
-    ) -> Result<Value, PluginError> {
-        T::transform(&name, value, &context)
+        crate::instance::with(T::new, |plugin| plugin.names())
     }
 
     fn transform_batch(requests: Vec<TransformRequest>) -> Vec<Result<Value, PluginError>> {
-        T::transform_batch(requests)
+        crate::instance::with(T::new, |plugin| plugin.transform_batch(requests))
     }
 }
 
@@ -91,11 +93,16 @@ mod tests {
     struct Upper;
 
     impl Transformer for Upper {
-        fn names() -> Vec<String> {
+        fn new() -> Self {
+            Upper
+        }
+
+        fn names(&mut self) -> Vec<String> {
             vec!["upper".to_owned()]
         }
 
         fn transform(
+            &mut self,
             _name: &str,
             value: Value,
             _context: &TransformContext,

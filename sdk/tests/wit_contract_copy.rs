@@ -17,7 +17,10 @@ fn sdk_wit_copy_is_identical_to_the_canonical_contract() {
         let copy = sdk.join("wit").join(name);
         let canonical = std::fs::read(&path).expect("read canonical wit");
         let copied = std::fs::read(&copy).unwrap_or_else(|e| {
-            panic!("{} is missing from sdk/wit ({e}); copy wit/ into sdk/wit", copy.display())
+            panic!(
+                "{} is missing from sdk/wit ({e}); copy wit/ into sdk/wit",
+                copy.display()
+            )
         });
         assert!(
             canonical == copied,
@@ -27,7 +30,16 @@ fn sdk_wit_copy_is_identical_to_the_canonical_contract() {
         );
         checked += 1;
     }
-    assert!(checked > 0, "no .wit files found in {}", canonical_dir.display());
-    let copies = std::fs::read_dir(sdk.join("wit")).expect("read sdk/wit").count();
-    assert_eq!(copies, checked, "sdk/wit holds files the canonical wit/ does not");
+    assert!(
+        checked > 0,
+        "no .wit files found in {}",
+        canonical_dir.display()
+    );
+    let copies = std::fs::read_dir(sdk.join("wit"))
+        .expect("read sdk/wit")
+        .count();
+    assert_eq!(
+        copies, checked,
+        "sdk/wit holds files the canonical wit/ does not"
+    );
 }

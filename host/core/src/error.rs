@@ -24,6 +24,9 @@ pub enum ItemError {
     Unauthorized(String),
     #[error("not found: {0}")]
     NotFound(String),
+    /// The plugin does not do this (an optional call, or something its platform lacks).
+    #[error("unsupported: {0}")]
+    Unsupported(String),
     /// The plugin trapped, ran out of time, memory or fuel, or broke the contract.
     #[error("plugin failure: {0}")]
     Plugin(String),

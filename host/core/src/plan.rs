@@ -25,6 +25,9 @@ pub struct Link {
 }
 
 /// What the planner is asked to decide about.
+// Most candidates of a run are linked pairs, so the larger variant is the common one; boxing
+// it would add an allocation per pair for nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Candidate {
     /// An item with no partner yet.

@@ -855,7 +855,6 @@ fn a_target_edit_travels_back_through_the_inverse_conversion() {
     let (mut link, source, mut target) = synced_pair();
     link.base.target.insert("estimate".into(), text("3"));
     target.fields.insert("estimate".into(), text("3"));
-    let mut target = target;
     set(&mut target, "estimate", text("8"), 9);
     let plan = planner::plan(
         &config,

@@ -87,10 +87,10 @@ pub fn label_example_items(handle: &SandboxHandle) -> Vec<String> {
     }
     for (key, label) in [("PROJ-2", "sync"), ("PROJ-5", "sync"), ("PROJ-3", "linear")] {
         let added = handle.jira().edit(key, |fields| {
-            if let Some(serde_json::Value::Array(labels)) = fields.get_mut("labels") {
-                if !labels.iter().any(|l| l == label) {
-                    labels.push(label.into());
-                }
+            if let Some(serde_json::Value::Array(labels)) = fields.get_mut("labels")
+                && !labels.iter().any(|l| l == label)
+            {
+                labels.push(label.into());
             }
         });
         if added {

@@ -87,7 +87,10 @@ fn records(side: Side, changes: &[FieldChange]) -> Vec<ChangeRecord> {
 fn certainly_not_created(error: &ItemError) -> bool {
     matches!(
         error,
-        ItemError::InvalidInput(_) | ItemError::Unauthorized(_) | ItemError::NotFound(_)
+        ItemError::InvalidInput(_)
+            | ItemError::Unauthorized(_)
+            | ItemError::NotFound(_)
+            | ItemError::Unsupported(_)
     )
 }
 

@@ -121,6 +121,7 @@ pub fn item_error(error: types::PluginError) -> ItemError {
         },
         types::PluginError::Unauthorized(m) => ItemError::Unauthorized(m),
         types::PluginError::NotFound(m) => ItemError::NotFound(m),
+        types::PluginError::Unsupported(m) => ItemError::Unsupported(m),
     }
 }
 
@@ -185,7 +186,8 @@ pub fn error_size(error: &types::PluginError) -> u64 {
         types::PluginError::InvalidInput(m)
         | types::PluginError::Transient(m)
         | types::PluginError::Unauthorized(m)
-        | types::PluginError::NotFound(m) => m.len() as u64,
+        | types::PluginError::NotFound(m)
+        | types::PluginError::Unsupported(m) => m.len() as u64,
         types::PluginError::RateLimited(r) => r.message.len() as u64 + 8,
     }
 }

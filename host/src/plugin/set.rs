@@ -14,8 +14,6 @@ use pmsync_core::{ItemError, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// Calls grouped by plugin (plugin index -> call indices), and the calls no plugin serves.
-
 /// The plugins that loaded. Cheap to clone; safe to share between threads.
 #[derive(Clone, Default)]
 pub struct PluginSet {

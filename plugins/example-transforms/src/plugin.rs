@@ -11,11 +11,16 @@ const STATUS_TO_LINEAR: &str = "jira_status_to_linear";
 pub struct ExampleTransforms;
 
 impl Transformer for ExampleTransforms {
-    fn names() -> Vec<String> {
+    fn new() -> Self {
+        ExampleTransforms
+    }
+
+    fn names(&mut self) -> Vec<String> {
         vec![PRIORITY_TO_NUMBER.to_owned(), STATUS_TO_LINEAR.to_owned()]
     }
 
     fn transform(
+        &mut self,
         name: &str,
         value: Value,
         context: &TransformContext,
@@ -58,7 +63,7 @@ mod tests {
     }
 
     fn transform(name: &str, value: Value) -> Result<Value, PluginError> {
-        ExampleTransforms::transform(name, value, &context())
+        ExampleTransforms::new().transform(name, value, &context())
     }
 
     #[test]
@@ -117,7 +122,7 @@ mod tests {
             value,
             context: context(),
         };
-        let results = ExampleTransforms::transform_batch(vec![
+        let results = ExampleTransforms::new().transform_batch(vec![
             request(Value::text("Critical")),
             request(Value::boolean(true)),
             request(Value::text("Low")),
@@ -130,7 +135,7 @@ mod tests {
     #[test]
     fn names_lists_both_transforms() {
         assert_eq!(
-            ExampleTransforms::names(),
+            ExampleTransforms::new().names(),
             vec![PRIORITY_TO_NUMBER, STATUS_TO_LINEAR]
         );
     }

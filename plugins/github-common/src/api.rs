@@ -146,13 +146,7 @@ fn describe_error_entry(entry: &Json) -> Option<String> {
 }
 
 fn retext(error: PluginError, text: String) -> PluginError {
-    match error {
-        PluginError::InvalidInput(_) => PluginError::invalid_input(text),
-        PluginError::Transient(_) => PluginError::transient(text),
-        PluginError::Unauthorized(_) => PluginError::unauthorized(text),
-        PluginError::NotFound(_) => PluginError::not_found(text),
-        PluginError::RateLimited(limit) => PluginError::rate_limited(limit.retry_after_ms, text),
-    }
+    error.with_message(text)
 }
 
 #[cfg(test)]

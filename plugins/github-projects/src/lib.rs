@@ -39,12 +39,14 @@ use pmsync_sdk::prelude::*;
 use serde_json::{Value as Json, json};
 
 use item::ProjectItem;
-use project::Project;
+use project::{Project, ProjectCache};
 use settings::Settings;
 use writes::{PlanError, Write};
 
-/// The connector.
-pub struct GithubProjects;
+/// The connector; its state is the project it last read.
+pub struct GithubProjects {
+    project: ProjectCache,
+}
 
 /// GitHub's largest page.
 const MAX_PAGE_SIZE: u32 = 100;
@@ -89,15 +91,16 @@ fn item_of(settings: &Settings, project: &Project, id: &str) -> Result<Item, Plu
 
 /// The writes for `fields`, re-reading the project once if an option is unknown.
 fn plan(
+    cache: &mut ProjectCache,
     settings: &Settings,
     fields: &[Field],
 ) -> Result<(std::rc::Rc<Project>, Vec<Write>), PluginError> {
-    let project = project::load(settings)?;
+    let project = cache.load(settings)?;
     match writes::plan(&project, fields) {
         Ok(plan) => Ok((project, plan)),
         Err(PlanError::Invalid(error)) => Err(error),
         Err(PlanError::UnknownOption(_)) => {
-            let project = project::reload(settings)?;
+            let project = cache.reload(settings)?;
             let plan = writes::plan(&project, fields).map_err(PlanError::into_error)?;
             Ok((project, plan))
         }
@@ -185,11 +188,17 @@ fn select(
 }
 
 impl Connector for GithubProjects {
-    fn describe() -> Descriptor {
+    fn new() -> Self {
+        GithubProjects {
+            project: ProjectCache::default(),
+        }
+    }
+
+    fn describe(&mut self) -> Descriptor {
         // Without settings (the host checking the plugin at load time) there is no project
         // to read yet: describe the fixed fields quietly.
         let settings = Settings::load();
-        let fields = match settings.and_then(|settings| project::load(&settings)) {
+        let fields = match settings.and_then(|settings| self.project.load(&settings)) {
             Ok(project) => project.specs(),
             Err(error) => {
                 let log = if Settings::load().is_ok() {
@@ -217,9 +226,9 @@ impl Connector for GithubProjects {
         }
     }
 
-    fn list_changed(request: ListRequest) -> Result<Page, PluginError> {
+    fn list_changed(&mut self, request: ListRequest) -> Result<Page, PluginError> {
         let settings = Settings::load()?;
-        let project = project::load(&settings)?;
+        let project = self.project.load(&settings)?;
         let root = settings.owner.root_field();
         let query = request
             .filter
@@ -268,17 +277,17 @@ impl Connector for GithubProjects {
         })
     }
 
-    fn get_one(id: String) -> Result<Item, PluginError> {
+    fn get_one(&mut self, id: String) -> Result<Item, PluginError> {
         let settings = Settings::load()?;
-        let project = project::load(&settings)?;
+        let project = self.project.load(&settings)?;
         item_of(&settings, &project, &id)
     }
 
-    fn create_one(request: CreateRequest) -> Result<Item, PluginError> {
+    fn create_one(&mut self, request: CreateRequest) -> Result<Item, PluginError> {
         let settings = Settings::load()?;
         let repo = settings.repo()?;
         let marker_comment = marker::comment(&request.origin)?;
-        let (project, plan) = plan(&settings, &request.fields)?;
+        let (project, plan) = plan(&mut self.project, &settings, &request.fields)?;
         let title = plan
             .iter()
             .find_map(|write| match write {
@@ -304,9 +313,9 @@ impl Connector for GithubProjects {
         item_of(&settings, &project, &item_id)
     }
 
-    fn update_one(request: UpdateRequest) -> Result<Item, PluginError> {
+    fn update_one(&mut self, request: UpdateRequest) -> Result<Item, PluginError> {
         let settings = Settings::load()?;
-        let (project, plan) = plan(&settings, &request.fields)?;
+        let (project, plan) = plan(&mut self.project, &settings, &request.fields)?;
         let current = fetch_item(&settings, &project, &request.id)?;
         let content = current
             .content
@@ -322,14 +331,14 @@ impl Connector for GithubProjects {
         item_of(&settings, &project, &request.id)
     }
 
-    fn find_one_by_origin(origin: String) -> Result<Option<Item>, PluginError> {
+    fn find_one_by_origin(&mut self, origin: String) -> Result<Option<Item>, PluginError> {
         let settings = Settings::load()?;
         let repo = settings.repo()?;
         let Some(issue) = origin_search::find_issue(&settings.rest_base_url, &repo, &origin)?
         else {
             return Ok(None);
         };
-        let project = project::load(&settings)?;
+        let project = self.project.load(&settings)?;
         let what = "the issue's project items query";
         let data = graphql::execute(
             &settings,
@@ -353,10 +362,10 @@ impl Connector for GithubProjects {
         item_of(&settings, &project, &item_id).map(Some)
     }
 
-    fn parse_webhook(delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
+    fn parse_webhook(&mut self, delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
         webhook::item_ids(&delivery, || {
             let settings = Settings::load()?;
-            Ok(project::load(&settings)?.id.clone())
+            Ok(self.project.load(&settings)?.id.clone())
         })
     }
 }

@@ -10,7 +10,6 @@
 //! The project is read once per plugin instance and kept; a write naming an unknown option
 //! re-reads it once (options can be added while a sync runs).
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use pmsync_sdk::{FieldSpec, FieldType, PluginError};
@@ -156,38 +155,36 @@ fn parse_field(node: &Json) -> Option<ProjectField> {
     })
 }
 
-thread_local! {
-    static CACHE: RefCell<Option<(String, Rc<Project>)>> = const { RefCell::new(None) };
+/// The project last read, for the settings it was read with. Part of the plugin's state, so
+/// it lives as long as the instance.
+#[derive(Debug, Default)]
+pub struct ProjectCache {
+    known: Option<(String, Rc<Project>)>,
 }
 
-/// The project, from the cache or GitHub.
-pub fn load(settings: &Settings) -> Result<Rc<Project>, PluginError> {
-    let key = settings.project_key();
-    let cached = CACHE.with(|cache| {
-        cache
-            .borrow()
-            .as_ref()
-            .filter(|(known, _)| *known == key)
-            .map(|(_, project)| project.clone())
-    });
-    match cached {
-        Some(project) => Ok(project),
-        None => reload(settings),
+impl ProjectCache {
+    /// The project, from the cache or GitHub.
+    pub fn load(&mut self, settings: &Settings) -> Result<Rc<Project>, PluginError> {
+        let key = settings.project_key();
+        match &self.known {
+            Some((known, project)) if *known == key => Ok(project.clone()),
+            _ => self.reload(settings),
+        }
     }
-}
 
-/// The project, read again from GitHub.
-pub fn reload(settings: &Settings) -> Result<Rc<Project>, PluginError> {
-    let root = settings.owner.root_field();
-    let data = graphql::execute(
-        settings,
-        "the project query",
-        &queries::project(root),
-        serde_json::json!({ "login": settings.owner.login(), "number": settings.project_number }),
-    )?;
-    let project = Rc::new(Project::parse(&data, root)?);
-    CACHE.with(|cache| *cache.borrow_mut() = Some((settings.project_key(), project.clone())));
-    Ok(project)
+    /// The project, read again from GitHub.
+    pub fn reload(&mut self, settings: &Settings) -> Result<Rc<Project>, PluginError> {
+        let root = settings.owner.root_field();
+        let data = graphql::execute(
+            settings,
+            "the project query",
+            &queries::project(root),
+            serde_json::json!({ "login": settings.owner.login(), "number": settings.project_number }),
+        )?;
+        let project = Rc::new(Project::parse(&data, root)?);
+        self.known = Some((settings.project_key(), project.clone()));
+        Ok(project)
+    }
 }
 
 #[cfg(test)]

@@ -104,9 +104,9 @@ fn listing_keeps_issue_items_changed_since_the_watermark_oldest_first() {
         }
         _ => data(project_data()),
     });
-    let page =
-        GithubProjects::list_changed(request(Some("2024-05-01T00:00:00Z"), Some("Y3Vyc29yOjA=")))
-            .expect("lists");
+    let page = GithubProjects::new()
+        .list_changed(request(Some("2024-05-01T00:00:00Z"), Some("Y3Vyc29yOjA=")))
+        .expect("lists");
     let ids: Vec<&str> = page.items.iter().map(|item| item.id.as_str()).collect();
     assert_eq!(ids, ["PVTI_title", "PVTI_new"]);
     assert_eq!(page.next_cursor.as_deref(), Some("Y3Vyc29yOjI="));
@@ -120,11 +120,12 @@ fn listing_keeps_issue_items_changed_since_the_watermark_oldest_first() {
 #[test]
 fn an_update_with_an_unknown_option_rereads_the_project_then_fails_without_writing() {
     let log = setup(|_, _| data(project_data()));
-    let error = GithubProjects::update_one(UpdateRequest {
-        id: "PVTI_1".into(),
-        fields: vec![Field::new("Status", "Blocked")],
-    })
-    .unwrap_err();
+    let error = GithubProjects::new()
+        .update_one(UpdateRequest {
+            id: "PVTI_1".into(),
+            fields: vec![Field::new("Status", "Blocked")],
+        })
+        .unwrap_err();
     assert_eq!(
         error,
         PluginError::invalid_input(
@@ -152,15 +153,16 @@ fn an_update_writes_each_field_then_returns_the_item_as_github_has_it() {
         "updateIssue" => data(json!({"updateIssue": {"issue": {"id": "I_42", "title": "T"}}})),
         _ => data(project_data()),
     });
-    let item = GithubProjects::update_one(UpdateRequest {
-        id: "PVTI_1".into(),
-        fields: vec![
-            Field::new("Status", "Done"),
-            Field::new("Estimate", Value::Null),
-            Field::new("title", "T"),
-        ],
-    })
-    .expect("updated");
+    let item = GithubProjects::new()
+        .update_one(UpdateRequest {
+            id: "PVTI_1".into(),
+            fields: vec![
+                Field::new("Status", "Done"),
+                Field::new("Estimate", Value::Null),
+                Field::new("title", "T"),
+            ],
+        })
+        .expect("updated");
     assert_eq!(item.key, "octo/app#42");
     let log = log.borrow();
     let mutations: Vec<&(String, Json)> = log
@@ -196,14 +198,15 @@ fn create_makes_the_issue_with_the_marker_adds_it_and_sets_the_fields() {
         ),
         _ => data(project_data()),
     });
-    let item = GithubProjects::create_one(CreateRequest {
-        origin: "pmsync:s:source:7".into(),
-        fields: vec![
-            Field::new("title", "Crash on save"),
-            Field::new("Status", "Done"),
-        ],
-    })
-    .expect("created");
+    let item = GithubProjects::new()
+        .create_one(CreateRequest {
+            origin: "pmsync:s:source:7".into(),
+            fields: vec![
+                Field::new("title", "Crash on save"),
+                Field::new("Status", "Done"),
+            ],
+        })
+        .expect("created");
     assert_eq!(item.id, "PVTI_1");
     let log = log.borrow();
     assert_eq!(
@@ -240,7 +243,9 @@ fn an_issue_found_by_origin_but_missing_from_the_board_is_added_instead_of_recre
             _ => data(project_data()),
         }
     });
-    let found = GithubProjects::find_one_by_origin("pmsync:s:source:7".into()).expect("answers");
+    let found = GithubProjects::new()
+        .find_one_by_origin("pmsync:s:source:7".into())
+        .expect("answers");
     assert_eq!(found.map(|item| item.id), Some("PVTI_1".to_owned()));
     assert!(operations(&log).contains(&"addProjectV2ItemById".to_owned()));
 }
@@ -256,7 +261,7 @@ fn an_item_of_another_project_is_not_found() {
         _ => data(project_data()),
     });
     assert!(matches!(
-        GithubProjects::get_one("PVTI_x".into()),
+        GithubProjects::new().get_one("PVTI_x".into()),
         Err(PluginError::NotFound(_))
     ));
 }
@@ -264,7 +269,7 @@ fn an_item_of_another_project_is_not_found() {
 #[test]
 fn describe_reports_the_projects_fields() {
     setup(|_, _| data(project_data()));
-    let descriptor = GithubProjects::describe();
+    let descriptor = GithubProjects::new().describe();
     assert_eq!(descriptor.platform, "github_projects");
     let names: Vec<&str> = descriptor
         .fields

@@ -35,8 +35,10 @@ use pmsync_sdk::prelude::*;
 use settings::Settings;
 use writes::IssueWrite;
 
-/// The connector.
-pub struct GithubIssues;
+/// The connector; its state is what it has learnt of the repository.
+pub struct GithubIssues {
+    milestones: milestones::Milestones,
+}
 
 const ACCEPT: &str = "application/vnd.github+json";
 
@@ -87,15 +89,25 @@ fn write_issue(
     api::json(&response, "the issue write")
 }
 
-fn milestone_number(settings: &Settings, write: &IssueWrite) -> Result<Option<u64>, PluginError> {
+fn milestone_number(
+    milestones: &mut milestones::Milestones,
+    settings: &Settings,
+    write: &IssueWrite,
+) -> Result<Option<u64>, PluginError> {
     match &write.milestone {
-        Some(Some(title)) => milestones::number_of(settings, title).map(Some),
+        Some(Some(title)) => milestones.number_of(settings, title).map(Some),
         _ => Ok(None),
     }
 }
 
 impl Connector for GithubIssues {
-    fn describe() -> Descriptor {
+    fn new() -> Self {
+        GithubIssues {
+            milestones: milestones::Milestones::default(),
+        }
+    }
+
+    fn describe(&mut self) -> Descriptor {
         Descriptor {
             platform: "github".to_owned(),
             fields: fields::specs(),
@@ -105,7 +117,7 @@ impl Connector for GithubIssues {
         }
     }
 
-    fn list_changed(request: ListRequest) -> Result<Page, PluginError> {
+    fn list_changed(&mut self, request: ListRequest) -> Result<Page, PluginError> {
         let settings = Settings::load()?;
         let url = listing::page_url(&settings, &request)?;
         let response = api::send(
@@ -120,12 +132,12 @@ impl Connector for GithubIssues {
         })
     }
 
-    fn get_one(id: String) -> Result<Item, PluginError> {
+    fn get_one(&mut self, id: String) -> Result<Item, PluginError> {
         let settings = Settings::load()?;
         fetch_issue(&settings, parse_number(&id)?).map(|issue| fields::to_item(&issue))
     }
 
-    fn create_one(request: CreateRequest) -> Result<Item, PluginError> {
+    fn create_one(&mut self, request: CreateRequest) -> Result<Item, PluginError> {
         let settings = Settings::load()?;
         let marker_comment = marker::comment(&request.origin)?;
         let write = IssueWrite::from_fields(&request.fields)?;
@@ -134,7 +146,7 @@ impl Connector for GithubIssues {
                 "field `title` is required to create a GitHub issue",
             ));
         }
-        let milestone = milestone_number(&settings, &write)?;
+        let milestone = milestone_number(&mut self.milestones, &settings, &write)?;
         let body = write.to_json(milestone, Some(&marker_comment), false);
         let created = write_issue(
             Request::post(format!("{}/issues", settings.repo_url())),
@@ -155,11 +167,11 @@ impl Connector for GithubIssues {
         Ok(fields::to_item(&closed))
     }
 
-    fn update_one(request: UpdateRequest) -> Result<Item, PluginError> {
+    fn update_one(&mut self, request: UpdateRequest) -> Result<Item, PluginError> {
         let settings = Settings::load()?;
         let number = parse_number(&request.id)?;
         let write = IssueWrite::from_fields(&request.fields)?;
-        let milestone = milestone_number(&settings, &write)?;
+        let milestone = milestone_number(&mut self.milestones, &settings, &write)?;
         let existing_marker = match &write.body {
             Some(_) => fetch_issue(&settings, number)?
                 .body
@@ -169,19 +181,19 @@ impl Connector for GithubIssues {
         };
         let body = write.to_json(milestone, existing_marker.as_deref(), true);
         if body.is_empty() {
-            return Self::get_one(request.id);
+            return self.get_one(request.id);
         }
         let updated = write_issue(Request::patch(issue_url(&settings, number)), body)?;
         Ok(fields::to_item(&updated))
     }
 
-    fn find_one_by_origin(origin: String) -> Result<Option<Item>, PluginError> {
+    fn find_one_by_origin(&mut self, origin: String) -> Result<Option<Item>, PluginError> {
         let settings = Settings::load()?;
         let found = origin_search::find_issue(&settings.base_url, &settings.repo, &origin)?;
         Ok(found.as_ref().map(fields::to_item))
     }
 
-    fn parse_webhook(delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
+    fn parse_webhook(&mut self, delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
         webhook::item_ids(&delivery, &Settings::load()?)
     }
 }

@@ -3,7 +3,6 @@
 //! triggers one refresh (it may have been created since), then is an `invalid-input` error
 //! listing the titles that exist.
 
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use pmsync_github_common::{api, link};
@@ -22,28 +21,30 @@ struct Milestone {
     title: String,
 }
 
-thread_local! {
-    /// Per repository API URL: title → number.
-    static CACHE: RefCell<BTreeMap<String, BTreeMap<String, u64>>> = const { RefCell::new(BTreeMap::new()) };
+/// The milestones seen so far, per repository API URL: title → number. Part of the plugin's
+/// state, so it lives as long as the instance.
+#[derive(Debug, Default)]
+pub struct Milestones {
+    by_repo: BTreeMap<String, BTreeMap<String, u64>>,
 }
 
-/// The number of the milestone titled `title` in the configured repository.
-pub fn number_of(settings: &Settings, title: &str) -> Result<u64, PluginError> {
-    let key = settings.repo_url();
-    let cached = CACHE.with(|cache| {
-        cache
-            .borrow()
-            .get(&key)
-            .map(|titles| titles.get(title).copied())
-    });
-    if let Some(Some(number)) = cached {
-        return Ok(number);
+impl Milestones {
+    /// The number of the milestone titled `title` in the configured repository.
+    pub fn number_of(&mut self, settings: &Settings, title: &str) -> Result<u64, PluginError> {
+        let key = settings.repo_url();
+        if let Some(&number) = self.by_repo.get(&key).and_then(|titles| titles.get(title)) {
+            return Ok(number);
+        }
+        let titles = fetch_all(settings)?;
+        let found = titles.get(title).copied();
+        let known: Vec<String> = titles.keys().cloned().collect();
+        self.by_repo.insert(key, titles);
+        found.ok_or_else(|| unknown(settings, title, &known))
     }
-    let titles = fetch_all(settings)?;
-    let found = titles.get(title).copied();
-    let known: Vec<String> = titles.keys().cloned().collect();
-    CACHE.with(|cache| cache.borrow_mut().insert(key, titles));
-    found.ok_or_else(|| {
+}
+
+fn unknown(settings: &Settings, title: &str, known: &[String]) -> PluginError {
+    {
         PluginError::invalid_input(format!(
             "field `milestone`: {title:?} is not a milestone of {}; milestones: {}",
             settings.repo.full_name(),
@@ -53,7 +54,7 @@ pub fn number_of(settings: &Settings, title: &str) -> Result<u64, PluginError> {
                 known.join(", ")
             }
         ))
-    })
+    }
 }
 
 fn fetch_all(settings: &Settings) -> Result<BTreeMap<String, u64>, PluginError> {
@@ -119,10 +120,14 @@ mod tests {
                 body: body.as_bytes().to_vec(),
             })
         });
-        assert_eq!(number_of(&settings(), "v2.0").expect("found"), 7);
-        assert_eq!(number_of(&settings(), "v1.0").expect("cached"), 3);
+        let mut milestones = Milestones::default();
+        assert_eq!(milestones.number_of(&settings(), "v2.0").expect("found"), 7);
+        assert_eq!(
+            milestones.number_of(&settings(), "v1.0").expect("cached"),
+            3
+        );
         assert_eq!(calls.get(), 2, "two pages, then the cache");
-        let error = number_of(&settings(), "v9").unwrap_err();
+        let error = milestones.number_of(&settings(), "v9").unwrap_err();
         assert_eq!(
             error,
             PluginError::invalid_input(

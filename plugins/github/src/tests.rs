@@ -68,17 +68,18 @@ fn create_appends_the_marker_resolves_the_milestone_and_closes_afterwards() {
             issue(12, Some(stored), "closed"),
         ),
     ]);
-    let item = GithubIssues::create_one(CreateRequest {
-        origin: "pmsync:s:source:1".to_owned(),
-        fields: vec![
-            Field::new("title", "Crash"),
-            Field::new("body", "Body"),
-            Field::new("milestone", "v1"),
-            Field::new("state", "closed"),
-            Field::new("state_reason", "not_planned"),
-        ],
-    })
-    .expect("created");
+    let item = GithubIssues::new()
+        .create_one(CreateRequest {
+            origin: "pmsync:s:source:1".to_owned(),
+            fields: vec![
+                Field::new("title", "Crash"),
+                Field::new("body", "Body"),
+                Field::new("milestone", "v1"),
+                Field::new("state", "closed"),
+                Field::new("state_reason", "not_planned"),
+            ],
+        })
+        .expect("created");
     assert_eq!((item.id.as_str(), item.key.as_str()), ("12", "#12"));
     assert_eq!(item.field("body"), Some(&Value::text("Body")));
     assert_eq!(item.field("state"), Some(&Value::text("closed")));
@@ -114,11 +115,12 @@ fn updating_the_body_keeps_the_existing_marker_and_sends_only_that_field() {
             ),
         ),
     ]);
-    let item = GithubIssues::update_one(UpdateRequest {
-        id: "12".to_owned(),
-        fields: vec![Field::new("body", "New")],
-    })
-    .expect("updated");
+    let item = GithubIssues::new()
+        .update_one(UpdateRequest {
+            id: "12".to_owned(),
+            fields: vec![Field::new("body", "New")],
+        })
+        .expect("updated");
     assert_eq!(item.field("body"), Some(&Value::text("New")));
     assert_eq!(
         log.borrow()[1].2,
@@ -134,11 +136,12 @@ fn an_unknown_milestone_fails_the_update_before_anything_is_written() {
         200,
         serde_json::json!([{"number": 4, "title": "v1"}]),
     )]);
-    let error = GithubIssues::update_one(UpdateRequest {
-        id: "12".to_owned(),
-        fields: vec![Field::new("milestone", "v9")],
-    })
-    .unwrap_err();
+    let error = GithubIssues::new()
+        .update_one(UpdateRequest {
+            id: "12".to_owned(),
+            fields: vec![Field::new("milestone", "v9")],
+        })
+        .unwrap_err();
     assert!(
         matches!(&error, PluginError::InvalidInput(message) if message.contains("v9")),
         "{error:?}"
@@ -152,11 +155,11 @@ fn getting_a_pull_request_number_is_not_found() {
     pr["pull_request"] = serde_json::json!({"url": "x"});
     setup(vec![("GET", "/repos/octo/hello/issues/5", 200, pr)]);
     assert!(matches!(
-        GithubIssues::get_one("5".to_owned()),
+        GithubIssues::new().get_one("5".to_owned()),
         Err(PluginError::NotFound(_))
     ));
     assert!(matches!(
-        GithubIssues::get_one("PROJ-5".to_owned()),
+        GithubIssues::new().get_one("PROJ-5".to_owned()),
         Err(PluginError::InvalidInput(_))
     ));
 }
@@ -169,11 +172,12 @@ fn validation_errors_from_github_fail_the_item_as_invalid_input() {
         422,
         serde_json::json!({"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "assignees", "code": "invalid"}]}),
     )]);
-    let error = GithubIssues::update_one(UpdateRequest {
-        id: "3".to_owned(),
-        fields: vec![Field::new("assignees", Value::text_list(["ghost"]))],
-    })
-    .unwrap_err();
+    let error = GithubIssues::new()
+        .update_one(UpdateRequest {
+            id: "3".to_owned(),
+            fields: vec![Field::new("assignees", Value::text_list(["ghost"]))],
+        })
+        .unwrap_err();
     assert_eq!(
         error,
         PluginError::invalid_input(
@@ -201,18 +205,19 @@ fn a_page_of_changes_maps_issues_and_hands_back_the_next_link() {
                 .into_bytes(),
         })
     });
-    let page = GithubIssues::list_changed(ListRequest {
-        since: None,
-        cursor: None,
-        page_size: 100,
-        filter: Filter {
-            projects: vec![],
-            issue_types: vec![],
-            labels: vec![],
-            query: None,
-        },
-    })
-    .expect("lists");
+    let page = GithubIssues::new()
+        .list_changed(ListRequest {
+            since: None,
+            cursor: None,
+            page_size: 100,
+            filter: Filter {
+                projects: vec![],
+                issue_types: vec![],
+                labels: vec![],
+                query: None,
+            },
+        })
+        .expect("lists");
     assert_eq!(page.items.len(), 1);
     assert_eq!(
         page.next_cursor.as_deref(),
@@ -222,7 +227,7 @@ fn a_page_of_changes_maps_issues_and_hands_back_the_next_link() {
 
 #[test]
 fn describe_lists_writable_and_read_only_fields() {
-    let descriptor = GithubIssues::describe();
+    let descriptor = GithubIssues::new().describe();
     assert_eq!(descriptor.platform, "github");
     let writable = |name: &str| {
         descriptor

@@ -1,7 +1,7 @@
 //! Requests to Jira, with Jira's error bodies turned into readable messages.
 
+use pmsync_sdk::PluginError;
 use pmsync_sdk::http::{Request, Response};
-use pmsync_sdk::{PluginError, RateLimit};
 use serde_json::Value as Json;
 
 /// Sends `request` with the `token` credential; a failure status becomes the matching
@@ -54,16 +54,7 @@ fn describe(error: PluginError, response: &Response, what: &str) -> PluginError 
         return error;
     };
     let message = format!("{what}: Jira answered {}: {messages}", response.status());
-    match error {
-        PluginError::InvalidInput(_) => PluginError::InvalidInput(message),
-        PluginError::NotFound(_) => PluginError::NotFound(message),
-        PluginError::Unauthorized(_) => PluginError::Unauthorized(message),
-        PluginError::Transient(_) => PluginError::Transient(message),
-        PluginError::RateLimited(limit) => PluginError::RateLimited(RateLimit {
-            retry_after_ms: limit.retry_after_ms,
-            message,
-        }),
-    }
+    error.with_message(message)
 }
 
 #[cfg(test)]

@@ -89,7 +89,11 @@ fn transition(settings: &Settings, item: &Item, status: &str) -> Result<(), Plug
 }
 
 impl Connector for Jira {
-    fn describe() -> Descriptor {
+    fn new() -> Self {
+        Jira
+    }
+
+    fn describe(&mut self) -> Descriptor {
         Descriptor {
             platform: "jira".to_owned(),
             fields: issue::field_specs(),
@@ -99,7 +103,7 @@ impl Connector for Jira {
         }
     }
 
-    fn list_changed(request: ListRequest) -> Result<Page, PluginError> {
+    fn list_changed(&mut self, request: ListRequest) -> Result<Page, PluginError> {
         let settings = Settings::load()?;
         let jql = jql::listing(&settings, &request.filter, request.since.as_deref())?;
         let (items, next_cursor) = search(
@@ -111,11 +115,11 @@ impl Connector for Jira {
         Ok(Page { items, next_cursor })
     }
 
-    fn get_one(id: String) -> Result<Item, PluginError> {
+    fn get_one(&mut self, id: String) -> Result<Item, PluginError> {
         read(&Settings::load()?, &id)
     }
 
-    fn create_one(request: CreateRequest) -> Result<Item, PluginError> {
+    fn create_one(&mut self, request: CreateRequest) -> Result<Item, PluginError> {
         let settings = Settings::load()?;
         let subject = format!("new issue (origin {})", request.origin);
         let changes = write::changes(&request.fields, &settings, &subject)?;
@@ -154,7 +158,7 @@ impl Connector for Jira {
         }
     }
 
-    fn update_one(request: UpdateRequest) -> Result<Item, PluginError> {
+    fn update_one(&mut self, request: UpdateRequest) -> Result<Item, PluginError> {
         let settings = Settings::load()?;
         let changes = write::changes(&request.fields, &settings, &request.id)?;
         if let Some(body) = write::edit_body(&changes) {
@@ -169,7 +173,7 @@ impl Connector for Jira {
         read(&settings, &request.id)
     }
 
-    fn find_one_by_origin(origin: String) -> Result<Option<Item>, PluginError> {
+    fn find_one_by_origin(&mut self, origin: String) -> Result<Option<Item>, PluginError> {
         let settings = Settings::load()?;
         let (items, _) = search(&settings, &jql::by_origin(&settings, &origin), 2, None)?;
         if items.len() > 1 {
@@ -181,7 +185,7 @@ impl Connector for Jira {
         Ok(items.into_iter().next())
     }
 
-    fn parse_webhook(delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
+    fn parse_webhook(&mut self, delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
         webhook::issue_ids(&delivery)
     }
 }

@@ -38,22 +38,24 @@ fn list_changed_posts_jql_with_explicit_fields_and_follows_the_token() {
             )
         }
     });
-    let first = Jira::list_changed(ListRequest {
-        since: Some("2024-05-01T12:34:56Z".into()),
-        cursor: None,
-        page_size: 50,
-        filter: no_filter(),
-    })
-    .unwrap();
+    let first = Jira::new()
+        .list_changed(ListRequest {
+            since: Some("2024-05-01T12:34:56Z".into()),
+            cursor: None,
+            page_size: 50,
+            filter: no_filter(),
+        })
+        .unwrap();
     assert_eq!(first.items[0].key, "PROJ-1");
     assert_eq!(first.next_cursor.as_deref(), Some("t2"));
-    let second = Jira::list_changed(ListRequest {
-        since: Some("2024-05-01T12:34:56Z".into()),
-        cursor: first.next_cursor,
-        page_size: 50,
-        filter: no_filter(),
-    })
-    .unwrap();
+    let second = Jira::new()
+        .list_changed(ListRequest {
+            since: Some("2024-05-01T12:34:56Z".into()),
+            cursor: first.next_cursor,
+            page_size: 50,
+            filter: no_filter(),
+        })
+        .unwrap();
     assert_eq!(second.items[0].key, "PROJ-2");
     assert_eq!(second.next_cursor, None);
     let sent = log.borrow();
@@ -93,13 +95,14 @@ fn the_recorded_search_example_parses_into_items() {
     };
     configure();
     serve(move |_, _, _| (200, body.clone()));
-    let page = Jira::list_changed(ListRequest {
-        since: None,
-        cursor: None,
-        page_size: 10,
-        filter: no_filter(),
-    })
-    .unwrap();
+    let page = Jira::new()
+        .list_changed(ListRequest {
+            since: None,
+            cursor: None,
+            page_size: 10,
+            filter: no_filter(),
+        })
+        .unwrap();
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].key, "ED-1");
     assert_eq!(page.items[0].id, "10002");
@@ -120,7 +123,7 @@ fn get_fails_only_the_missing_id() {
             (200, issue_json("1", "PROJ-1", "To Do").to_string())
         }
     });
-    let results = Jira::get(vec!["1".into(), "404".into()]);
+    let results = Jira::new().get(vec!["1".into(), "404".into()]);
     assert_eq!(results[0].as_ref().unwrap().key, "PROJ-1");
     assert!(
         matches!(&results[1], Err(PluginError::NotFound(m)) if m.contains("Issue does not exist"))
@@ -150,11 +153,12 @@ fn create_posts_sets_the_origin_property_then_transitions_to_the_wanted_status()
         other => panic!("unexpected request {other:?}"),
     }
     });
-    let item = Jira::create_one(CreateRequest {
-        origin: "pmsync:s:github:7".into(),
-        fields: vec![Field::new("summary", "S"), Field::new("status", "done")],
-    })
-    .unwrap();
+    let item = Jira::new()
+        .create_one(CreateRequest {
+            origin: "pmsync:s:github:7".into(),
+            fields: vec![Field::new("summary", "S"), Field::new("status", "done")],
+        })
+        .unwrap();
     assert_eq!(item.field("status"), Some(&Value::text("Done")));
     let sent = log.borrow();
     let steps: Vec<String> = sent
@@ -197,14 +201,15 @@ fn update_puts_only_changed_fields_and_skips_a_transition_to_the_current_status(
         ),
         other => panic!("unexpected request {other:?}"),
     });
-    let item = Jira::update_one(UpdateRequest {
-        id: "10001".into(),
-        fields: vec![
-            Field::new("priority", "High"),
-            Field::new("status", "in progress"),
-        ],
-    })
-    .unwrap();
+    let item = Jira::new()
+        .update_one(UpdateRequest {
+            id: "10001".into(),
+            fields: vec![
+                Field::new("priority", "High"),
+                Field::new("status", "in progress"),
+            ],
+        })
+        .unwrap();
     assert_eq!(item.key, "PROJ-1");
     let sent = log.borrow();
     assert_eq!(
@@ -225,11 +230,12 @@ fn update_to_an_unreachable_status_is_invalid_input_listing_targets() {
         ("GET", _) => (200, issue_json("10001", "PROJ-1", "To Do").to_string()),
         other => panic!("unexpected request {other:?}"),
     });
-    let error = Jira::update_one(UpdateRequest {
-        id: "10001".into(),
-        fields: vec![Field::new("status", "Shipped")],
-    })
-    .unwrap_err();
+    let error = Jira::new()
+        .update_one(UpdateRequest {
+            id: "10001".into(),
+            fields: vec![Field::new("status", "Shipped")],
+        })
+        .unwrap_err();
     assert_eq!(
         error,
         PluginError::invalid_input(
@@ -255,7 +261,7 @@ fn find_by_origin_searches_the_property_and_returns_none_when_absent() {
             (200, json!({"issues": [], "isLast": true}).to_string())
         }
     });
-    let found = Jira::find_by_origin(vec!["known".into(), "unknown".into()]);
+    let found = Jira::new().find_by_origin(vec!["known".into(), "unknown".into()]);
     assert_eq!(
         found[0].as_ref().unwrap().as_ref().map(|i| i.key.as_str()),
         Some("PROJ-5")
@@ -277,13 +283,13 @@ fn rate_limits_carry_retry_after() {
             body: Vec::new(),
         })
     });
-    let error = Jira::get_one("1".into()).unwrap_err();
+    let error = Jira::new().get_one("1".into()).unwrap_err();
     assert!(matches!(error, PluginError::RateLimited(limit) if limit.retry_after_ms == 7_000));
 }
 
 #[test]
 fn describe_lists_writable_and_read_only_fields() {
-    let descriptor = Jira::describe();
+    let descriptor = Jira::new().describe();
     assert_eq!(descriptor.platform, "jira");
     let writable: Vec<&str> = descriptor
         .fields

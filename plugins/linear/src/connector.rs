@@ -9,7 +9,7 @@ use pmsync_sdk::{
     UpdateRequest, WebhookDelivery, log,
 };
 
-use crate::directory::CachedDirectory;
+use crate::directory::{Cache, CachedDirectory};
 use crate::fields::{self, issue_input};
 use crate::graphql;
 use crate::issue::{ISSUE_SELECTION, IssueNode};
@@ -19,7 +19,9 @@ use crate::settings::Settings;
 use crate::webhook;
 
 /// The Linear connector.
-pub struct LinearConnector;
+pub struct LinearConnector {
+    directory: Cache,
+}
 
 /// `issueCreate` / `issueUpdate` answer an `IssuePayload`.
 #[derive(Debug, Deserialize)]
@@ -79,14 +81,14 @@ fn written_item(
     }
 }
 
-fn create(request: CreateRequest) -> Result<Item, PluginError> {
+fn create(cache: &mut Cache, request: CreateRequest) -> Result<Item, PluginError> {
     let settings = Settings::load()?;
     if request.origin.trim().is_empty() {
         return Err(PluginError::invalid_input(
             "creating a Linear issue needs an origin marker; none was given",
         ));
     }
-    let mut directory = CachedDirectory::new(&settings);
+    let mut directory = CachedDirectory::new(&settings, cache);
     let team = directory.team()?;
     let mut input = issue_input(&request.fields, &mut directory)?;
     if !input.contains_key("title") {
@@ -124,9 +126,9 @@ fn create(request: CreateRequest) -> Result<Item, PluginError> {
     }
 }
 
-fn update(request: UpdateRequest) -> Result<Item, PluginError> {
+fn update(cache: &mut Cache, request: UpdateRequest) -> Result<Item, PluginError> {
     let settings = Settings::load()?;
-    let mut directory = CachedDirectory::new(&settings);
+    let mut directory = CachedDirectory::new(&settings, cache);
     let input = issue_input(&request.fields, &mut directory)?;
     if input.is_empty() {
         return fetch_issue(&settings, &request.id);
@@ -141,9 +143,9 @@ fn update(request: UpdateRequest) -> Result<Item, PluginError> {
     written_item(&settings, payload, "issueUpdate", &request.id)
 }
 
-fn find_by_origin(marker: String) -> Result<Option<Item>, PluginError> {
+fn find_by_origin(cache: &mut Cache, marker: String) -> Result<Option<Item>, PluginError> {
     let settings = Settings::load()?;
-    let team = CachedDirectory::new(&settings).team()?;
+    let team = CachedDirectory::new(&settings, cache).team()?;
     match fetch_issue(&settings, &origin::issue_id(&team.id, &marker)) {
         Ok(item) => Ok(Some(item)),
         Err(PluginError::NotFound(_)) => Ok(None),
@@ -152,7 +154,13 @@ fn find_by_origin(marker: String) -> Result<Option<Item>, PluginError> {
 }
 
 impl Connector for LinearConnector {
-    fn describe() -> Descriptor {
+    fn new() -> Self {
+        LinearConnector {
+            directory: Cache::default(),
+        }
+    }
+
+    fn describe(&mut self) -> Descriptor {
         Descriptor {
             platform: "linear".to_owned(),
             fields: fields::describe(),
@@ -162,27 +170,27 @@ impl Connector for LinearConnector {
         }
     }
 
-    fn list_changed(request: ListRequest) -> Result<Page, PluginError> {
+    fn list_changed(&mut self, request: ListRequest) -> Result<Page, PluginError> {
         listing::list_changed(&Settings::load()?, &request)
     }
 
-    fn get_one(id: String) -> Result<Item, PluginError> {
+    fn get_one(&mut self, id: String) -> Result<Item, PluginError> {
         fetch_issue(&Settings::load()?, &id)
     }
 
-    fn create_one(request: CreateRequest) -> Result<Item, PluginError> {
-        create(request)
+    fn create_one(&mut self, request: CreateRequest) -> Result<Item, PluginError> {
+        create(&mut self.directory, request)
     }
 
-    fn update_one(request: UpdateRequest) -> Result<Item, PluginError> {
-        update(request)
+    fn update_one(&mut self, request: UpdateRequest) -> Result<Item, PluginError> {
+        update(&mut self.directory, request)
     }
 
-    fn find_one_by_origin(origin: String) -> Result<Option<Item>, PluginError> {
-        find_by_origin(origin)
+    fn find_one_by_origin(&mut self, origin: String) -> Result<Option<Item>, PluginError> {
+        find_by_origin(&mut self.directory, origin)
     }
 
-    fn parse_webhook(delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
+    fn parse_webhook(&mut self, delivery: WebhookDelivery) -> Result<Vec<String>, PluginError> {
         webhook::issue_ids(&delivery)
     }
 }

@@ -5,8 +5,6 @@
 //! or state created during the run is found; a name that is still unknown is an
 //! `invalid-input` error listing some of the valid names.
 
-use std::cell::RefCell;
-
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -72,9 +70,10 @@ struct User {
     email: Option<String>,
 }
 
-/// Everything looked up so far, for one (`base_url`, `team`).
+/// Everything looked up so far, for one (`base_url`, `team`). Part of the plugin's state, so
+/// it lives as long as the instance.
 #[derive(Debug, Default)]
-struct Cache {
+pub struct Cache {
     owner: Option<(String, String)>,
     team: Option<Team>,
     states: Option<Vec<Named>>,
@@ -82,38 +81,28 @@ struct Cache {
     users: Option<Vec<User>>,
 }
 
-thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
-}
-
-/// Forgets every lookup (the next one asks Linear again).
-pub fn forget() {
-    CACHE.with(|cache| *cache.borrow_mut() = Cache::default());
-}
-
 /// Lookups against the Linear workspace of `settings`, through the instance cache.
 pub struct CachedDirectory<'a> {
     settings: &'a Settings,
+    cache: &'a mut Cache,
 }
 
 impl<'a> CachedDirectory<'a> {
-    pub fn new(settings: &'a Settings) -> CachedDirectory<'a> {
-        CACHE.with(|cache| {
-            let mut cache = cache.borrow_mut();
-            let owner = (settings.base_url.clone(), settings.team.clone());
-            if cache.owner.as_ref() != Some(&owner) {
-                *cache = Cache {
-                    owner: Some(owner),
-                    ..Cache::default()
-                };
-            }
-        });
-        CachedDirectory { settings }
+    /// Lookups through `cache`, which is emptied first if it belongs to other settings.
+    pub fn new(settings: &'a Settings, cache: &'a mut Cache) -> CachedDirectory<'a> {
+        let owner = (settings.base_url.clone(), settings.team.clone());
+        if cache.owner.as_ref() != Some(&owner) {
+            *cache = Cache {
+                owner: Some(owner),
+                ..Cache::default()
+            };
+        }
+        CachedDirectory { settings, cache }
     }
 
     /// The configured team (its id is needed to create issues).
     pub fn team(&mut self) -> Result<Team, PluginError> {
-        if let Some(team) = CACHE.with(|cache| cache.borrow().team.clone()) {
+        if let Some(team) = self.cache.team.clone() {
             return Ok(team);
         }
         let key = &self.settings.team;
@@ -134,76 +123,66 @@ impl<'a> CachedDirectory<'a> {
                     valid_names(teams.iter().map(|team| team.key.as_str()))
                 ))
             })?;
-        CACHE.with(|cache| cache.borrow_mut().team = Some(team.clone()));
+        self.cache.team = Some(team.clone());
         Ok(team)
     }
 
     fn states(&mut self, refresh: bool) -> Result<(Vec<Named>, bool), PluginError> {
         let settings = self.settings;
-        cached(
-            |cache| &mut cache.states,
-            refresh,
-            || {
-                let team = &settings.team;
-                let states: Vec<Named> = fetch_all(
-                    settings,
-                    "PmsyncWorkflowStates",
-                    STATES,
-                    "workflowStates",
-                    json!({"filter": {"team": {"key": {"eq": team}}}}),
-                )?;
-                Ok(states
-                    .into_iter()
-                    .filter(|state| {
-                        state
-                            .team
-                            .as_ref()
-                            .is_none_or(|owner| owner.key.eq_ignore_ascii_case(team))
-                    })
-                    .collect())
-            },
-        )
+        cached(&mut self.cache.states, refresh, || {
+            let team = &settings.team;
+            let states: Vec<Named> = fetch_all(
+                settings,
+                "PmsyncWorkflowStates",
+                STATES,
+                "workflowStates",
+                json!({"filter": {"team": {"key": {"eq": team}}}}),
+            )?;
+            Ok(states
+                .into_iter()
+                .filter(|state| {
+                    state
+                        .team
+                        .as_ref()
+                        .is_none_or(|owner| owner.key.eq_ignore_ascii_case(team))
+                })
+                .collect())
+        })
     }
 
     fn labels(&mut self, refresh: bool) -> Result<(Vec<Named>, bool), PluginError> {
         let settings = self.settings;
-        cached(
-            |cache| &mut cache.labels,
-            refresh,
-            || {
-                let team = &settings.team;
-                let labels: Vec<Named> = fetch_all(
-                    settings,
-                    "PmsyncIssueLabels",
-                    LABELS,
-                    "issueLabels",
-                    json!({"filter": {"or": [
-                        {"team": {"null": true}},
-                        {"team": {"key": {"eq": team}}}
-                    ]}}),
-                )?;
-                // Workspace labels and this team's labels; label groups cannot be applied.
-                Ok(labels
-                    .into_iter()
-                    .filter(|label| label.is_group != Some(true))
-                    .filter(|label| {
-                        label
-                            .team
-                            .as_ref()
-                            .is_none_or(|owner| owner.key.eq_ignore_ascii_case(team))
-                    })
-                    .collect())
-            },
-        )
+        cached(&mut self.cache.labels, refresh, || {
+            let team = &settings.team;
+            let labels: Vec<Named> = fetch_all(
+                settings,
+                "PmsyncIssueLabels",
+                LABELS,
+                "issueLabels",
+                json!({"filter": {"or": [
+                    {"team": {"null": true}},
+                    {"team": {"key": {"eq": team}}}
+                ]}}),
+            )?;
+            // Workspace labels and this team's labels; label groups cannot be applied.
+            Ok(labels
+                .into_iter()
+                .filter(|label| label.is_group != Some(true))
+                .filter(|label| {
+                    label
+                        .team
+                        .as_ref()
+                        .is_none_or(|owner| owner.key.eq_ignore_ascii_case(team))
+                })
+                .collect())
+        })
     }
 
     fn users(&mut self, refresh: bool) -> Result<(Vec<User>, bool), PluginError> {
         let settings = self.settings;
-        cached(
-            |cache| &mut cache.users,
-            refresh,
-            || fetch_all(settings, "PmsyncUsers", USERS, "users", json!({})),
-        )
+        cached(&mut self.cache.users, refresh, || {
+            fetch_all(settings, "PmsyncUsers", USERS, "users", json!({}))
+        })
     }
 }
 
@@ -299,15 +278,15 @@ fn match_user(users: &[User], who: &str) -> Result<Option<String>, PluginError> 
 /// The cached list (and `false`), or a freshly loaded one (and `true`) when there is none
 /// yet or `refresh` is set.
 fn cached<T: Clone>(
-    slot: impl Fn(&mut Cache) -> &mut Option<Vec<T>>,
+    slot: &mut Option<Vec<T>>,
     refresh: bool,
     load: impl FnOnce() -> Result<Vec<T>, PluginError>,
 ) -> Result<(Vec<T>, bool), PluginError> {
-    if !refresh && let Some(list) = CACHE.with(|cache| slot(&mut cache.borrow_mut()).clone()) {
+    if !refresh && let Some(list) = slot.clone() {
         return Ok((list, false));
     }
     let list = load()?;
-    CACHE.with(|cache| *slot(&mut cache.borrow_mut()) = Some(list.clone()));
+    *slot = Some(list.clone());
     Ok((list, true))
 }
 

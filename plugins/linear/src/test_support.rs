@@ -9,8 +9,6 @@ use serde_json::{Value as Json, json};
 use pmsync_sdk::config;
 use pmsync_sdk::http::testing::{self, WireResponse};
 
-use crate::directory;
-
 pub const TEAM_ID: &str = "00000001-0000-4000-8000-000000000001";
 
 /// One request the connector sent.
@@ -30,12 +28,12 @@ pub fn ok(data: Json) -> Answer {
     (200, Vec::new(), json!({ "data": data }))
 }
 
-/// Settings for team `ENG` at `https://linear.test`, and an empty lookup cache.
+/// Settings for team `ENG` at `https://linear.test` (each test's connector starts with an empty
+/// lookup cache).
 pub fn configure() {
     config::testing::clear();
     config::testing::set("base_url", "https://linear.test");
     config::testing::set("team", "ENG");
-    directory::forget();
 }
 
 /// Answers every request with `answer(operation, variables)`; returns the log of requests.

@@ -53,13 +53,14 @@ fn list_changed_asks_for_the_teams_issues_since_the_watermark_and_returns_them_o
             issue_json("i-2", "ENG-2", "2025-07-02T00:00:00.000Z"),
         ], Some("cursor-2"))}))
     });
-    let page = LinearConnector::list_changed(list_request(
-        Some("2025-07-01T00:00:00Z"),
-        Some("cursor-1"),
-        2,
-        no_filter(),
-    ))
-    .expect("a page");
+    let page = LinearConnector::new()
+        .list_changed(list_request(
+            Some("2025-07-01T00:00:00Z"),
+            Some("cursor-1"),
+            2,
+            no_filter(),
+        ))
+        .expect("a page");
     let keys: Vec<&str> = page.items.iter().map(|item| item.key.as_str()).collect();
     assert_eq!(keys, ["ENG-2", "ENG-3"]);
     assert_eq!(page.next_cursor.as_deref(), Some("cursor-2"));
@@ -89,8 +90,9 @@ fn list_changed_asks_for_the_teams_issues_since_the_watermark_and_returns_them_o
 fn the_last_page_has_no_next_cursor() {
     configure();
     serve(|_, _| ok(json!({"issues": page(vec![], None)})));
-    let page =
-        LinearConnector::list_changed(list_request(None, None, 50, no_filter())).expect("a page");
+    let page = LinearConnector::new()
+        .list_changed(list_request(None, None, 50, no_filter()))
+        .expect("a page");
     assert!(page.items.is_empty());
     assert_eq!(page.next_cursor, None);
 }
@@ -107,7 +109,9 @@ fn labels_projects_and_a_linear_filter_query_narrow_the_listing_together() {
             r#"{"priority": {"lte": 2}, "team": {"name": {"eq": "Engineering"}}}"#.to_owned(),
         ),
     };
-    LinearConnector::list_changed(list_request(None, None, 0, filter)).expect("a page");
+    LinearConnector::new()
+        .list_changed(list_request(None, None, 0, filter))
+        .expect("a page");
     let variables = sent.borrow()[0].variables.clone();
     assert_eq!(
         variables["filter"],
@@ -133,7 +137,9 @@ fn labels_projects_and_a_linear_filter_query_narrow_the_listing_together() {
 fn page_size_is_capped_at_linears_maximum() {
     configure();
     let sent = serve(|_, _| ok(json!({"issues": page(vec![], None)})));
-    LinearConnector::list_changed(list_request(None, None, 1_000, no_filter())).expect("a page");
+    LinearConnector::new()
+        .list_changed(list_request(None, None, 1_000, no_filter()))
+        .expect("a page");
     assert_eq!(sent.borrow()[0].variables["first"], 250);
 }
 
@@ -143,12 +149,15 @@ fn a_filter_query_that_is_not_a_json_object_is_refused_before_any_request() {
     let sent = serve(|_, _| panic!("nothing may be sent"));
     let mut filter = no_filter();
     filter.query = Some("priority <= 2".to_owned());
-    let error =
-        LinearConnector::list_changed(list_request(None, None, 10, filter.clone())).unwrap_err();
+    let error = LinearConnector::new()
+        .list_changed(list_request(None, None, 10, filter.clone()))
+        .unwrap_err();
     assert!(matches!(error, PluginError::InvalidInput(_)));
     assert!(error.message().contains("not valid JSON"), "{error:?}");
     filter.query = Some("[1]".to_owned());
-    let error = LinearConnector::list_changed(list_request(None, None, 10, filter)).unwrap_err();
+    let error = LinearConnector::new()
+        .list_changed(list_request(None, None, 10, filter))
+        .unwrap_err();
     assert!(
         error.message().contains("must be a JSON object"),
         "{error:?}"
@@ -162,7 +171,9 @@ fn issue_types_are_refused_because_linear_has_none() {
     serve(|_, _| panic!("nothing may be sent"));
     let mut filter = no_filter();
     filter.issue_types = vec!["Bug".to_owned()];
-    let error = LinearConnector::list_changed(list_request(None, None, 10, filter)).unwrap_err();
+    let error = LinearConnector::new()
+        .list_changed(list_request(None, None, 10, filter))
+        .unwrap_err();
     assert!(matches!(error, PluginError::InvalidInput(_)));
     assert!(error.message().contains("no issue types"), "{error:?}");
 }
@@ -187,8 +198,9 @@ fn rate_limiting_during_a_listing_reaches_the_host_with_its_delay() {
             json!({"errors": [{"message": "Rate limit exceeded", "extensions": {"code": "RATELIMITED"}}]}),
         )
     });
-    let error =
-        LinearConnector::list_changed(list_request(None, None, 10, no_filter())).unwrap_err();
+    let error = LinearConnector::new()
+        .list_changed(list_request(None, None, 10, no_filter()))
+        .unwrap_err();
     assert!(
         matches!(&error, PluginError::RateLimited(limit) if limit.retry_after_ms == 45_000),
         "{error:?}"
@@ -202,7 +214,7 @@ fn get_fails_only_the_ids_linear_does_not_know() {
         Some("i-1") => ok(json!({"issue": issue_json("i-1", "ENG-1", "2025-07-01T00:00:00.000Z")})),
         _ => not_found(),
     });
-    let results = LinearConnector::get(vec!["i-1".to_owned(), "i-404".to_owned()]);
+    let results = LinearConnector::new().get(vec!["i-1".to_owned(), "i-404".to_owned()]);
     assert_eq!(results.len(), 2);
     assert_eq!(
         results[0].as_ref().map(|item| item.key.as_str()),
@@ -236,17 +248,18 @@ fn create_resolves_names_to_ids_and_stores_the_origin_as_the_issue_id() {
         )
     });
     let marker = "pmsync:jira-linear:source:10001";
-    let item = LinearConnector::create_one(create_request(
-        marker,
-        vec![
-            Field::new("title", "Checkout fails"),
-            Field::new("state", "in progress"),
-            Field::new("labels", Value::text_list(["bug", "Frontend"])),
-            Field::new("assignee", "Noah Okafor"),
-            Field::new("priority", 1),
-        ],
-    ))
-    .expect("created");
+    let item = LinearConnector::new()
+        .create_one(create_request(
+            marker,
+            vec![
+                Field::new("title", "Checkout fails"),
+                Field::new("state", "in progress"),
+                Field::new("labels", Value::text_list(["bug", "Frontend"])),
+                Field::new("assignee", "Noah Okafor"),
+                Field::new("priority", 1),
+            ],
+        ))
+        .expect("created");
     let expected_id = origin::issue_id(TEAM_ID, marker);
     assert_eq!(item.id, expected_id);
     assert_eq!(item.key, "ENG-9");
@@ -291,7 +304,7 @@ fn lookups_are_cached_for_the_rest_of_the_run() {
             ok(json!({"issueCreate": {"success": true, "issue": issue_json(&id, "ENG-9", "2025-07-01T00:00:00.000Z")}}))
         })
     });
-    let results = LinearConnector::create(vec![
+    let results = LinearConnector::new().create(vec![
         create_request(
             "pmsync:s:source:1",
             vec![Field::new("title", "A"), Field::new("state", "Todo")],
@@ -321,16 +334,18 @@ fn an_unknown_state_is_refused_with_the_teams_valid_states_after_one_fresh_looku
             ok(json!({"issueCreate": {"success": true, "issue": issue_json("i-1", "ENG-1", "2025-07-01T00:00:00.000Z")}}))
         })
     });
-    LinearConnector::create_one(create_request(
-        "m1",
-        vec![Field::new("title", "A"), Field::new("state", "Todo")],
-    ))
-    .expect("created");
-    let error = LinearConnector::create_one(create_request(
-        "m2",
-        vec![Field::new("title", "B"), Field::new("state", "Doing")],
-    ))
-    .unwrap_err();
+    LinearConnector::new()
+        .create_one(create_request(
+            "m1",
+            vec![Field::new("title", "A"), Field::new("state", "Todo")],
+        ))
+        .expect("created");
+    let error = LinearConnector::new()
+        .create_one(create_request(
+            "m2",
+            vec![Field::new("title", "B"), Field::new("state", "Doing")],
+        ))
+        .unwrap_err();
     assert_eq!(
         error,
         PluginError::invalid_input(
@@ -359,14 +374,15 @@ fn an_unknown_state_is_refused_with_the_teams_valid_states_after_one_fresh_looku
 fn label_groups_and_unknown_people_cannot_be_assigned() {
     configure();
     serve(|operation, variables| workspace(operation, variables).expect("only lookups"));
-    let error = LinearConnector::create_one(create_request(
-        "m",
-        vec![
-            Field::new("title", "A"),
-            Field::new("labels", Value::text_list(["Area"])),
-        ],
-    ))
-    .unwrap_err();
+    let error = LinearConnector::new()
+        .create_one(create_request(
+            "m",
+            vec![
+                Field::new("title", "A"),
+                Field::new("labels", Value::text_list(["Area"])),
+            ],
+        ))
+        .unwrap_err();
     assert!(
         error
             .message()
@@ -374,14 +390,15 @@ fn label_groups_and_unknown_people_cannot_be_assigned() {
         "{error:?}"
     );
     assert!(error.message().contains("Bug, frontend"), "{error:?}");
-    let error = LinearConnector::create_one(create_request(
-        "m",
-        vec![
-            Field::new("title", "A"),
-            Field::new("assignee", "zoe@example.com"),
-        ],
-    ))
-    .unwrap_err();
+    let error = LinearConnector::new()
+        .create_one(create_request(
+            "m",
+            vec![
+                Field::new("title", "A"),
+                Field::new("assignee", "zoe@example.com"),
+            ],
+        ))
+        .unwrap_err();
     assert!(matches!(error, PluginError::InvalidInput(_)));
     assert!(
         error
@@ -395,7 +412,8 @@ fn label_groups_and_unknown_people_cannot_be_assigned() {
 fn creating_without_a_title_is_refused_before_any_write() {
     configure();
     let sent = serve(|operation, variables| workspace(operation, variables).expect("only lookups"));
-    let error = LinearConnector::create_one(create_request("m", vec![Field::new("priority", 2)]))
+    let error = LinearConnector::new()
+        .create_one(create_request("m", vec![Field::new("priority", 2)]))
         .unwrap_err();
     assert!(error.message().contains("needs a title"), "{error:?}");
     assert!(
@@ -429,7 +447,8 @@ fn a_repeated_create_returns_the_issue_the_first_attempt_made() {
             other => panic!("unexpected {other}"),
         }
     });
-    let item = LinearConnector::create_one(create_request(marker, vec![Field::new("title", "A")]))
+    let item = LinearConnector::new()
+        .create_one(create_request(marker, vec![Field::new("title", "A")]))
         .expect("the existing issue");
     assert_eq!(item.id, existing_id);
     assert_eq!(item.key, "ENG-77");
@@ -452,7 +471,8 @@ fn a_create_linear_refuses_for_another_reason_keeps_linears_message() {
             _ => not_found(),
         }
     });
-    let error = LinearConnector::create_one(create_request("m", vec![Field::new("title", "A")]))
+    let error = LinearConnector::new()
+        .create_one(create_request("m", vec![Field::new("title", "A")]))
         .unwrap_err();
     assert!(matches!(error, PluginError::InvalidInput(_)));
     assert!(
@@ -476,14 +496,15 @@ fn update_sends_only_the_given_fields_and_returns_the_issue_as_linear_has_it() {
         issue["dueDate"] = Json::Null;
         ok(json!({"issueUpdate": {"success": true, "issue": issue}}))
     });
-    let item = LinearConnector::update_one(UpdateRequest {
-        id: "i-5".to_owned(),
-        fields: vec![
-            Field::new("state", "Done"),
-            Field::new("dueDate", Value::Null),
-        ],
-    })
-    .expect("updated");
+    let item = LinearConnector::new()
+        .update_one(UpdateRequest {
+            id: "i-5".to_owned(),
+            fields: vec![
+                Field::new("state", "Done"),
+                Field::new("dueDate", Value::Null),
+            ],
+        })
+        .expect("updated");
     assert_eq!(item.field("state"), Some(&Value::text("Done")));
     assert_eq!(item.field("dueDate"), Some(&Value::Null));
     assert_eq!(item.updated_at, "2025-07-05T00:00:00.000Z");
@@ -505,11 +526,12 @@ fn an_update_of_an_unknown_issue_is_not_found() {
             json!({"data": null, "errors": [{"message": "Entity not found: Issue", "extensions": {"code": "INVALID_INPUT"}}]}),
         )
     });
-    let error = LinearConnector::update_one(UpdateRequest {
-        id: "i-404".to_owned(),
-        fields: vec![Field::new("title", "New")],
-    })
-    .unwrap_err();
+    let error = LinearConnector::new()
+        .update_one(UpdateRequest {
+            id: "i-404".to_owned(),
+            fields: vec![Field::new("title", "New")],
+        })
+        .unwrap_err();
     assert!(matches!(error, PluginError::NotFound(_)), "{error:?}");
 }
 
@@ -520,11 +542,12 @@ fn an_update_with_no_fields_writes_nothing_and_reads_the_issue() {
         assert_eq!(operation, "PmsyncIssue");
         ok(json!({"issue": issue_json("i-5", "ENG-5", "2025-07-05T00:00:00.000Z")}))
     });
-    let item = LinearConnector::update_one(UpdateRequest {
-        id: "i-5".to_owned(),
-        fields: Vec::new(),
-    })
-    .expect("read");
+    let item = LinearConnector::new()
+        .update_one(UpdateRequest {
+            id: "i-5".to_owned(),
+            fields: Vec::new(),
+        })
+        .expect("read");
     assert_eq!(item.key, "ENG-5");
     assert_eq!(sent.borrow().len(), 1);
 }
@@ -544,7 +567,7 @@ fn find_by_origin_looks_up_the_id_the_marker_stands_for() {
             not_found()
         }
     });
-    let results = LinearConnector::find_by_origin(vec![
+    let results = LinearConnector::new().find_by_origin(vec![
         "pmsync:s:source:1".to_owned(),
         "pmsync:s:source:2".to_owned(),
     ]);
@@ -566,7 +589,9 @@ fn an_unknown_team_key_is_a_setting_error_naming_the_teams_there_are() {
             json!({"teams": page(vec![json!({"id": TEAM_ID, "key": "ENG", "name": "Engineering"})], None)}),
         )
     });
-    let error = LinearConnector::find_one_by_origin("m".to_owned()).unwrap_err();
+    let error = LinearConnector::new()
+        .find_one_by_origin("m".to_owned())
+        .unwrap_err();
     assert_eq!(
         error,
         PluginError::invalid_input(
@@ -586,13 +611,15 @@ fn authentication_failures_are_unauthorized() {
                 "extensions": {"code": "AUTHENTICATION_ERROR", "type": "authentication error"}}]}),
         )
     });
-    let error = LinearConnector::get_one("i-1".to_owned()).unwrap_err();
+    let error = LinearConnector::new()
+        .get_one("i-1".to_owned())
+        .unwrap_err();
     assert!(matches!(error, PluginError::Unauthorized(_)), "{error:?}");
 }
 
 #[test]
 fn describe_names_the_platform_fields_and_capabilities() {
-    let descriptor = LinearConnector::describe();
+    let descriptor = LinearConnector::new().describe();
     assert_eq!(descriptor.platform, "linear");
     let names: Vec<&str> = descriptor
         .fields

@@ -9,11 +9,15 @@ use crate::priority::{Priority, read_priority};
 pub struct PriorityResolver;
 
 impl Resolver for PriorityResolver {
-    fn name() -> String {
+    fn new() -> Self {
+        PriorityResolver
+    }
+
+    fn name(&mut self) -> String {
         "priority_based".to_owned()
     }
 
-    fn resolve_one(request: ResolveRequest) -> Result<Vec<Resolution>, PluginError> {
+    fn resolve_one(&mut self, request: ResolveRequest) -> Result<Vec<Resolution>, PluginError> {
         let settings = settings_from_config();
         warn_about_unrecognized(&request, &settings);
         let decision = decide(&request.source, &request.target, &settings)?;
@@ -91,8 +95,9 @@ mod tests {
         let source =
             Item::new("1", "PROJ-1", "", "2024-05-01T12:00:00Z").with_field("priority", "Low");
         let target = Item::new("2", "ENG-1", "", "2024-05-01T10:00:00Z").with_field("priority", 1);
-        let resolutions =
-            PriorityResolver::resolve_one(request(source, target, 3)).expect("resolves");
+        let resolutions = PriorityResolver::new()
+            .resolve_one(request(source, target, 3))
+            .expect("resolves");
         assert_eq!(resolutions, vec![Resolution::TakeTarget; 3]);
     }
 
@@ -107,8 +112,9 @@ mod tests {
         let target = Item::new("2", "ENG-1", "", "2024-05-01T12:00:00Z")
             .with_field("urgency", 2)
             .with_field("priority", 1);
-        let resolutions =
-            PriorityResolver::resolve_one(request(source, target, 1)).expect("resolves");
+        let resolutions = PriorityResolver::new()
+            .resolve_one(request(source, target, 1))
+            .expect("resolves");
         assert_eq!(resolutions, vec![Resolution::TakeSource]);
         testing::clear();
     }
@@ -126,13 +132,13 @@ mod tests {
             Item::new("4", "ENG-2", "", "2024-05-01T12:00:00Z"),
             1,
         );
-        let results = PriorityResolver::resolve(vec![good, bad]);
+        let results = PriorityResolver::new().resolve(vec![good, bad]);
         assert_eq!(results[0], Ok(vec![Resolution::TakeTarget]));
         assert!(matches!(results[1], Err(PluginError::InvalidInput(_))));
     }
 
     #[test]
     fn name_is_priority_based() {
-        assert_eq!(PriorityResolver::name(), "priority_based");
+        assert_eq!(PriorityResolver::new().name(), "priority_based");
     }
 }
