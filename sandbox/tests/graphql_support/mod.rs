@@ -171,10 +171,10 @@ impl AnswerCheck {
                     }
                 }
                 Selection::FragmentSpread(spread) => {
-                    if let Some(fragment) = doc.fragments.get(&spread.fragment_name) {
-                        if applies(fragment.type_condition()) {
-                            self.collect(doc, &fragment.selection_set, concrete, out);
-                        }
+                    if let Some(fragment) = doc.fragments.get(&spread.fragment_name)
+                        && applies(fragment.type_condition())
+                    {
+                        self.collect(doc, &fragment.selection_set, concrete, out);
                     }
                 }
             }
