@@ -6,8 +6,14 @@
 plugins:
 	bash scripts/build-plugins.sh
 
+# `run` builds exactly what `test` builds (the workspace with its tests: one feature set), so
+# `make run` after `make test` (or the other way round) starts at once instead of recompiling
+# the dependencies for a different feature set. Cargo shows its progress while it builds.
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+
 run: plugins
-	cargo run --quiet -p pmsync-host -- run --plugins ./plugins
+	cargo test --workspace --no-run
+	$(TARGET_DIR)/debug/pmsync-host run --plugins ./plugins
 
 test: plugins
 	cargo test --workspace

@@ -394,7 +394,7 @@ fn link_directly(bench: &mut Bench) -> (usize, Duration) {
         .unwrap_or_else(|e| fail(&e));
     let mut sides = Vec::new();
     let mut listing = Duration::ZERO;
-    for (entry, platform) in [("jira", "jira"), ("github", "github")] {
+    for (entry, side) in [("jira", Side::Source), ("github", Side::Target)] {
         let connector = connector_for(
             &bench.config,
             entry,
@@ -404,7 +404,7 @@ fn link_directly(bench: &mut Bench) -> (usize, Duration) {
         )
         .unwrap_or_else(|e| fail(&e));
         let started = Instant::now();
-        let mut items = list_everything(connector.as_ref(), filter_for(&sync.filters, platform));
+        let mut items = list_everything(connector.as_ref(), filter_for(&sync.filters, side));
         let took = started.elapsed();
         listing += took;
         println!(

@@ -51,6 +51,17 @@ pub struct ListRequest {
 pub struct Page {
     pub items: Vec<Item>,
     pub next_cursor: Option<String>,
+    /// Listed items the connector could not read (a malformed `updated-at`, ...): each
+    /// fails alone, the rest of the page syncs.
+    pub rejected: Vec<RejectedItem>,
+}
+
+/// A listed item that could not be read, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectedItem {
+    pub id: String,
+    pub key: String,
+    pub error: ItemError,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -81,4 +92,8 @@ pub trait Connector: Send + Sync {
         headers: &[(String, String)],
         body: &[u8],
     ) -> Result<Vec<String>, ItemError>;
+    /// Who answers for this connector in messages (`connector plugin jira 0.1.0`).
+    fn provider(&self) -> String {
+        "the connector".to_string()
+    }
 }

@@ -32,6 +32,7 @@ pub mod jira;
 pub mod linear;
 mod platform;
 mod query_string;
+mod route_table;
 mod seed;
 mod simulator;
 
@@ -49,6 +50,7 @@ pub use github::{GitHubComment, GitHubHandle, GitHubIssue, ProjectFieldValue, Pr
 pub use jira::JiraHandle;
 pub use linear::{LinearHandle, LinearIssue};
 pub use platform::Platform;
+pub use route_table::Route;
 pub use seed::SeedSize;
 pub use simulator::{Served, Simulator, serve};
 
@@ -64,6 +66,8 @@ pub struct SandboxOptions {
     pub linear_port: u16,
     /// When set, only this credential is accepted (otherwise any non-empty one).
     pub token: Option<String>,
+    /// The scopes GitHub reports for the token (`X-OAuth-Scopes`); default `repo, project`.
+    pub github_scopes: Option<Vec<String>>,
 }
 
 impl SandboxOptions {
@@ -91,6 +95,17 @@ impl SandboxOptions {
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
         self
+    }
+    /// GitHub answers `X-OAuth-Scopes` with these (a token lacking `project`, say).
+    pub fn with_github_scopes(mut self, scopes: &[&str]) -> Self {
+        self.github_scopes = Some(scopes.iter().map(|s| s.to_string()).collect());
+        self
+    }
+    /// The scopes GitHub reports for the token.
+    pub fn github_scopes(&self) -> Vec<String> {
+        self.github_scopes
+            .clone()
+            .unwrap_or_else(|| vec!["repo".into(), "project".into()])
     }
 }
 

@@ -66,6 +66,8 @@ pub(crate) struct PlatformCore {
     faults: Mutex<FaultController>,
     budgets: Mutex<Budgets>,
     required_token: Option<String>,
+    /// What GitHub reports in `X-OAuth-Scopes` for the token.
+    oauth_scopes: Option<String>,
 }
 
 /// Marker payload of the unwind that aborts a connection without an answer.
@@ -79,7 +81,14 @@ impl PlatformCore {
             budgets: Mutex::new(Budgets::from_plan(platform, &plan)),
             faults: Mutex::new(FaultController::new(plan, platform.salt())),
             required_token,
+            oauth_scopes: None,
         }
+    }
+
+    /// Answers `X-OAuth-Scopes: <scopes>` on every response, as GitHub does for classic tokens.
+    pub(crate) fn with_oauth_scopes(mut self, scopes: &[String]) -> Self {
+        self.oauth_scopes = Some(scopes.join(", "));
+        self
     }
 
     pub(crate) fn fault_plan(&self) -> FaultPlan {
@@ -145,9 +154,34 @@ impl PlatformCore {
         match self.platform {
             Platform::Jira => None,
             Platform::GitHub if path == "/graphql" => Some((budgets.graphql.consume(), "graphql")),
+            // Reading the rate limit does not count against it (as on GitHub).
+            Platform::GitHub if path == "/rate_limit" => {
+                Some((Ok(budgets.primary.state()), "core"))
+            }
             Platform::GitHub => Some((budgets.primary.consume(), "core")),
             Platform::Linear => Some((budgets.primary.consume(), "requests")),
         }
+    }
+}
+
+impl PlatformCore {
+    /// Gives back the request a `304 Not Modified` answer spent: GitHub does not count
+    /// conditional requests answered 304 against the rate limit.
+    fn refund(&self, resource: &str) -> BudgetState {
+        let mut budgets = lock(&self.budgets);
+        let budget = if resource == "graphql" {
+            &mut budgets.graphql
+        } else {
+            &mut budgets.primary
+        };
+        budget.used = budget.used.saturating_sub(1);
+        budget.state()
+    }
+
+    /// The primary (GitHub `core`) and GraphQL budgets as they stand, spending nothing.
+    pub(crate) fn budget_snapshot(&self) -> (BudgetState, BudgetState) {
+        let budgets = lock(&self.budgets);
+        (budgets.primary.state(), budgets.graphql.state())
     }
 }
 
@@ -173,7 +207,7 @@ pub(crate) async fn guard(
         return response;
     }
 
-    let budget = core.consume_budget(&path);
+    let mut budget = core.consume_budget(&path);
     let (fault, latency) = lock(&core.faults).decide();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -192,11 +226,19 @@ pub(crate) async fn guard(
         (_, Some(fault)) => fault_response(core.platform, &path, fault),
         (_, None) => next.run(request).await,
     };
+    if response.status() == StatusCode::NOT_MODIFIED
+        && let Some((Ok(state), resource)) = &mut budget
+    {
+        *state = core.refund(resource);
+    }
     if let Some((state, resource)) = budget {
         let state = match state {
             Ok(s) | Err(s) => s,
         };
         add_rate_limit_headers(core.platform, response.headers_mut(), state, resource);
+    }
+    if let Some(scopes) = &core.oauth_scopes {
+        set_header(response.headers_mut(), "x-oauth-scopes", scopes.clone());
     }
     core.counters.status(response.status().as_u16());
     response

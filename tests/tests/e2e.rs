@@ -5,6 +5,8 @@
 mod conflicts;
 #[path = "e2e/dry_run.rs"]
 mod dry_run;
+#[path = "e2e/fifth_connector.rs"]
+mod fifth_connector;
 #[path = "e2e/github_linear.rs"]
 mod github_linear;
 #[path = "e2e/harness.rs"]

@@ -626,6 +626,28 @@ fn apply_resolutions(
             return;
         }
     };
+    // A merged value must be of the field's declared (target) type: a resolver answering
+    // `merged(42)` for a text field fails the item, named, before anything is written.
+    for (p, resolution) in pending.iter().zip(&resolutions) {
+        let Resolution::Merged(value) = resolution else {
+            continue;
+        };
+        let m = &sync.field_mappings[p.mapping];
+        if let Some(actual) = crate::transform::type_of(value)
+            && actual != m.target_type
+        {
+            fail(
+                plan,
+                draft,
+                format!(
+                    "resolver `{resolver}` merged {value} (a {actual}) for field `{}`, which is declared {}; nothing was written",
+                    m.target_field, m.target_type
+                ),
+            );
+            draft.update = None;
+            return;
+        }
+    }
     // Merged values are in target terms; the source side needs them converted back.
     let merged: Vec<(usize, &Value)> = pending
         .iter()

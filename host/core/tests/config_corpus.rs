@@ -3,7 +3,8 @@
 //! second line a phrase of the message); the examples load, validate and export.
 
 use pmsync_core::config::{
-    Available, ConfigError, ConfigFile, check_str, load_str, resolve_secrets, to_yaml, validate,
+    Available, ConfigError, ConfigFile, ConnectorSpec, check_str, load_str, resolve_secrets,
+    to_yaml, validate,
 };
 use std::path::{Path, PathBuf};
 
@@ -11,12 +12,22 @@ fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The first-party connectors' query keys, as their plugin.toml files declare them (their
+/// settings are checked with the real manifests in the host's `config_settings` tests).
 fn available() -> Available {
+    let query_key = |key: &str| ConnectorSpec {
+        query_key: Some(key.to_string()),
+        ..ConnectorSpec::default()
+    };
     Available::new(
         ["jira_priority_to_number", "jira_status_to_linear"],
         ["priority_based"],
         ["jira", "github", "linear", "github_projects"],
     )
+    .with_spec("jira", query_key("jql"))
+    .with_spec("github", query_key("github_query"))
+    .with_spec("github_projects", query_key("github_query"))
+    .with_spec("linear", query_key("linear_filter"))
 }
 
 /// Variables named `MISSING_*` are unset; every other one is set.

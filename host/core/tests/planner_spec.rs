@@ -57,6 +57,8 @@ fn sync(strategy: Strategy) -> SyncConfig {
         conflict_strategy: strategy,
         resolver: None,
         batch_size: 50,
+        max_pages: 5_000,
+        max_items: 250_000,
         sync_interval: 300,
         enable_retry: true,
         max_retries: 3,
@@ -384,6 +386,48 @@ fn custom_strategy_asks_the_resolver_and_writes_its_merged_value_to_both_sides()
             .to_source
             .iter()
             .any(|c| c.field == "status" && c.new == text("in progress / closed"))
+    );
+}
+
+/// Answers every conflict with `merged(integer 42)`, whatever the field's type.
+struct WrongTypeResolver;
+
+impl CustomResolvers for WrongTypeResolver {
+    fn has(&self, name: &str) -> bool {
+        name == "wrong_type"
+    }
+    fn resolve_batch(&self, calls: &[ResolveCall]) -> Vec<Result<Vec<Resolution>, ItemError>> {
+        calls
+            .iter()
+            .map(|call| {
+                Ok(call
+                    .conflicts
+                    .iter()
+                    .map(|_| Resolution::Merged(Value::Integer(42)))
+                    .collect())
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn a_merged_value_of_another_type_than_the_field_fails_the_item_naming_the_resolver() {
+    let (link, mut source, mut target) = synced_pair();
+    set(&mut source, "status", text("in progress"), 5);
+    set(&mut target, "state", text("closed"), 7);
+    let mut config = sync(Strategy::Custom);
+    config.resolver = Some("wrong_type".into());
+    let plan = plan_pair(&config, &link, source, target, &WrongTypeResolver);
+    assert_eq!(plan.failures.len(), 1, "{plan:?}");
+    let message = &plan.failures[0].message;
+    assert!(
+        message.contains("resolver `wrong_type` merged 42"),
+        "{message}"
+    );
+    assert!(message.contains("declared string"), "{message}");
+    assert!(
+        plan.updates.iter().all(|u| !u.has_writes()),
+        "nothing is written for the item"
     );
 }
 

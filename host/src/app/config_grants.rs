@@ -2,7 +2,7 @@
 //! hosts its platform entry allows (`allow_hosts`) and have the credentials named under
 //! `credentials` injected. Nothing else is granted.
 
-use crate::plugin::{Grants, HostPattern, Manifest, PluginKind};
+use crate::plugin::{Grants, HostPattern, Manifest, Pin, PluginKind};
 use pmsync_core::config::ConfigFile;
 
 /// The connector platform a `platforms:` entry uses (its `connector`, or the entry's key).
@@ -14,14 +14,36 @@ pub fn connector_platform<'a>(config: &'a ConfigFile, entry: &'a str) -> &'a str
         .unwrap_or(entry)
 }
 
-/// Grants for every connector plugin that serves a platform of the config.
+/// Grants for the connector plugin that serves each platform of the config, and the
+/// config's pins. A platform's grant goes to the plugin its pin names, or to the one
+/// connector providing it; when two provide it and no pin chooses, to neither (loading
+/// refuses both).
 pub fn grants_for(config: &ConfigFile, manifests: &[Manifest]) -> Result<Grants, String> {
     let mut grants = Grants::default();
+    for (name, pin) in &config.plugins.pins {
+        grants.pins.insert(
+            name.clone(),
+            Pin {
+                plugin: pin.plugin.clone(),
+                version: pin.version.clone(),
+                sha256: pin.sha256.clone(),
+            },
+        );
+    }
     for (entry, platform) in &config.platforms {
         let connector = connector_platform(config, entry);
-        let Some(plugin) = manifests.iter().find(|m| {
-            m.kind == PluginKind::Connector && m.provides.platform.as_deref() == Some(connector)
-        }) else {
+        let providers: Vec<&Manifest> = manifests
+            .iter()
+            .filter(|m| {
+                m.kind == PluginKind::Connector && m.provides.platform.as_deref() == Some(connector)
+            })
+            .collect();
+        let plugin = match grants.pins.get(connector) {
+            Some(pin) => providers.iter().find(|m| m.name == pin.plugin),
+            None if providers.len() == 1 => providers.first(),
+            None => None,
+        };
+        let Some(plugin) = plugin else {
             continue;
         };
         let grant = grants.plugins.entry(plugin.name.clone()).or_default();

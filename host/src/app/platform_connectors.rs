@@ -5,9 +5,9 @@ use super::config_grants::connector_platform;
 use crate::connector::Connector;
 use crate::http::{
     Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, LimiterRegistry,
-    OriginGrant, RatePolicy, Secret,
+    OriginGrant, PlatformKind, RatePolicy, Secret,
 };
-use crate::plugin::{PluginKind, PluginSet};
+use crate::plugin::{PluginInfo, PluginKind, PluginSet};
 use pmsync_core::config::{ConfigFile, ResolvedCredential, ResolvedSecrets};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -34,17 +34,14 @@ fn credential(resolved: &ResolvedCredential) -> Credential {
     }
 }
 
-/// Builds the connector for the `platforms:` entry `entry`.
-pub fn connector_for(
+/// The connector plugin serving the `platforms:` entry `entry`.
+pub fn connector_info(
     config: &ConfigFile,
     entry: &str,
     plugins: &PluginSet,
-    secrets: &ResolvedSecrets,
-    network: &Network,
-) -> Result<Box<dyn Connector>, String> {
-    let platform_config = config.platforms.get(entry).cloned().unwrap_or_default();
+) -> Result<PluginInfo, String> {
     let platform = connector_platform(config, entry);
-    let info = plugins
+    plugins
         .inventory()
         .into_iter()
         .find(|p| {
@@ -52,7 +49,21 @@ pub fn connector_for(
         })
         .ok_or_else(|| {
             format!("no connector plugin provides platform `{platform}` (for `{entry}`)")
-        })?;
+        })
+}
+
+/// The network access of the connector `info` for the entry `entry`: its grants, the
+/// entry's credentials, and the platform's shared rate limiter with the rate policy the
+/// connector's manifest declares.
+pub fn gateway_for(
+    config: &ConfigFile,
+    entry: &str,
+    info: &PluginInfo,
+    secrets: &ResolvedSecrets,
+    network: &Network,
+    settings: GatewaySettings,
+) -> Result<Arc<Gateway>, String> {
+    let platform = connector_platform(config, entry);
     let mut grants = Vec::new();
     for host in &info.granted.hosts {
         grants.push(
@@ -71,28 +82,52 @@ pub fn connector_for(
         .unwrap_or_default();
     let declared: BTreeSet<String> = info.asked.secrets.iter().cloned().collect();
     let limiter = network.limiters.limiter(platform, || {
-        let policy = RatePolicy::for_platform(platform);
+        let policy = info
+            .connector
+            .as_ref()
+            .map(|c| c.rate_policy())
+            .unwrap_or_else(|| RatePolicy::declared(PlatformKind::Generic, None));
         match network.min_write_interval {
             Some(interval) => policy.with_min_write_interval(interval),
             None => policy,
         }
     });
-    let gateway = Gateway::new(
+    Ok(Arc::new(Gateway::new(
         GatewayConfig {
             plugin: info.name.clone(),
             grants,
             declared_credentials: declared,
             credentials,
-            settings: GatewaySettings::default(),
+            settings,
         },
         network.transport.clone(),
         limiter,
-    );
+    )))
+}
+
+/// Builds the connector for the `platforms:` entry `entry`.
+pub fn connector_for(
+    config: &ConfigFile,
+    entry: &str,
+    plugins: &PluginSet,
+    secrets: &ResolvedSecrets,
+    network: &Network,
+) -> Result<Box<dyn Connector>, String> {
+    let platform_config = config.platforms.get(entry).cloned().unwrap_or_default();
+    let info = connector_info(config, entry, plugins)?;
+    let gateway = gateway_for(
+        config,
+        entry,
+        &info,
+        secrets,
+        network,
+        GatewaySettings::default(),
+    )?;
     plugins
         .connector(
-            platform,
+            connector_platform(config, entry),
             platform_config.settings.clone(),
-            Arc::new(gateway),
+            gateway,
         )
         .map_err(|e| format!("connector for `{entry}`: {e}"))
 }

@@ -1,7 +1,7 @@
 //! Run the syncs of a config: connectors for its platforms, the field pipelines and resolvers
 //! from the plugins, and the engine over the state store.
 
-use super::platform_connectors::{Network, connector_for};
+use super::platform_connectors::{Network, connector_for, connector_info};
 use crate::connector::Connector;
 use crate::engine::{Progress, RunOptions, RunReport, Runner, SyncContext};
 use crate::http::{HttpTransport, LimiterRegistry, MetricsSnapshot, TransportSettings};
@@ -100,19 +100,43 @@ impl<'s> Connectors<'s> {
     ) -> Result<RunReport, String> {
         self.ensure(&sync.source_platform)?;
         self.ensure(&sync.target_platform)?;
+        let sync = &with_platform_queries(sync, self.setup.config, self.setup.plugins);
         let source = self.built[&sync.source_platform].as_ref();
         let target = self.built[&sync.target_platform].as_ref();
-        let converter = PipelineConverter::new(sync, self.setup.plugins);
+        // Transformer and resolver calls carry at most `batch_size` requests each.
+        let plugins = self.setup.plugins.with_batch_size(sync.batch_size);
+        let converter = PipelineConverter::new(sync, &plugins);
         let context = SyncContext {
             sync,
             source,
             target,
             converter: &converter,
-            resolvers: self.setup.plugins,
+            resolvers: &plugins,
         };
         Runner::new(context)
             .with_progress(progress)
             .run(store, options)
             .map_err(|e| format!("sync `{}`: {e}", sync.name))
     }
+}
+
+/// The sync with each side's platform query taken from the `filters:` key its connector
+/// declares (`jql`, `github_query`, ...), unless `source_query` / `target_query` gives it.
+pub fn with_platform_queries(
+    sync: &SyncConfig,
+    config: &ConfigFile,
+    plugins: &PluginSet,
+) -> SyncConfig {
+    let query_key = |entry: &str| {
+        connector_info(config, entry, plugins)
+            .ok()
+            .and_then(|info| info.connector)
+            .and_then(|c| c.query_key)
+    };
+    let mut sync = sync.clone();
+    let source = query_key(&sync.source_platform);
+    let target = query_key(&sync.target_platform);
+    sync.filters
+        .resolve_query_aliases(source.as_deref(), target.as_deref());
+    sync
 }

@@ -1,7 +1,34 @@
-//! The command line, as clap sees it.
+//! The command line, as clap sees it. Each subcommand takes only the options that do
+//! something for it; the shared ones (`--config`, `--plugins`, `--cache-dir`, `--state`,
+//! `--json`, `--no-progress`) are listed under their own heading.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 use std::path::PathBuf;
+
+/// Shown at the end of every `--help`.
+const EXIT_CODES: &str = "\
+Exit status:
+  0  everything succeeded
+  1  some items (or checks) failed; the rest was done
+  2  bad input (arguments, config, plugins): nothing was written";
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  pmsync-host run                                   # no config: sync the built-in sandbox platforms
+  pmsync-host validate --config sync.yaml
+  pmsync-host doctor --config sync.yaml             # can each platform be reached, with these credentials?
+  pmsync-host run --config sync.yaml --sandbox --dry-run
+  pmsync-host run --config sync.yaml --daemon
+
+Environment: PMSYNC_CONFIG, PMSYNC_PLUGINS, PMSYNC_STATE, PMSYNC_CACHE_DIR stand in for the
+options of the same name; NO_COLOR (non-empty) turns colour off; RUST_LOG sets the log level.
+
+Exit status:
+  0  everything succeeded
+  1  some items (or checks) failed; the rest was done
+  2  bad input (arguments, config, plugins): nothing was written";
+
+const GLOBAL: &str = "Global options";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -10,73 +37,190 @@ use std::path::PathBuf;
     about = "Two-way sync of Jira, Linear and GitHub, customised by WebAssembly plugins",
     long_about = "Two-way sync of Jira Cloud, Linear, GitHub Issues and GitHub Projects.\n\
                   With no --config and no credentials, `run` starts the built-in sandbox platforms \
-                  and syncs example data through the WASM connectors."
+                  and syncs example data through the WASM connectors.",
+    after_help = EXIT_CODES,
+    after_long_help = TOP_EXAMPLES
 )]
 pub struct Cli {
-    #[command(flatten)]
-    pub global: Global,
     #[command(subcommand)]
     pub command: Command,
 }
 
-#[derive(Debug, Args, Clone)]
-pub struct Global {
-    /// Sync configuration (YAML).
-    #[arg(short, long, global = true, env = "PMSYNC_CONFIG")]
+/// `--config`.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = GLOBAL)]
+pub struct ConfigOpt {
+    /// The sync configuration (YAML).
+    #[arg(short, long, env = "PMSYNC_CONFIG", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub config: Option<PathBuf>,
+}
+
+/// `--plugins` and `--cache-dir`.
+#[derive(Debug, Args, Clone)]
+#[command(next_help_heading = GLOBAL)]
+pub struct PluginOpts {
     /// Plugins directory (or a single .wasm with its plugin.toml beside it).
     #[arg(
         short,
         long,
-        global = true,
         env = "PMSYNC_PLUGINS",
-        default_value = "./plugins"
+        default_value = "./plugins",
+        value_name = "DIR",
+        value_hint = ValueHint::DirPath
     )]
     pub plugins: PathBuf,
-    /// State database file (links, bases, watermarks, audit).
-    #[arg(long, global = true, env = "PMSYNC_STATE")]
-    pub state: Option<PathBuf>,
-    /// Compiled-plugin cache directory.
-    #[arg(long, global = true, env = "PMSYNC_CACHE_DIR")]
+    /// Compiled-plugin cache directory (default: the user's cache dir).
+    #[arg(long, env = "PMSYNC_CACHE_DIR", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub cache_dir: Option<PathBuf>,
-    /// Print results as JSON.
-    #[arg(long, global = true)]
+}
+
+/// `--state`.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = GLOBAL)]
+pub struct StateOpt {
+    /// State database file: links, bases, watermarks, conflicts, audit (default: the user's
+    /// data dir, pmsync/state.db).
+    #[arg(long, env = "PMSYNC_STATE", value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub state: Option<PathBuf>,
+}
+
+/// `--json`.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = GLOBAL)]
+pub struct JsonOpt {
+    /// Print the result as one JSON document on stdout.
+    #[arg(long)]
     pub json: bool,
-    /// Never show progress bars.
-    #[arg(long, global = true)]
+}
+
+/// `--no-progress`.
+#[derive(Debug, Args, Clone, Default)]
+#[command(next_help_heading = GLOBAL)]
+pub struct ProgressOpt {
+    /// Never show progress bars (they are shown only on a terminal anyway).
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// The shared options as one value, whichever subcommand took them.
+#[derive(Debug, Clone, Default)]
+pub struct Global {
+    pub config: Option<PathBuf>,
+    pub plugins: PathBuf,
+    pub state: Option<PathBuf>,
+    pub cache_dir: Option<PathBuf>,
+    pub json: bool,
     pub no_progress: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the configured syncs once, or every `sync_interval` with --daemon. Without a config,
-    /// sync the built-in sandbox platforms.
+    /// Run the configured syncs once, or every `sync_interval` with --daemon. Without a
+    /// config, sync the built-in sandbox platforms.
+    #[command(after_long_help = RUN_HELP)]
     Run(RunArgs),
     /// One sync pass (like `run`, never a daemon).
+    #[command(after_long_help = SYNC_HELP)]
     Sync(SyncArgs),
-    /// Check a config against the loaded plugins; nothing runs.
-    Validate,
+    /// Check a config against the loaded plugins (connector settings included); nothing runs.
+    #[command(after_long_help = VALIDATE_HELP)]
+    Validate(ValidateArgs),
+    /// Check each platform of a config: reachable, credentials accepted, project exists,
+    /// scopes and permissions, rate budget left.
+    #[command(after_long_help = DOCTOR_HELP)]
+    Doctor(DoctorArgs),
     /// List or inspect plugins.
     #[command(subcommand)]
     Plugins(PluginsCommand),
     /// Audit trail of synced items.
+    #[command(after_long_help = HISTORY_HELP)]
     History(HistoryArgs),
     /// Conflicts left for a person (`manual` strategy, deferred by a resolver).
     #[command(subcommand)]
     Conflicts(ConflictsCommand),
     /// Write the config back out as YAML (loads to the same thing).
+    #[command(after_long_help = EXPORT_HELP)]
     ExportConfig(ExportArgs),
     /// Start the sandbox platforms (Jira, GitHub, Linear simulators) on loopback.
+    #[command(after_long_help = SANDBOX_HELP)]
     Sandbox(SandboxArgs),
-    /// Print shell completions.
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    /// Print a shell completion script.
+    #[command(after_long_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
 }
 
+const RUN_HELP: &str = "\
+Examples:
+  pmsync-host run                                          # the first run: sandbox platforms, no config
+  pmsync-host run --config sync.yaml                       # every sync of the file, once
+  pmsync-host run --config sync.yaml --daemon              # again every sync_interval, until Ctrl-C
+  pmsync-host run --config sync.yaml --sandbox --dry-run   # what it would do, against the simulators
+
+Exit status: 0 all synced, 1 some items failed, 2 bad input (nothing was written).";
+
+const SYNC_HELP: &str = "\
+Examples:
+  pmsync-host sync --config sync.yaml --dry-run            # print the plan, write nothing
+  pmsync-host sync --config sync.yaml --sync jira-github --full
+
+Exit status: 0 all synced, 1 some items failed, 2 bad input (nothing was written).";
+
+const VALIDATE_HELP: &str = "\
+Every problem is reported as file:line:col, with a suggestion for misspellings; connector
+settings are checked against what each connector declares in its plugin.toml.
+
+Examples:
+  pmsync-host validate --config sync.yaml
+  pmsync-host validate --config sync.yaml --json | jq '.diagnostics[]'
+
+Exit status: 0 valid, 2 the config has errors (or cannot be read).";
+
+const DOCTOR_HELP: &str = "\
+For each platform of the config: is the base URL reachable, are the credentials accepted,
+does the configured project / repository / team / board exist, does the token have the scopes
+and permissions the sync needs (GitHub Projects needs the `project` scope; Jira needs the
+permission to transition issues), and how much rate budget is left.
+
+Examples:
+  pmsync-host doctor --config sync.yaml
+  pmsync-host doctor --config sync.yaml --json
+  pmsync-host doctor --config sync.yaml --sandbox          # the same checks against the simulators
+
+Exit status: 0 every check passed, 1 some check failed, 2 bad input.";
+
+const HISTORY_HELP: &str = "\
+Examples:
+  pmsync-host history --item PROJ-12
+  pmsync-host history --since 2024-05-01 --until 2024-05-31T12:00:00Z --limit 50
+  pmsync-host history --days 7 --export - | head
+
+Exit status: 0 ok, 2 bad input (no state store, a bad date).";
+
+const EXPORT_HELP: &str = "\
+Examples:
+  pmsync-host export-config --config sync.yaml -o normalised.yaml
+  pmsync-host export-config --config sync.yaml --json
+
+Exit status: 0 ok, 2 the config cannot be read.";
+
+const SANDBOX_HELP: &str = "\
+Examples:
+  pmsync-host sandbox --port 18080                         # Jira 18080, GitHub 18081, Linear 18082
+  pmsync-host sandbox --items 500 --faults 0.2 --latency-ms 20
+  pmsync-host sandbox --token secret --github-scopes repo  # try doctor against a refusing platform
+
+Exit status: 0 after Ctrl-C, 2 bad input.";
+
+const COMPLETIONS_HELP: &str = "\
+Examples:
+  source <(pmsync-host completions bash)
+  pmsync-host completions zsh > ~/.zfunc/_pmsync-host
+  pmsync-host completions fish > ~/.config/fish/completions/pmsync-host.fish
+
+Exit status: 0 ok, 2 an unknown shell.";
+
 #[derive(Debug, Args, Clone, Default)]
-pub struct SyncArgs {
+pub struct SyncOptions {
     /// Print the plan; write nothing anywhere (platforms and state store included).
     #[arg(long)]
     pub dry_run: bool,
@@ -92,7 +236,23 @@ pub struct SyncArgs {
     pub sandbox: bool,
 }
 
-#[derive(Debug, Args, Clone, Default)]
+#[derive(Debug, Args, Clone)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub options: SyncOptions,
+    #[command(flatten)]
+    pub config: ConfigOpt,
+    #[command(flatten)]
+    pub plugins: PluginOpts,
+    #[command(flatten)]
+    pub state: StateOpt,
+    #[command(flatten)]
+    pub json: JsonOpt,
+    #[command(flatten)]
+    pub progress: ProgressOpt,
+}
+
+#[derive(Debug, Args, Clone)]
 pub struct RunArgs {
     #[command(flatten)]
     pub sync: SyncArgs,
@@ -101,61 +261,147 @@ pub struct RunArgs {
     pub daemon: bool,
 }
 
+#[derive(Debug, Args, Clone)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub config: ConfigOpt,
+    #[command(flatten)]
+    pub plugins: PluginOpts,
+    #[command(flatten)]
+    pub json: JsonOpt,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DoctorArgs {
+    /// Check against the built-in sandbox platforms instead of the real ones.
+    #[arg(long)]
+    pub sandbox: bool,
+    #[command(flatten)]
+    pub config: ConfigOpt,
+    #[command(flatten)]
+    pub plugins: PluginOpts,
+    #[command(flatten)]
+    pub json: JsonOpt,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum PluginsCommand {
     /// Every plugin in the plugins directory.
-    List,
-    /// One plugin: kind, version, API, what it provides, capabilities asked and granted, limits.
-    Inspect { name: String },
+    #[command(
+        after_long_help = "Examples:\n  pmsync-host plugins list\n  pmsync-host plugins list --plugins ./my-plugins --json\n\nExit status: 0 all loaded, 2 some plugin was refused."
+    )]
+    List {
+        #[command(flatten)]
+        plugins: PluginOpts,
+        #[command(flatten)]
+        json: JsonOpt,
+    },
+    /// One plugin: kind, version, API, what it provides, settings, capabilities asked and
+    /// granted, limits.
+    #[command(
+        after_long_help = "Examples:\n  pmsync-host plugins inspect jira\n  pmsync-host plugins inspect github-projects --json\n\nExit status: 0 ok, 2 no such plugin (or it was refused)."
+    )]
+    Inspect {
+        /// The plugin's name, as `plugins list` shows it.
+        name: String,
+        #[command(flatten)]
+        plugins: PluginOpts,
+        #[command(flatten)]
+        json: JsonOpt,
+    },
 }
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
     /// Only entries about this item key (either side: `PROJ-12`, `#4`, `ENG-7`).
-    #[arg(long)]
+    #[arg(long, value_name = "KEY")]
     pub item: Option<String>,
     /// Only the last N days.
-    #[arg(long)]
+    #[arg(long, value_name = "N", conflicts_with = "since")]
     pub days: Option<u32>,
+    /// Only entries at or after this time (RFC 3339, or a date YYYY-MM-DD, UTC).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only entries before this time (RFC 3339, or a date YYYY-MM-DD: up to its end).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// At most N entries, the newest first.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
     /// Only this sync.
     #[arg(long = "sync", value_name = "NAME")]
     pub sync: Option<String>,
     /// Write JSON Lines in the seed spec's audit format to this file (`-` for stdout).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub export: Option<PathBuf>,
+    #[command(flatten)]
+    pub state: StateOpt,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ConflictsCommand {
     /// Open conflicts.
+    #[command(
+        after_long_help = "Examples:\n  pmsync-host conflicts list\n  pmsync-host conflicts list --sync jira-github --json\n\nExit status: 0 ok, 2 no state store."
+    )]
     List {
+        /// Only conflicts of this sync.
         #[arg(long = "sync", value_name = "NAME")]
         sync: Option<String>,
+        #[command(flatten)]
+        state: StateOpt,
+        #[command(flatten)]
+        json: JsonOpt,
     },
     /// Settle one conflict; the next run writes the chosen value.
-    Resolve {
-        /// The conflict's id, from `conflicts list`.
-        id: i64,
-        /// Keep one side's value.
-        #[arg(long, value_enum, conflicts_with = "value")]
-        take: Option<TakeSide>,
-        /// Use this value instead (JSON: `"text"`, `3`, `["a","b"]`), in target terms.
-        #[arg(long)]
-        value: Option<String>,
-    },
+    #[command(
+        after_long_help = "A --value must fit the field: it is checked against the type of the values in \
+conflict and, with --config, converted back to the source the way the next run will.\n\n\
+Examples:\n  pmsync-host conflicts resolve 3 --take source\n  pmsync-host conflicts resolve 4 --value '\"Ship it\"'\n  pmsync-host conflicts resolve 5 --value 8 --config sync.yaml\n\n\
+Exit status: 0 resolved, 2 bad input (no such conflict, a value that does not fit)."
+    )]
+    Resolve(ResolveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResolveArgs {
+    /// The conflict's id, from `conflicts list`.
+    pub id: i64,
+    /// Keep one side's value.
+    #[arg(long, value_enum, conflicts_with = "value")]
+    pub take: Option<TakeSide>,
+    /// Use this value instead (JSON: `"text"`, `3`, `["a","b"]`), in target terms.
+    #[arg(long, value_name = "JSON")]
+    pub value: Option<String>,
+    #[command(flatten)]
+    pub state: StateOpt,
+    #[command(flatten)]
+    pub config: ConfigOpt,
+    #[command(flatten)]
+    pub plugins: PluginOpts,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum TakeSide {
+    /// The source item's value.
     Source,
+    /// The target item's value.
     Target,
 }
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
     /// Write to this file instead of stdout.
-    #[arg(short, long)]
+    #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigOpt,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 #[derive(Debug, Args)]
@@ -164,12 +410,88 @@ pub struct SandboxArgs {
     #[arg(long, default_value_t = 0)]
     pub port: u16,
     /// Items per platform to seed (default: the hand-written example data).
-    #[arg(long)]
+    #[arg(long, value_name = "N")]
     pub items: Option<usize>,
     /// Probability (0..1) of an injected fault per request (429, 5xx, dropped connection).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
     pub faults: f64,
     /// Fixed latency per request, in milliseconds.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_name = "MS")]
     pub latency_ms: u64,
+    /// Accept only this credential (default: any non-empty one).
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// The scopes GitHub reports for the token (`X-OAuth-Scopes`), comma-separated.
+    #[arg(long, value_name = "SCOPES", value_delimiter = ',')]
+    pub github_scopes: Option<Vec<String>>,
+    #[command(flatten)]
+    pub json: JsonOpt,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to print completions for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+impl Command {
+    /// The shared options this subcommand took.
+    pub fn global(&self) -> Global {
+        let mut g = Global {
+            plugins: PathBuf::from("./plugins"),
+            ..Global::default()
+        };
+        let plugins = |p: &PluginOpts, g: &mut Global| {
+            g.plugins = p.plugins.clone();
+            g.cache_dir = p.cache_dir.clone();
+        };
+        match self {
+            Command::Run(RunArgs { sync, .. }) | Command::Sync(sync) => {
+                g.config = sync.config.config.clone();
+                plugins(&sync.plugins, &mut g);
+                g.state = sync.state.state.clone();
+                g.json = sync.json.json;
+                g.no_progress = sync.progress.no_progress;
+            }
+            Command::Validate(a) => {
+                g.config = a.config.config.clone();
+                plugins(&a.plugins, &mut g);
+                g.json = a.json.json;
+            }
+            Command::Doctor(a) => {
+                g.config = a.config.config.clone();
+                plugins(&a.plugins, &mut g);
+                g.json = a.json.json;
+            }
+            Command::Plugins(PluginsCommand::List { plugins: p, json })
+            | Command::Plugins(PluginsCommand::Inspect {
+                plugins: p, json, ..
+            }) => {
+                plugins(p, &mut g);
+                g.json = json.json;
+            }
+            Command::History(a) => {
+                g.state = a.state.state.clone();
+                g.json = a.json.json;
+            }
+            Command::Conflicts(ConflictsCommand::List { state, json, .. }) => {
+                g.state = state.state.clone();
+                g.json = json.json;
+            }
+            Command::Conflicts(ConflictsCommand::Resolve(a)) => {
+                g.state = a.state.state.clone();
+                g.config = a.config.config.clone();
+                plugins(&a.plugins, &mut g);
+                g.json = a.json.json;
+            }
+            Command::ExportConfig(a) => {
+                g.config = a.config.config.clone();
+                g.json = a.json.json;
+            }
+            Command::Sandbox(a) => g.json = a.json.json,
+            Command::Completions(_) => {}
+        }
+        g
+    }
 }

@@ -1,24 +1,78 @@
 //! `validate` and `export-config`.
 
 use super::args::ExportArgs;
-use super::context::{Context, available};
+use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::{out, outln};
-use pmsync_core::config::{Diagnostic, Severity, check_str, resolve_secrets, to_yaml};
+use crate::app::check_config;
+use pmsync_core::config::{Diagnostic, Severity, expand_environment, resolve_secrets, to_yaml};
 
-/// Checks the config against the loaded plugins and the environment; runs nothing.
+/// Checks the config against the loaded plugins and the environment; runs nothing. With
+/// `--json` the answer has one shape whatever went wrong: a config that cannot be read or
+/// parsed is a result with `valid: false` and the error as a located diagnostic.
 pub fn validate(ctx: &Context) -> Result<Outcome, CliError> {
-    let (source, config) = ctx.load_config()?;
+    let origin = ctx.global.config.as_ref().map(|p| p.display().to_string());
+    match checked(ctx) {
+        Ok(outcome) => Ok(outcome),
+        Err(failure) if ctx.out.json => {
+            let diagnostic = match &failure {
+                Failure::Config(e) => serde_json::json!({
+                    "severity": "error",
+                    "path": e.path.as_ref().map(|p| p.to_string()),
+                    "line": e.location.as_ref().map(|l| l.line),
+                    "column": e.location.as_ref().map(|l| l.column),
+                    "message": e.message,
+                }),
+                Failure::Cli(e) => serde_json::json!({
+                    "severity": "error", "path": null, "line": null, "column": null,
+                    "message": e.message,
+                }),
+            };
+            ctx.out.json(&serde_json::json!({
+                "config": origin,
+                "valid": false,
+                "syncs": [],
+                "diagnostics": [diagnostic],
+                "notes": [],
+            }));
+            Ok(match failure {
+                Failure::Cli(e) if !e.bad_input => Outcome::ItemsFailed,
+                _ => Outcome::BadInput,
+            })
+        }
+        Err(Failure::Config(e)) => Err(CliError::bad_input(e.to_string())),
+        Err(Failure::Cli(e)) => Err(e),
+    }
+}
+
+enum Failure {
+    Config(pmsync_core::config::ConfigError),
+    Cli(CliError),
+}
+
+impl From<CliError> for Failure {
+    fn from(e: CliError) -> Failure {
+        Failure::Cli(e)
+    }
+}
+
+fn checked(ctx: &Context) -> Result<Outcome, Failure> {
+    let source = ctx.config_source()?;
+    let config =
+        pmsync_core::config::load_str(&source.text, &source.origin).map_err(Failure::Config)?;
     let loaded = ctx.load_plugins_for(&config)?;
     let (config, mut diagnostics) =
-        check_str(&source.text, &source.origin, &available(&loaded.plugins))
-            .map_err(|e| CliError::bad_input(e.to_string()))?;
+        check_config(&source.text, &source.origin, &loaded.plugins).map_err(Failure::Config)?;
     let mut notes: Vec<String> = loaded
         .errors
         .iter()
         .map(|e| format!("warning: {e}"))
         .collect();
-    if let Err(e) = resolve_secrets(&config, &|name| std::env::var(name).ok()) {
+    let env = |name: &str| std::env::var(name).ok();
+    if let Err(e) = expand_environment(&mut config.clone(), &env) {
+        notes.push(format!("warning: {e} (needed to run, not to validate)"));
+    }
+    if let Err(e) = resolve_secrets(&config, &env) {
         notes.push(format!("warning: {e} (needed to run, not to validate)"));
     }
     diagnostics.sort_by_key(|d| d.severity != Severity::Error);
@@ -56,7 +110,6 @@ pub fn validate(ctx: &Context) -> Result<Outcome, CliError> {
     if errors == 0 {
         return Ok(Outcome::Ok);
     }
-    // With --json the result above is the one JSON document on stdout; no error object follows.
     if !ctx.out.json {
         eprintln!(
             "{} {} has {errors} error(s)",

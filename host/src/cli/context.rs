@@ -5,7 +5,7 @@ use super::args::Global;
 use super::exit::CliError;
 use super::output::Output;
 use crate::plugin::{CacheSetting, Grants, LoadReport, PluginRuntime, RuntimeOptions};
-use pmsync_core::config::{Available, ConfigFile};
+use pmsync_core::config::ConfigFile;
 
 pub struct Context {
     pub global: Global,
@@ -79,23 +79,6 @@ impl Context {
         let grants = crate::app::grants_for(config, &manifests).map_err(CliError::bad_input)?;
         self.load_plugins_with(&grants)
     }
-}
-
-/// What the loaded plugins provide, for config validation.
-pub fn available(plugins: &crate::plugin::PluginSet) -> Available {
-    let mut available = Available::default();
-    for info in plugins.inventory() {
-        available
-            .transforms
-            .extend(info.provides.transforms.iter().cloned());
-        available
-            .resolvers
-            .extend(info.provides.resolver.iter().cloned());
-        available
-            .connectors
-            .extend(info.provides.platform.iter().cloned());
-    }
-    available
 }
 
 impl Context {

@@ -1,9 +1,11 @@
 //! The `pmsync-host` command line.
 
 mod args;
+mod completions;
 mod config_cmds;
 mod conflicts_cmd;
 mod context;
+mod doctor_cmd;
 mod exit;
 mod history_cmd;
 mod output;
@@ -17,7 +19,7 @@ pub use args::Cli;
 pub use exit::{CliError, Outcome};
 
 use args::{Command, ConflictsCommand, PluginsCommand};
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 use context::Context;
 use std::process::ExitCode;
 
@@ -36,28 +38,24 @@ pub fn main() -> ExitCode {
         }
     };
     init_logging();
-    let ctx = Context::new(cli.global.clone());
+    let ctx = Context::new(cli.command.global());
     let result = match cli.command {
-        Command::Plugins(PluginsCommand::List) => plugins_cmd::list(&ctx),
-        Command::Plugins(PluginsCommand::Inspect { name }) => plugins_cmd::inspect(&ctx, &name),
-        Command::Validate => config_cmds::validate(&ctx),
+        Command::Plugins(PluginsCommand::List { .. }) => plugins_cmd::list(&ctx),
+        Command::Plugins(PluginsCommand::Inspect { name, .. }) => plugins_cmd::inspect(&ctx, &name),
+        Command::Validate(_) => config_cmds::validate(&ctx),
+        Command::Doctor(args) => doctor_cmd::doctor(&ctx, &args),
         Command::ExportConfig(args) => config_cmds::export(&ctx, &args),
-        Command::Completions { shell } => {
-            // Generated into memory first: clap_complete panics on a failed write.
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "pmsync-host", &mut script);
-            output::out!("{}", String::from_utf8_lossy(&script));
+        Command::Completions(args) => {
+            output::out!("{}", completions::script(args.shell));
             Ok(Outcome::Ok)
         }
         Command::Run(args) => run_cmd::run(&ctx, &args),
-        Command::Sync(args) => run_cmd::sync(&ctx, &args),
+        Command::Sync(args) => run_cmd::sync(&ctx, &args.options),
         Command::History(args) => history_cmd::history(&ctx, &args),
-        Command::Conflicts(ConflictsCommand::List { sync }) => {
+        Command::Conflicts(ConflictsCommand::List { sync, .. }) => {
             conflicts_cmd::list(&ctx, sync.as_deref())
         }
-        Command::Conflicts(ConflictsCommand::Resolve { id, take, value }) => {
-            conflicts_cmd::resolve(&ctx, id, take, value.as_deref())
-        }
+        Command::Conflicts(ConflictsCommand::Resolve(args)) => conflicts_cmd::resolve(&ctx, &args),
         Command::Sandbox(args) => sandbox_cmd::sandbox(&ctx, &args),
     };
     match result {
@@ -84,9 +82,6 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(
-            std::io::IsTerminal::is_terminal(&std::io::stderr())
-                && std::env::var_os("NO_COLOR").is_none(),
-        )
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && !output::no_color())
         .try_init();
 }

@@ -30,6 +30,33 @@ pub fn write_stdout(args: std::fmt::Arguments<'_>) {
     let _ = std::io::stdout().lock().write_fmt(args);
 }
 
+/// `NO_COLOR` set to a non-empty value turns colour off (https://no-color.org); set and
+/// empty is the same as unset. Logs and command output both ask here.
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// The columns `text` takes on a terminal: ANSI escape sequences (colours) take none.
+pub fn visible_width(text: &str) -> usize {
+    let mut width = 0;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            // CSI: ESC [ parameters... final byte in @..~
+            if chars.next() == Some('[') {
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            continue;
+        }
+        width += 1;
+    }
+    width
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Output {
     pub json: bool,
@@ -41,10 +68,9 @@ impl Output {
     pub fn new(json: bool, no_progress: bool) -> Output {
         let terminal = std::io::stdout().is_terminal();
         let stderr_terminal = std::io::stderr().is_terminal();
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         Output {
             json,
-            color: terminal && !no_color && !json,
+            color: terminal && !no_color() && !json,
             progress: stderr_terminal && !no_progress && !json,
         }
     }
@@ -84,11 +110,11 @@ impl Output {
 
 /// Left-aligned columns, two spaces apart; the header row first.
 pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| visible_width(h)).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
             if i < widths.len() {
-                widths[i] = widths[i].max(cell.chars().count());
+                widths[i] = widths[i].max(visible_width(cell));
             }
         }
     }
@@ -96,7 +122,7 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         let padded: Vec<String> = cells
             .iter()
             .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count()))))
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(visible_width(c)))))
             .collect();
         padded.join("  ").trim_end().to_string()
     };
@@ -107,4 +133,47 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coloured_cells_line_up_with_plain_ones() {
+        let rows = vec![
+            vec!["\x1b[32mcreated\x1b[0m".to_string(), "PROJ-1".to_string()],
+            vec!["updated".to_string(), "PROJ-2".to_string()],
+        ];
+        let text = table(&["ACTION", "SOURCE"], &rows);
+        let columns: Vec<usize> = text
+            .lines()
+            .map(|l| {
+                let plain: String = {
+                    let mut out = String::new();
+                    let mut chars = l.chars();
+                    while let Some(c) = chars.next() {
+                        if c == '\x1b' {
+                            for c in chars.by_ref() {
+                                if c == 'm' {
+                                    break;
+                                }
+                            }
+                        } else {
+                            out.push(c);
+                        }
+                    }
+                    out
+                };
+                plain.find("PROJ").or_else(|| plain.find("SOURCE")).unwrap()
+            })
+            .collect();
+        assert_eq!(columns, vec![9, 9, 9], "{text}");
+    }
+
+    #[test]
+    fn escape_codes_take_no_width() {
+        assert_eq!(visible_width("\x1b[1;31mFAIL\x1b[0m"), 4);
+        assert_eq!(visible_width("ok"), 2);
+    }
 }

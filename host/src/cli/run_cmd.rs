@@ -1,40 +1,42 @@
 //! `run` and `sync`: one pass over the configured syncs, or a daemon; with no config, the
 //! embedded first run against the sandbox platforms.
 
-use super::args::{RunArgs, SyncArgs};
-use super::context::{Context, available};
+use super::args::{RunArgs, SyncOptions};
+use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::outln;
 use super::progress_bar::Bar;
 use super::report_view::print_report;
 use crate::app::demo::Demo;
-use crate::app::{Connectors, Setup, label_example_items, point_at_sandbox};
+use crate::app::{Connectors, Setup, check_config, label_example_items, point_at_sandbox};
 use crate::engine::{RunMode, RunOptions, RunReport};
 use crate::store::Store;
-use pmsync_core::config::{check_str, resolve_secrets};
-use pmsync_sandbox::{Sandbox, SandboxOptions};
+use pmsync_core::config::{expand_environment, resolve_secrets};
+use pmsync_sandbox::{Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<Outcome, CliError> {
+    let options = &args.sync.options;
     if ctx.global.config.is_none() {
         if args.daemon {
             return Err(CliError::bad_input(
                 "--daemon needs a config (--config FILE)",
             ));
         }
-        return demo(ctx, &args.sync);
+        return demo(ctx, options);
     }
+    let mut session = Session::default();
     if !args.daemon {
-        return sync(ctx, &args.sync);
+        return sync_pass(ctx, options, &mut session).map(|(outcome, _)| outcome);
     }
     let stop = Arc::new(AtomicBool::new(false));
     watch_ctrl_c(stop.clone());
     let mut outcome = Outcome::Ok;
     while !stop.load(Ordering::SeqCst) {
         let started = Instant::now();
-        let (pass, interval) = sync_pass(ctx, &args.sync)?;
+        let (pass, interval) = sync_pass(ctx, options, &mut session)?;
         if pass == Outcome::ItemsFailed {
             outcome = pass;
         }
@@ -48,34 +50,53 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<Outcome, CliError> {
     Ok(outcome)
 }
 
-pub fn sync(ctx: &Context, args: &SyncArgs) -> Result<Outcome, CliError> {
+pub fn sync(ctx: &Context, args: &SyncOptions) -> Result<Outcome, CliError> {
     if ctx.global.config.is_none() {
         return demo(ctx, args);
     }
-    sync_pass(ctx, args).map(|(outcome, _)| outcome)
+    sync_pass(ctx, args, &mut Session::default()).map(|(outcome, _)| outcome)
+}
+
+/// What the passes of one invocation share: with --sandbox the simulators (started once, so
+/// a daemon's next pass finds what the last one created), and the state store.
+#[derive(Default)]
+struct Session {
+    sandbox: Option<(SandboxHandle, SandboxRuntime)>,
+    store: Option<Store>,
 }
 
 /// One pass over the selected syncs. Returns the outcome and the shortest `sync_interval`.
-fn sync_pass(ctx: &Context, args: &SyncArgs) -> Result<(Outcome, Duration), CliError> {
+fn sync_pass(
+    ctx: &Context,
+    args: &SyncOptions,
+    session: &mut Session,
+) -> Result<(Outcome, Duration), CliError> {
     let (source, mut config) = ctx.load_config()?;
+    let located = |e: pmsync_core::config::ConfigError| {
+        CliError::bad_input(e.located_in(&source.text, &source.origin).to_string())
+    };
     // Against the sandbox, the platforms move to loopback before grants are derived.
-    let mut _sandbox = None;
     let sandbox_secrets = if args.sandbox {
-        let (handle, runtime) = Sandbox::start_blocking(SandboxOptions::default())
-            .map_err(|e| CliError::failed(format!("cannot start the sandbox: {e:#}")))?;
-        let secrets = point_at_sandbox(&mut config, &handle).map_err(CliError::bad_input)?;
-        // The examples sync items their teams labelled; label a few the same way.
-        label_example_items(&handle);
-        _sandbox = Some((handle, runtime));
-        Some(secrets)
+        if session.sandbox.is_none() {
+            let (handle, runtime) = Sandbox::start_blocking(SandboxOptions::default())
+                .map_err(|e| CliError::failed(format!("cannot start the sandbox: {e:#}")))?;
+            // The examples sync items their teams labelled; label a few the same way.
+            label_example_items(&handle);
+            session.sandbox = Some((handle, runtime));
+        }
+        let Some((handle, _)) = &session.sandbox else {
+            unreachable!("the sandbox was started above");
+        };
+        Some(point_at_sandbox(&mut config, handle).map_err(CliError::bad_input)?)
     } else {
         None
     };
+    expand_environment(&mut config, &|name| std::env::var(name).ok()).map_err(located)?;
     let loaded = ctx.load_plugins_for(&config)?;
     for error in &loaded.errors {
         eprintln!("{} {error}", ctx.out.yellow("warning:"));
     }
-    let (_, diagnostics) = check_str(&source.text, &source.origin, &available(&loaded.plugins))
+    let (_, diagnostics) = check_config(&source.text, &source.origin, &loaded.plugins)
         .map_err(|e| CliError::bad_input(e.to_string()))?;
     let errors: Vec<String> = diagnostics
         .iter()
@@ -91,13 +112,17 @@ fn sync_pass(ctx: &Context, args: &SyncArgs) -> Result<(Outcome, Duration), CliE
     }
     let secrets = match sandbox_secrets {
         Some(secrets) => secrets,
-        None => resolve_secrets(&config, &|name| std::env::var(name).ok())
-            .map_err(|e| CliError::bad_input(e.to_string()))?,
+        None => resolve_secrets(&config, &|name| std::env::var(name).ok()).map_err(located)?,
     };
     let setup =
         Setup::new(&config, &loaded.plugins, &secrets, args.sandbox).map_err(CliError::failed)?;
     let syncs = setup.syncs(&args.only).map_err(CliError::bad_input)?;
-    let mut store = open_store(ctx, args)?;
+    if session.store.is_none() {
+        session.store = Some(open_store(ctx, args)?);
+    }
+    let Some(store) = session.store.as_mut() else {
+        unreachable!("the store was opened above");
+    };
     let options = RunOptions {
         mode: if args.full {
             RunMode::Full
@@ -113,7 +138,7 @@ fn sync_pass(ctx: &Context, args: &SyncArgs) -> Result<(Outcome, Duration), CliE
     let mut failures = Vec::new();
     for sync in &syncs {
         bar.start(&sync.name);
-        let result = connectors.run(sync, &mut store, &options, &bar);
+        let result = connectors.run(sync, store, &options, &bar);
         bar.finish();
         match result {
             Ok(report) => {
@@ -154,22 +179,37 @@ fn outcome_of(reports: &[RunReport], errors: bool) -> Outcome {
 }
 
 /// The state store for a run. A dry run never creates or changes one; a sandbox run keeps
-/// its state in memory unless --state names a file.
-fn open_store(ctx: &Context, args: &SyncArgs) -> Result<Store, CliError> {
-    let in_memory = || Store::in_memory().map_err(|e| CliError::failed(e.to_string()));
+/// its state in memory unless --state names a file. Says where the state lives when the
+/// store is new (or in memory).
+fn open_store(ctx: &Context, args: &SyncOptions) -> Result<Store, CliError> {
+    let in_memory = |why: &str| {
+        if !ctx.out.json {
+            eprintln!("{} {why}", ctx.out.dim("state:"));
+        }
+        Store::in_memory().map_err(|e| CliError::failed(e.to_string()))
+    };
     if args.sandbox && ctx.global.state.is_none() {
-        return in_memory();
+        return in_memory("kept in memory for this sandbox run (--state FILE keeps it)");
     }
     let path = ctx.state_path()?;
     if args.dry_run && !path.exists() {
-        return in_memory();
+        return in_memory("none yet; a dry run creates none");
     }
-    Store::open(&path).map_err(|e| CliError::failed(e.to_string()))
+    let new = !path.exists();
+    let store = Store::open(&path).map_err(|e| CliError::failed(e.to_string()))?;
+    if new && !ctx.out.json {
+        eprintln!(
+            "{} new store at {} (links, bases, conflicts, audit; --state FILE or PMSYNC_STATE to use another)",
+            ctx.out.dim("state:"),
+            path.display()
+        );
+    }
+    Ok(store)
 }
 
 /// The first run with no config: the sandbox platforms, the shipped example, real WASM
 /// connectors.
-fn demo(ctx: &Context, args: &SyncArgs) -> Result<Outcome, CliError> {
+fn demo(ctx: &Context, args: &SyncOptions) -> Result<Outcome, CliError> {
     if args.dry_run || args.full || !args.only.is_empty() || args.sandbox {
         return Err(CliError::bad_input(
             "--dry-run, --full, --sync and --sandbox need a config: try `--config examples/jira_to_github.yaml --sandbox --dry-run`",
@@ -191,6 +231,15 @@ fn demo(ctx: &Context, args: &SyncArgs) -> Result<Outcome, CliError> {
                 "Jira {}  GitHub {}",
                 demo.handle.jira_url(),
                 demo.handle.github_url()
+            ))
+        );
+        outln!(
+            "{}",
+            ctx.out.dim(&format!(
+                "State: in memory for this first run; runs with --config keep it in {}",
+                crate::store::default_path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "the file --state names".into())
             ))
         );
     }

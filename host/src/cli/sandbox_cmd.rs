@@ -35,6 +35,17 @@ pub fn sandbox(ctx: &Context, args: &SandboxArgs) -> Result<Outcome, CliError> {
         faults.latency = Latency::Fixed(Duration::from_millis(args.latency_ms));
     }
     options = options.with_faults(faults);
+    if let Some(token) = &args.token {
+        options = options.with_token(token.clone());
+    }
+    if let Some(scopes) = &args.github_scopes {
+        let scopes: Vec<&str> = scopes
+            .iter()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        options = options.with_github_scopes(&scopes);
+    }
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::failed(format!("cannot start tokio: {e}")))?;
     runtime.block_on(async {

@@ -4,13 +4,23 @@ use super::EngineError;
 use super::call_with_retry::call_with_retry;
 use super::executor::Executor;
 use super::progress_events::ProgressEvent;
-use crate::connector::{Filter, ListRequest, Page};
+use crate::connector::{Filter, ListRequest, Page, RejectedItem};
 use pmsync_core::{Item, ItemError, Side};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Largest page asked of a platform (GitHub's and Linear's maximum).
 pub(crate) const MAX_PAGE: u32 = 100;
 
-/// List every item changed since `since` on `side`, following cursors.
+/// What listing one side found: the items (one per id, the newest copy when a connector
+/// listed an id twice) and the listed items it could not read, each to fail alone.
+pub(crate) struct Listing {
+    pub items: Vec<Item>,
+    pub rejected: Vec<RejectedItem>,
+}
+
+/// List every item changed since `since` on `side`, following cursors, at most the sync's
+/// `max_pages` pages and `max_items` items: a connector still paginating past either
+/// fails this side with a message naming it (a cursor that never ends, `--dry-run` too).
 pub(crate) fn list_all(
     exec: &Executor<'_>,
     side: Side,
@@ -18,13 +28,36 @@ pub(crate) fn list_all(
     since: Option<String>,
     filter: Filter,
     retries: &mut u32,
-) -> Result<Vec<Item>, EngineError> {
+) -> Result<Listing, EngineError> {
     let connector = exec.connector(side);
-    let page_size = exec.sync.batch_size.clamp(1, MAX_PAGE);
-    let mut items = Vec::new();
+    let sync = exec.sync;
+    let page_size = sync.batch_size.clamp(1, MAX_PAGE);
+    let fail = |message: String| EngineError::Connector {
+        sync: sync.name.clone(),
+        side,
+        platform: platform.to_string(),
+        operation: "list changed items",
+        error: ItemError::Plugin(message),
+    };
+    let mut items: Vec<Item> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut duplicated: BTreeSet<String> = BTreeSet::new();
+    let mut rejected = Vec::new();
     let mut cursor = None;
-    let mut seen_cursors = std::collections::HashSet::new();
+    let mut seen_cursors = HashSet::new();
+    let mut pages: u32 = 0;
     loop {
+        if pages >= sync.max_pages {
+            return Err(fail(format!(
+                "{} returned more than {} pages ({} items); stopped. If the platform really has that \
+                 many changed items, raise `max_pages` of sync `{}`",
+                connector.provider(),
+                sync.max_pages,
+                items.len(),
+                sync.name
+            )));
+        }
+        pages += 1;
         let request = ListRequest {
             since: since.clone(),
             cursor: cursor.clone(),
@@ -48,7 +81,7 @@ pub(crate) fn list_all(
             Ok(page) => page,
             Err(error) => {
                 return Err(EngineError::Connector {
-                    sync: exec.sync.name.clone(),
+                    sync: sync.name.clone(),
                     side,
                     platform: platform.to_string(),
                     operation: "list changed items",
@@ -56,7 +89,31 @@ pub(crate) fn list_all(
                 });
             }
         };
-        items.extend(page.items);
+        rejected.extend(page.rejected);
+        for item in page.items {
+            match index.get(&item.id) {
+                // Listed twice (within a page or across pages): keep the newest copy.
+                Some(&at) => {
+                    duplicated.insert(item.key.clone());
+                    if item.updated_at > items[at].updated_at {
+                        items[at] = item;
+                    }
+                }
+                None => {
+                    index.insert(item.id.clone(), items.len());
+                    items.push(item);
+                }
+            }
+        }
+        if items.len() > sync.max_items as usize {
+            return Err(fail(format!(
+                "{} listed more than {} items in {pages} pages; stopped. If the platform really has \
+                 that many changed items, raise `max_items` of sync `{}`",
+                connector.provider(),
+                sync.max_items,
+                sync.name
+            )));
+        }
         exec.progress.event(&ProgressEvent::Fetched {
             side,
             total: items.len(),
@@ -64,20 +121,27 @@ pub(crate) fn list_all(
         match page.next_cursor {
             Some(next) if seen_cursors.insert(next.clone()) => cursor = Some(next),
             Some(next) => {
-                return Err(EngineError::Connector {
-                    sync: exec.sync.name.clone(),
-                    side,
-                    platform: platform.to_string(),
-                    operation: "list changed items",
-                    error: ItemError::Plugin(format!(
-                        "the connector returned cursor {next:?} twice; stopping to avoid a loop"
-                    )),
-                });
+                return Err(fail(format!(
+                    "{} returned cursor {next:?} twice; stopping to avoid a loop",
+                    connector.provider()
+                )));
             }
             None => break,
         }
     }
-    Ok(items)
+    if !duplicated.is_empty() {
+        let examples: Vec<&str> = duplicated.iter().take(5).map(String::as_str).collect();
+        tracing::warn!(
+            target: "pmsync::engine",
+            "sync `{}`, {side}: {} listed {} item{} more than once ({}); kept the newest copy of each",
+            sync.name,
+            connector.provider(),
+            duplicated.len(),
+            if duplicated.len() == 1 { "" } else { "s" },
+            examples.join(", ")
+        );
+    }
+    Ok(Listing { items, rejected })
 }
 
 /// Get items by id on `side`, in pages; one result per id, in order.

@@ -9,7 +9,7 @@ use super::executor::Executor;
 use super::fetch::{get_many, list_all};
 use super::intent_recovery::{Recovery, recover};
 use super::progress_events::{NoProgress, Progress, ProgressEvent};
-use super::report::{RunMode, RunReport};
+use super::report::{ItemAction, ItemResult, RunMode, RunReport};
 use super::resolutions;
 use crate::connector::{Connector, Filter};
 use crate::store::Store;
@@ -64,24 +64,15 @@ pub struct Runner<'a> {
     sleeper: &'a dyn Sleeper,
 }
 
-/// The connector `Filter` for a side on `platform`: projects, issue types and labels as
-/// configured, and the platform query whose platform matches.
-pub fn filter_for(filters: &Filters, platform: &str) -> Filter {
-    let p = platform.to_ascii_lowercase();
-    let query = if p.contains("jira") {
-        filters.jql.clone()
-    } else if p.contains("linear") {
-        filters.linear_filter.clone()
-    } else if p.contains("github") {
-        filters.github_query.clone()
-    } else {
-        None
-    };
+/// The connector `Filter` for one side: projects, issue types and labels as configured, and
+/// that side's platform query (`source_query` / `target_query`, which the app fills from a
+/// connector's declared query key, such as `jql`).
+pub fn filter_for(filters: &Filters, side: Side) -> Filter {
     Filter {
         projects: filters.projects.clone(),
         issue_types: filters.issue_types.clone(),
         labels: filters.labels.clone(),
-        query,
+        query: filters.query_for(side).map(str::to_owned),
     }
 }
 
@@ -203,6 +194,7 @@ impl<'a> Runner<'a> {
 
         // Fetch what changed on both sides.
         let mut listed: BTreeMap<Side, Vec<Item>> = BTreeMap::new();
+        let mut unreadable: Vec<(Side, String, String, String)> = Vec::new();
         for side in [Side::Source, Side::Target] {
             let platform = self.platform(side)?;
             let since = match options.mode {
@@ -211,14 +203,21 @@ impl<'a> Runner<'a> {
                     (w - WATERMARK_OVERLAP).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
                 }),
             };
-            let items = list_all(
+            let listing = list_all(
                 &exec,
                 side,
                 &platform,
                 since,
-                filter_for(&sync.filters, &platform),
+                filter_for(&sync.filters, side),
                 &mut report.counts.retries,
             )?;
+            // Listed items the connector could not read fail alone (recorded below, and
+            // tried again by id next run); the rest of their page syncs.
+            for r in listing.rejected {
+                report.items.push(rejected_line(side, &r));
+                unreadable.push((side, r.id, r.key, r.error.to_string()));
+            }
+            let items = listing.items;
             match side {
                 Side::Source => report.counts.fetched_source = items.len(),
                 Side::Target => report.counts.fetched_target = items.len(),
@@ -230,8 +229,9 @@ impl<'a> Runner<'a> {
             .map(|(side, items)| (*side, items.iter().map(|i| i.updated_at).max()))
             .collect();
 
-        let (candidates, fetch_failures) =
+        let (candidates, mut fetch_failures) =
             self.assemble(store, &exec, listed, &recovery, &mut report)?;
+        fetch_failures.extend(unreadable);
         let mut plan = planner::plan(sync, &candidates, self.ctx.converter, self.ctx.resolvers);
         block_creates(&mut plan, &recovery);
         self.progress.event(&ProgressEvent::Planned {
@@ -496,6 +496,23 @@ impl<'a> Runner<'a> {
                 .map(|(side, item)| Candidate::Unlinked { side, item }),
         );
         Ok((candidates, failures))
+    }
+}
+
+/// The report line of a listed item the connector could not read.
+fn rejected_line(side: Side, rejected: &crate::connector::RejectedItem) -> ItemResult {
+    let (source_key, target_key) = match side {
+        Side::Source => (rejected.key.clone(), String::new()),
+        Side::Target => (String::new(), rejected.key.clone()),
+    };
+    ItemResult {
+        action: ItemAction::Failed,
+        source_key,
+        target_key,
+        changes: Vec::new(),
+        detail: None,
+        error: Some(rejected.error.to_string()),
+        attempts: 1,
     }
 }
 

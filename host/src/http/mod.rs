@@ -24,7 +24,9 @@ pub use gateway::{Gateway, GatewayConfig};
 pub use limiter::{LimiterRegistry, PlatformLimiter};
 pub use metrics::MetricsSnapshot;
 pub use origin_grant::{GrantError, OriginGrant, origin_of};
-pub use policy::{GatewaySettings, PlatformKind, RatePolicy, RetryPolicy, TransportSettings};
+pub use policy::{
+    BudgetLeft, GatewaySettings, PlatformKind, RatePolicy, RetryPolicy, TransportSettings,
+};
 pub use secret::Secret;
 pub use transport::{HttpTransport, TransportError};
 pub use types::*;

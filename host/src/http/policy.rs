@@ -1,11 +1,12 @@
 //! Configuration of the gateway: per-platform rate-limit behaviour, retries, timeouts.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// Which platform's rate-limit conventions apply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// Which platform's rate-limit conventions apply. A connector declares it in its manifest
+/// (`[connector] rate_limit_headers = "github"`); the host never guesses it from a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PlatformKind {
     /// `x-ratelimit-remaining`/`-reset`/`-resource`; secondary limits via 403/429 +
@@ -16,7 +17,64 @@ pub enum PlatformKind {
     /// `X-RateLimit-Requests-*` and `X-RateLimit-Complexity-*`; 429 retried.
     Linear,
     /// Only `Retry-After` on 429/503 and the generic 5xx/transport retries.
+    #[default]
     Generic,
+}
+
+/// The request budget one response reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetLeft {
+    pub remaining: u64,
+    pub limit: Option<u64>,
+    pub resets_at: Option<SystemTime>,
+    /// The budget's name, when the platform says (GitHub's `x-ratelimit-resource`).
+    pub bucket: Option<String>,
+}
+
+impl PlatformKind {
+    /// The request budget a response reports under this convention, if it reports one on
+    /// ordinary responses (Jira reports its limits only once one is hit).
+    pub fn budget_left(self, headers: &[(String, String)]) -> Option<BudgetLeft> {
+        let (remaining, limit, reset, bucket) = match self {
+            PlatformKind::GitHub => (
+                "x-ratelimit-remaining",
+                "x-ratelimit-limit",
+                "x-ratelimit-reset",
+                Some("x-ratelimit-resource"),
+            ),
+            PlatformKind::Linear => (
+                "x-ratelimit-requests-remaining",
+                "x-ratelimit-requests-limit",
+                "x-ratelimit-requests-reset",
+                None,
+            ),
+            PlatformKind::Jira | PlatformKind::Generic => return None,
+        };
+        let get = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim())
+        };
+        let number = |name: &str| {
+            get(name)
+                .and_then(|v| v.parse::<f64>().ok())
+                .filter(|n| n.is_finite() && *n >= 0.0)
+        };
+        Some(BudgetLeft {
+            remaining: number(remaining)? as u64,
+            limit: number(limit).map(|n| n as u64),
+            // Epoch seconds (GitHub) or milliseconds (Linear), told apart by size.
+            resets_at: number(reset).map(|n| {
+                let seconds = if n > 100_000_000_000.0 { n / 1000.0 } else { n };
+                UNIX_EPOCH + Duration::from_secs_f64(seconds)
+            }),
+            bucket: bucket
+                .and_then(get)
+                .filter(|b| !b.is_empty())
+                .map(str::to_string),
+        })
+    }
 }
 
 /// Per-platform rate-limit behaviour. Shared by every gateway of that platform through its
@@ -58,14 +116,13 @@ impl RatePolicy {
         Self::plain(PlatformKind::Generic)
     }
 
-    /// The default policy for a platform name (`github`, `jira`, `linear`; anything else is
-    /// generic, e.g. a third-party connector).
-    pub fn for_platform(name: &str) -> Self {
-        match name.to_ascii_lowercase().as_str() {
-            "github" => Self::github(),
-            "jira" => Self::jira(),
-            "linear" => Self::linear(),
-            _ => Self::generic(),
+    /// The policy a connector declares in its manifest: whose rate-limit headers the
+    /// platform sends, and the spacing it asks for between writes.
+    pub fn declared(kind: PlatformKind, write_spacing: Option<Duration>) -> Self {
+        RatePolicy {
+            kind,
+            min_write_interval: write_spacing.filter(|d| !d.is_zero()),
+            max_rate_limit_wait: Self::DEFAULT_MAX_RATE_LIMIT_WAIT,
         }
     }
 

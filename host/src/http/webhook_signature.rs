@@ -24,7 +24,8 @@ type HmacSha256 = Hmac<Sha256>;
 pub const LINEAR_REPLAY_WINDOW: Duration = Duration::from_secs(60);
 
 /// Which platform's signature scheme a webhook endpoint expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum WebhookScheme {
     GitHub,
     Linear,

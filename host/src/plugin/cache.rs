@@ -91,7 +91,17 @@ impl ComponentCache {
         self.dir.join(format!("{key}.cwasm"))
     }
 
-    /// The compiled component for `bytes`, from the cache when a valid entry exists.
+    /// Writes the entry for a component that loaded (compiled: [`CacheOutcome::Miss`] or
+    /// [`CacheOutcome::Rebuilt`]); a component refused after compiling is never kept.
+    pub fn keep(&self, key: &str, component: &Component) {
+        let path = self.entry_path(key);
+        if let Err(e) = self.store(&path, component) {
+            tracing::warn!(target: "pmsync::plugin", "cannot write component cache entry {}: {e}", path.display());
+        }
+    }
+
+    /// The compiled component for `bytes`, from the cache when a valid entry exists;
+    /// compiled otherwise, without writing the entry (see [`ComponentCache::keep`]).
     pub fn load_or_compile(
         &self,
         engine: &Engine,
@@ -115,9 +125,6 @@ impl ComponentCache {
         };
         let component =
             Component::new(engine, bytes).map_err(|e| format!("not a valid component: {e:#}"))?;
-        if let Err(e) = self.store(&path, &component) {
-            tracing::warn!(target: "pmsync::plugin", "cannot write component cache entry {}: {e}", path.display());
-        }
         let outcome = match rebuilt_because {
             None => CacheOutcome::Miss,
             Some(reason) => {

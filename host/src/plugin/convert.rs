@@ -3,6 +3,7 @@
 //! A malformed value from a plugin is an `Err(description)`, never a panic.
 
 use super::bindings::types;
+use super::limits::plugin_text;
 use crate::connector::{ConnectorCapabilities, Descriptor, FieldSpec};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use pmsync_core::{Item, ItemError, Value};
@@ -110,18 +111,20 @@ pub fn item_from_wit(item: types::Item) -> Result<Item, String> {
     })
 }
 
-/// A typed plugin error as the engine's item error.
+/// A typed plugin error as the engine's item error, its text cut to
+/// [`MAX_PLUGIN_TEXT`](super::limits::MAX_PLUGIN_TEXT).
 pub fn item_error(error: types::PluginError) -> ItemError {
+    let text = |m: String| plugin_text(&m);
     match error {
-        types::PluginError::InvalidInput(m) => ItemError::InvalidInput(m),
-        types::PluginError::Transient(m) => ItemError::Transient(m),
+        types::PluginError::InvalidInput(m) => ItemError::InvalidInput(text(m)),
+        types::PluginError::Transient(m) => ItemError::Transient(text(m)),
         types::PluginError::RateLimited(r) => ItemError::RateLimited {
             retry_after: Duration::from_millis(r.retry_after_ms),
-            message: r.message,
+            message: text(r.message),
         },
-        types::PluginError::Unauthorized(m) => ItemError::Unauthorized(m),
-        types::PluginError::NotFound(m) => ItemError::NotFound(m),
-        types::PluginError::Unsupported(m) => ItemError::Unsupported(m),
+        types::PluginError::Unauthorized(m) => ItemError::Unauthorized(text(m)),
+        types::PluginError::NotFound(m) => ItemError::NotFound(text(m)),
+        types::PluginError::Unsupported(m) => ItemError::Unsupported(text(m)),
     }
 }
 

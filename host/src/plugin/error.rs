@@ -21,12 +21,12 @@ pub struct LoadError {
 pub enum Failure {
     /// The guest panicked; message and location come from its stderr.
     Panicked { message: String, location: String },
-    /// The wall-clock deadline passed.
-    Deadline { timeout_ms: u64 },
+    /// The wall-clock deadline (per item, times the call's items) passed.
+    Deadline { timeout_ms: u64, items: u64 },
     /// The guest tried to grow its memory past the limit.
     MemoryLimit { memory_mb: u64 },
-    /// The call used up its fuel.
-    FuelExhausted { fuel: u64 },
+    /// The call used up its fuel (per item, times the call's items).
+    FuelExhausted { fuel: u64, items: u64 },
     /// The call returned more text and bytes than allowed.
     OutputTooLarge { bytes: u64, max_output_bytes: u64 },
     /// The plugin broke the contract (wrong number of results, malformed date, ...).
@@ -41,11 +41,20 @@ impl fmt::Display for Failure {
             Failure::Panicked { message, location } => {
                 write!(f, "guest panicked: '{message}' at {location}")
             }
-            Failure::Deadline { timeout_ms } => write!(f, "deadline of {timeout_ms} ms exceeded"),
+            Failure::Deadline { timeout_ms, items } if *items > 1 => write!(
+                f,
+                "deadline of {timeout_ms} ms per item × {items} items exceeded"
+            ),
+            Failure::Deadline { timeout_ms, .. } => {
+                write!(f, "deadline of {timeout_ms} ms exceeded")
+            }
             Failure::MemoryLimit { memory_mb } => {
                 write!(f, "memory limit of {memory_mb} MiB exceeded")
             }
-            Failure::FuelExhausted { fuel } => write!(f, "fuel of {fuel} exhausted"),
+            Failure::FuelExhausted { fuel, items } if *items > 1 => {
+                write!(f, "fuel of {fuel} per item × {items} items exhausted")
+            }
+            Failure::FuelExhausted { fuel, .. } => write!(f, "fuel of {fuel} exhausted"),
             Failure::OutputTooLarge {
                 bytes,
                 max_output_bytes,
@@ -86,7 +95,11 @@ impl fmt::Display for CallError {
             if !tail.is_empty() {
                 let lines: Vec<&str> = tail.lines().collect();
                 let last = &lines[lines.len().saturating_sub(5)..];
-                write!(f, " (guest stderr: {})", last.join(" | "))?;
+                write!(
+                    f,
+                    " (guest stderr: {})",
+                    super::limits::plugin_text(&last.join(" | "))
+                )?;
             }
         }
         Ok(())

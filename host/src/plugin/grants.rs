@@ -12,6 +12,7 @@
 //! and port the host itself parses from the request URL, never on a header.
 
 use super::manifest::{Capabilities, Limits, Manifest};
+use super::pins::Pin;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -292,6 +293,9 @@ pub struct Grants {
     /// Grants by plugin name.
     #[serde(default)]
     pub plugins: BTreeMap<String, PluginGrant>,
+    /// Which plugin serves a platform, transform or resolver name (see [`Pin`]).
+    #[serde(default)]
+    pub pins: BTreeMap<String, Pin>,
 }
 
 impl Default for Grants {
@@ -299,6 +303,7 @@ impl Default for Grants {
         Grants {
             max: LimitCaps::operator_defaults(),
             plugins: BTreeMap::new(),
+            pins: BTreeMap::new(),
         }
     }
 }

@@ -3,13 +3,21 @@
 //! instance's [`HttpClient`](crate::http::HttpClient)).
 
 use super::bindings::{config, http, log, types};
+use super::limits::log_line;
 use super::state::PluginState;
 use crate::http::{HttpFailure, OutboundRequest};
 
 impl types::Host for PluginState {}
 
 impl log::Host for PluginState {
+    /// At most [`LOG_LINES_PER_CALL`](super::limits::LOG_LINES_PER_CALL) lines per call,
+    /// each cut to [`MAX_LOG_LINE`](super::limits::MAX_LOG_LINE) bytes; the rest are
+    /// counted and reported after the call.
     fn log(&mut self, level: log::Level, message: String) {
+        if !self.log.admit() {
+            return;
+        }
+        let message = log_line(&message);
         let plugin = self.plugin.as_str();
         match level {
             log::Level::Trace => tracing::trace!(target: "pmsync::plugin", plugin, "{message}"),

@@ -27,6 +27,12 @@ pub struct PluginInfo {
     pub limits_asked: Limits,
     /// Limits in force (capped by the operator).
     pub limits: Limits,
+    /// What a connector declares about its platform (`[connector]` in plugin.toml).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connector: Option<super::ConnectorManifest>,
+    /// The settings it reads (`[settings.NAME]`).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub settings: std::collections::BTreeMap<String, pmsync_core::config::SettingSpec>,
     pub manifest: PathBuf,
     pub component: PathBuf,
     /// sha256 of the component file.
@@ -51,6 +57,8 @@ impl PluginInfo {
             granted: p.granted.capabilities.clone(),
             limits_asked: p.manifest.limits,
             limits: p.granted.limits,
+            connector: p.manifest.connector.clone(),
+            settings: p.manifest.settings.clone(),
             manifest: p.manifest.path.clone(),
             component: p.component_path.clone(),
             sha256: p.sha256.clone(),
@@ -68,6 +76,36 @@ fn list(items: impl IntoIterator<Item = String>) -> String {
     } else {
         v.join(", ")
     }
+}
+
+/// Widest cell of the `plugins list` table, characters.
+const MAX_CELL: usize = 72;
+
+/// A table cell: text cut to [`MAX_CELL`] characters, saying how many names were left out
+/// of a comma-separated list (a plugin may provide thousands of transforms).
+fn cell(text: &str) -> String {
+    if text.chars().count() <= MAX_CELL {
+        return text.to_string();
+    }
+    let names: Vec<&str> = text.split(", ").collect();
+    let mut out = String::new();
+    for (shown, name) in names.iter().enumerate() {
+        let more = format!(", … (+{} more)", names.len() - shown);
+        if out.chars().count() + name.chars().count() + 2 + more.chars().count() > MAX_CELL {
+            if shown == 0 {
+                out = name.chars().take(MAX_CELL - 1).collect();
+                out.push('…');
+                return out;
+            }
+            out.push_str(&more);
+            return out;
+        }
+        if shown > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(name);
+    }
+    out
 }
 
 /// A table of plugins for `plugins list`.
@@ -89,7 +127,7 @@ pub fn render_table(plugins: &[PluginInfo]) -> String {
                 p.version.clone(),
                 p.kind.to_string(),
                 p.api.clone(),
-                p.provides.summary(),
+                cell(&p.provides.summary()),
                 format!("{}/{}", p.granted.hosts.len(), p.asked.hosts.len()),
                 p.cache.label().to_string(),
             ]
@@ -106,7 +144,7 @@ pub fn render_table(plugins: &[PluginInfo]) -> String {
         let text: Vec<String> = cells
             .iter()
             .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count()))))
             .collect();
         let _ = writeln!(out, "{}", text.join("  ").trim_end());
     };
@@ -122,7 +160,7 @@ pub fn render_details(p: &PluginInfo) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{} {} ({})", p.name, p.version, p.kind);
     let _ = writeln!(out, "  api:        {}", p.api);
-    let _ = writeln!(out, "  provides:   {}", p.provides.summary());
+    let _ = writeln!(out, "  provides:   {}", cell(&p.provides.summary()));
     let _ = writeln!(
         out,
         "  hosts:      asked {}; granted {}",
@@ -154,4 +192,19 @@ pub fn render_details(p: &PluginInfo) -> String {
     );
     let _ = writeln!(out, "  loaded in:  {:.1} ms", p.load_ms);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cell_of_thousands_of_names_shows_the_first_and_counts_the_rest() {
+        let names: Vec<String> = (0..6000).map(|i| format!("t{i:04}")).collect();
+        let text = cell(&format!("transforms {}", names.join(", ")));
+        assert!(text.chars().count() <= MAX_CELL, "{text}");
+        assert!(text.starts_with("transforms t0000, t0001"), "{text}");
+        assert!(text.ends_with(" more)"), "{text}");
+        assert_eq!(cell("platform jira"), "platform jira");
+    }
 }

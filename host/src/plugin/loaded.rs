@@ -7,6 +7,7 @@ use super::bindings::transformer_world::TransformerPluginPre;
 use super::cache::CacheOutcome;
 use super::error::{CallError, Failure};
 use super::grants::Granted;
+use super::limits::{LOG_LINES_PER_CALL, MAX_LOG_LINE, cut, plugin_text};
 use super::manifest::{Manifest, PluginKind};
 use super::output::{find_panic, forward};
 use super::state::PluginState;
@@ -59,22 +60,52 @@ impl LoadedPlugin {
         store
     }
 
-    /// Resets fuel and the wall-clock deadline for the next call.
+    /// Resets fuel, the wall-clock deadline and the log budget for the next call.
     pub fn arm(&self, store: &mut Store<PluginState>) {
+        self.arm_for(store, 1);
+    }
+
+    /// Arms the next call, which carries `items` requests: fuel and deadline are limits per
+    /// item, so a call of `items` requests gets `items` times each (a batch is bounded by
+    /// the engine's batch size, so this is bounded too).
+    pub fn arm_for(&self, store: &mut Store<PluginState>, items: usize) {
+        let items = items.max(1) as u64;
+        let limits = self.granted.limits;
         let fuel = match self.manifest.kind {
             PluginKind::Connector => u64::MAX,
-            PluginKind::Transformer | PluginKind::Resolver => self.granted.limits.fuel,
+            PluginKind::Transformer | PluginKind::Resolver => limits.fuel.saturating_mul(items),
         };
         // Fuel is enabled on the engine, so this cannot fail.
         let _ = store.set_fuel(fuel);
-        store.set_epoch_deadline(PluginEngine::deadline_ticks(self.granted.limits.timeout_ms));
+        store.set_epoch_deadline(PluginEngine::deadline_ticks(
+            limits.timeout_ms.saturating_mul(items),
+        ));
+        let state = store.data_mut();
+        state.call_items = items;
+        self.report_dropped_logs(state);
+    }
+
+    /// Says how many log lines the last call had over its budget, if any.
+    fn report_dropped_logs(&self, state: &mut PluginState) {
+        let dropped = state.log.reset();
+        if dropped > 0 {
+            tracing::warn!(
+                target: "pmsync::plugin",
+                plugin = %self.manifest.name,
+                "plugin {}: {dropped} log lines dropped (at most {} lines of {} bytes per call)",
+                self.manifest.name,
+                LOG_LINES_PER_CALL,
+                MAX_LOG_LINE
+            );
+        }
     }
 
     /// Forwards what the guest printed during a successful call.
     pub fn finish(&self, store: &mut Store<PluginState>) {
-        let state = store.data();
+        let state = store.data_mut();
         forward(&self.manifest.name, "stdout", &state.stdout.take());
         forward(&self.manifest.name, "stderr", &state.stderr.take());
+        self.report_dropped_logs(state);
     }
 
     /// Describes a failed call (trap, deadline, memory, fuel, panic), forwarding the
@@ -85,11 +116,13 @@ impl LoadedPlugin {
         store: &mut Store<PluginState>,
         error: wasmtime::Error,
     ) -> CallError {
-        let state = store.data();
+        let state = store.data_mut();
         let stdout = state.stdout.take();
         let stderr = state.stderr.take();
         forward(&self.manifest.name, "stdout", &stdout);
         forward(&self.manifest.name, "stderr", &stderr);
+        self.report_dropped_logs(state);
+        let items = state.call_items;
         let limits = self.granted.limits;
         let trap = error.downcast_ref::<Trap>().copied();
         let failure = if state.memory.hit {
@@ -99,20 +132,26 @@ impl LoadedPlugin {
         } else if trap == Some(Trap::Interrupt) {
             Failure::Deadline {
                 timeout_ms: limits.timeout_ms,
+                items,
             }
         } else if trap == Some(Trap::OutOfFuel) {
-            Failure::FuelExhausted { fuel: limits.fuel }
+            Failure::FuelExhausted {
+                fuel: limits.fuel,
+                items,
+            }
         } else if let Some(panic) = find_panic(&stderr) {
             Failure::Panicked {
-                message: panic.message,
-                location: panic.location,
+                message: plugin_text(&panic.message),
+                location: cut(&panic.location, 200),
             }
         } else {
             let detail = match trap {
                 Some(trap) => trap.to_string(),
                 None => format!("{error:#}"),
             };
-            Failure::Trap { detail }
+            Failure::Trap {
+                detail: plugin_text(&detail),
+            }
         };
         let error = self.error(call, failure, (!stderr.trim().is_empty()).then_some(stderr));
         tracing::warn!(target: "pmsync::plugin", plugin = %self.manifest.name, "{error}");
@@ -135,7 +174,7 @@ impl LoadedPlugin {
         self.error(
             call,
             Failure::Contract {
-                detail: detail.into(),
+                detail: plugin_text(&detail.into()),
             },
             None,
         )

@@ -6,13 +6,16 @@ use super::bindings::connector_world::ConnectorPluginPre;
 use super::bindings::resolver_world::ResolverPluginPre;
 use super::bindings::transformer_world::TransformerPluginPre;
 use super::cache::{CacheOutcome, ComponentCache, cache_key, sha256_hex};
+use super::claims::{Candidate, settle};
 use super::error::{LoadError, PluginError};
 use super::grants::Grants;
+use super::limits::{MAX_COMPONENT_BYTES, cut, name_list, read_bounded};
 use super::loaded::{KindPre, LoadedPlugin};
 use super::manifest::{Manifest, PluginKind};
+use super::precheck::world_names;
 use super::set::PluginSet;
 use super::wasmtime_engine::PluginEngine;
-use super::world::check_world;
+use super::world::{check_world, check_world_names};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -85,6 +88,11 @@ impl PluginRuntime {
 
     /// Loads plugins from `path`: a folder of plugin folders (each with `plugin.toml`), a
     /// single plugin folder, or a `.wasm` file whose manifest is the `plugin.toml` beside it.
+    ///
+    /// Every plugin is read first (manifest, then its component: a regular file within
+    /// [`MAX_COMPONENT_BYTES`]); who serves each name is settled next (pins, then refusal
+    /// of every claimant of a name claimed twice); only then is anything compiled, after its
+    /// imports and exports were checked, and only what loads is cached.
     pub fn load_dir(&self, path: &Path, grants: &Grants) -> LoadReport {
         let started = Instant::now();
         let mut errors = Vec::new();
@@ -95,17 +103,19 @@ impl PluginRuntime {
                 Vec::new()
             }
         };
-        let mut loaded: Vec<Arc<LoadedPlugin>> = Vec::new();
+        let mut candidates = Vec::new();
         for (manifest_path, wasm_override) in manifests {
-            match self.load_plugin(&manifest_path, wasm_override.as_deref(), grants) {
-                Ok(plugin) => match conflict_with(&loaded, &plugin) {
-                    Some(reason) => errors.push(LoadError {
-                        plugin: plugin.manifest.name.clone(),
-                        path: manifest_path,
-                        reason,
-                    }),
-                    None => loaded.push(Arc::new(plugin)),
-                },
+            match read_candidate(&manifest_path, wasm_override.as_deref()) {
+                Ok(candidate) => candidates.push(candidate),
+                Err(e) => errors.push(e),
+            }
+        }
+        let (candidates, refused) = settle(candidates, &grants.pins);
+        errors.extend(refused);
+        let mut loaded: Vec<Arc<LoadedPlugin>> = Vec::new();
+        for candidate in candidates {
+            match self.load_plugin(candidate, grants) {
+                Ok(plugin) => loaded.push(Arc::new(plugin)),
                 Err(e) => errors.push(e),
             }
         }
@@ -119,72 +129,34 @@ impl PluginRuntime {
         }
     }
 
-    /// Loads the plugin whose manifest is at `manifest_path`.
+    /// Checks, compiles (or fetches from the cache) and pre-links one read plugin.
     fn load_plugin(
         &self,
-        manifest_path: &Path,
-        wasm: Option<&Path>,
+        candidate: Candidate,
         grants: &Grants,
     ) -> Result<LoadedPlugin, LoadError> {
         let started = Instant::now();
-        let folder_name = manifest_path
-            .parent()
-            .and_then(|p| p.file_name())
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| manifest_path.display().to_string());
-        let manifest = Manifest::from_file(manifest_path).map_err(|e| LoadError {
-            plugin: folder_name,
-            path: manifest_path.to_path_buf(),
-            reason: e.message,
-        })?;
-        let label = format!("{} {}", manifest.name, manifest.version);
-        let refuse = |path: &Path, reason: String| LoadError {
-            plugin: label.clone(),
-            path: path.to_path_buf(),
-            reason,
-        };
-        if !manifest.api.is_supported() {
-            return Err(refuse(manifest_path, manifest.api.unsupported_message()));
-        }
+        let refuse = |reason: String| candidate.refuse_component(reason);
+        let manifest = &candidate.manifest;
         let component_path = manifest.component.clone();
-        if let Some(wasm) = wasm
-            && wasm.file_name() != component_path.file_name()
-        {
-            return Err(refuse(
-                wasm,
-                format!(
-                    "plugin.toml names component `{}`, not this file",
-                    component_path.display()
-                ),
-            ));
-        }
-        let bytes = std::fs::read(&component_path).map_err(|e| {
-            refuse(
-                &component_path,
-                match e.kind() {
-                    std::io::ErrorKind::NotFound => {
-                        "component file is missing (build the plugin first: `make plugins`)"
-                            .to_string()
-                    }
-                    _ => format!("cannot read component: {e}"),
-                },
-            )
-        })?;
+        let names = world_names(&candidate.bytes).map_err(refuse)?;
+        check_world_names(&names.imports, &names.exports, manifest).map_err(refuse)?;
+        let bytes = &candidate.bytes;
         let engine = &self.engine.engine;
-        let key = cache_key(engine, &bytes);
+        let key = cache_key(engine, bytes);
         let (component, cache) = match &self.cache {
-            Some(cache) => cache.load_or_compile(engine, &key, &bytes),
-            None => Component::new(engine, &bytes)
+            Some(cache) => cache.load_or_compile(engine, &key, bytes),
+            None => Component::new(engine, bytes)
                 .map(|c| (c, CacheOutcome::Disabled))
                 .map_err(|e| format!("not a valid component: {e:#}")),
         }
-        .map_err(|e| refuse(&component_path, format!("corrupt component: {e}")))?;
-        check_world(engine, &component, &manifest).map_err(|e| refuse(&component_path, e))?;
+        .map_err(|e| refuse(format!("corrupt component: {e}")))?;
+        check_world(engine, &component, manifest).map_err(refuse)?;
         let instance_pre = self
             .engine
             .linker
             .instantiate_pre(&component)
-            .map_err(|e| refuse(&component_path, format!("cannot link: {e:#}")))?;
+            .map_err(|e| refuse(format!("cannot link: {e:#}")))?;
         let pre = match manifest.kind {
             PluginKind::Transformer => {
                 TransformerPluginPre::new(instance_pre).map(KindPre::Transformer)
@@ -193,12 +165,12 @@ impl PluginRuntime {
             PluginKind::Connector => ConnectorPluginPre::new(instance_pre).map(KindPre::Connector),
         }
         .map_err(|e| {
-            refuse(
-                &component_path,
-                format!("component does not fit the {} world: {e:#}", manifest.kind),
-            )
+            refuse(format!(
+                "component does not fit the {} world: {e:#}",
+                manifest.kind
+            ))
         })?;
-        let granted = grants.resolve(&manifest);
+        let granted = grants.resolve(manifest);
         let settings = grants
             .plugins
             .get(&manifest.name)
@@ -207,21 +179,76 @@ impl PluginRuntime {
         let plugin = LoadedPlugin {
             granted: Arc::new(granted),
             settings: Arc::new(settings),
-            component_path: component_path.clone(),
-            sha256: sha256_hex(&bytes),
-            cache_key: key,
+            component_path,
+            sha256: candidate.sha256.clone(),
+            cache_key: key.clone(),
             cache,
             load_time: Duration::ZERO,
             engine: self.engine.clone(),
             pre,
-            manifest,
+            manifest: manifest.clone(),
         };
-        check_provided_names(&plugin).map_err(|e| refuse(&component_path, e))?;
+        check_provided_names(&plugin).map_err(refuse)?;
+        // Only a component that loaded is worth keeping compiled.
+        if let (Some(cache), CacheOutcome::Miss | CacheOutcome::Rebuilt(_)) =
+            (&self.cache, &plugin.cache)
+        {
+            cache.keep(&key, &component);
+        }
         Ok(LoadedPlugin {
             load_time: started.elapsed(),
             ..plugin
         })
     }
+}
+
+/// Reads the plugin whose manifest is at `manifest_path`: the manifest, then its component
+/// file (a regular file within [`MAX_COMPONENT_BYTES`], checked before a byte is read).
+fn read_candidate(manifest_path: &Path, wasm: Option<&Path>) -> Result<Candidate, LoadError> {
+    let folder_name = manifest_path
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| manifest_path.display().to_string());
+    let manifest = Manifest::from_file(manifest_path).map_err(|e| LoadError {
+        plugin: folder_name,
+        path: manifest_path.to_path_buf(),
+        reason: cut(&e.message, 2_000),
+    })?;
+    let label = format!("{} {}", manifest.name, manifest.version);
+    let refuse = |path: &Path, reason: String| LoadError {
+        plugin: label.clone(),
+        path: path.to_path_buf(),
+        reason,
+    };
+    if !manifest.api.is_supported() {
+        return Err(refuse(manifest_path, manifest.api.unsupported_message()));
+    }
+    let component_path = manifest.component.clone();
+    if let Some(wasm) = wasm
+        && wasm.file_name() != component_path.file_name()
+    {
+        return Err(refuse(
+            wasm,
+            format!(
+                "plugin.toml names component `{}`, not this file",
+                component_path.display()
+            ),
+        ));
+    }
+    if !component_path.exists() && component_path.symlink_metadata().is_err() {
+        return Err(refuse(
+            &component_path,
+            "component file is missing (build the plugin first: `make plugins`)".to_string(),
+        ));
+    }
+    let bytes = read_bounded(&component_path, MAX_COMPONENT_BYTES, "the component file")
+        .map_err(|e| refuse(&component_path, e))?;
+    Ok(Candidate {
+        sha256: sha256_hex(&bytes),
+        bytes,
+        manifest,
+    })
 }
 
 /// Compares what the manifest says the plugin provides with what the component reports.
@@ -241,11 +268,15 @@ fn check_provided_names(plugin: &LoadedPlugin) -> Result<(), String> {
                 let mut parts = Vec::new();
                 if !missing.is_empty() {
                     parts.push(format!(
-                        "manifest declares transforms the component does not provide: {missing:?}"
+                        "manifest declares transforms the component does not provide: {}",
+                        name_list(missing)
                     ));
                 }
                 if !undeclared.is_empty() {
-                    parts.push(format!("component provides transforms the manifest does not declare: {undeclared:?}"));
+                    parts.push(format!(
+                        "component provides transforms the manifest does not declare: {}",
+                        name_list(undeclared)
+                    ));
                 }
                 return Err(parts.join("; "));
             }
@@ -256,8 +287,9 @@ fn check_provided_names(plugin: &LoadedPlugin) -> Result<(), String> {
                 .map_err(|e| format!("cannot ask the component for its resolver name: {e}"))?;
             if provides.resolver.as_deref() != Some(actual.as_str()) {
                 return Err(format!(
-                    "manifest declares resolver {:?} but the component's name() is {actual:?}",
-                    provides.resolver.as_deref().unwrap_or("")
+                    "manifest declares resolver {:?} but the component's name() is {:?}",
+                    provides.resolver.as_deref().unwrap_or(""),
+                    cut(&actual, 200)
                 ));
             }
         }
@@ -267,55 +299,14 @@ fn check_provided_names(plugin: &LoadedPlugin) -> Result<(), String> {
                 .map_err(|e| format!("cannot ask the component to describe itself: {e}"))?;
             if provides.platform.as_deref() != Some(actual.as_str()) {
                 return Err(format!(
-                    "manifest declares platform {:?} but the component's describe().platform is {actual:?}",
-                    provides.platform.as_deref().unwrap_or("")
+                    "manifest declares platform {:?} but the component's describe().platform is {:?}",
+                    provides.platform.as_deref().unwrap_or(""),
+                    cut(&actual, 200)
                 ));
             }
         }
     }
     Ok(())
-}
-
-/// Why `plugin` cannot join the already loaded ones (same name, transform, resolver or
-/// platform as an earlier plugin), if it cannot.
-fn conflict_with(loaded: &[Arc<LoadedPlugin>], plugin: &LoadedPlugin) -> Option<String> {
-    let new = &plugin.manifest;
-    for other in loaded {
-        let old = &other.manifest;
-        if old.name == new.name {
-            return Some(format!(
-                "another plugin named `{}` is already loaded from {}",
-                new.name,
-                old.path.display()
-            ));
-        }
-        if let Some(t) = new
-            .provides
-            .transforms
-            .iter()
-            .find(|t| old.provides.transforms.contains(t))
-        {
-            return Some(format!(
-                "transform `{t}` is already provided by plugin {}",
-                old.name
-            ));
-        }
-        if new.provides.resolver.is_some() && new.provides.resolver == old.provides.resolver {
-            return Some(format!(
-                "resolver `{}` is already provided by plugin {}",
-                new.provides.resolver.as_deref().unwrap_or(""),
-                old.name
-            ));
-        }
-        if new.provides.platform.is_some() && new.provides.platform == old.provides.platform {
-            return Some(format!(
-                "platform `{}` is already provided by plugin {}",
-                new.provides.platform.as_deref().unwrap_or(""),
-                old.name
-            ));
-        }
-    }
-    None
 }
 
 /// The manifests under `path`, each with the `.wasm` the caller named, if any.

@@ -1,7 +1,10 @@
 //! `plugin.toml`: what a plugin says it is, provides, asks for and needs.
 
 use super::grants::HostPattern;
+use super::platform_manifest::{self, ConnectorManifest};
+use pmsync_core::config::SettingSpec;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -211,6 +214,10 @@ struct RawManifest {
     capabilities: Capabilities,
     #[serde(default)]
     limits: Limits,
+    #[serde(default)]
+    connector: Option<ConnectorManifest>,
+    #[serde(default)]
+    settings: BTreeMap<String, SettingSpec>,
 }
 
 /// A parsed and checked `plugin.toml`.
@@ -229,6 +236,10 @@ pub struct Manifest {
     pub provides: Provides,
     pub capabilities: Capabilities,
     pub limits: Limits,
+    /// What a connector declares about its platform (`[connector]`).
+    pub connector: Option<ConnectorManifest>,
+    /// The settings the plugin reads (`[settings.NAME]`).
+    pub settings: BTreeMap<String, SettingSpec>,
     /// Where this manifest was read from.
     pub path: PathBuf,
 }
@@ -244,10 +255,18 @@ pub struct ManifestError {
 impl Manifest {
     /// Reads and checks the manifest at `path`.
     pub fn from_file(path: &Path) -> Result<Manifest, ManifestError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ManifestError {
+        let fail = |message: String| ManifestError {
             path: path.display().to_string(),
-            message: format!("cannot read plugin manifest: {e}"),
-        })?;
+            message,
+        };
+        let bytes = super::limits::read_bounded(
+            path,
+            super::limits::MAX_MANIFEST_BYTES,
+            "the plugin manifest",
+        )
+        .map_err(fail)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| fail("cannot read plugin manifest: it is not UTF-8 text".into()))?;
         Manifest::parse(&text, path)
     }
 
@@ -284,6 +303,12 @@ impl Manifest {
         }
         check_provides(raw.kind, &raw.provides).map_err(fail)?;
         check_limits(&raw.limits).map_err(fail)?;
+        platform_manifest::check(
+            raw.connector.as_ref(),
+            &raw.settings,
+            raw.kind == PluginKind::Connector,
+        )
+        .map_err(fail)?;
         for secret in &raw.capabilities.secrets {
             if !valid_name(secret) {
                 return Err(fail(format!(
@@ -303,17 +328,22 @@ impl Manifest {
             provides: raw.provides,
             capabilities: raw.capabilities,
             limits: raw.limits,
+            connector: raw.connector,
+            settings: raw.settings,
             path: path.to_path_buf(),
         })
     }
 }
 
-fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
+
+/// Longest name a plugin may provide (platform, transform, resolver), bytes.
+const MAX_PROVIDED_NAME: usize = 128;
 
 fn check_provides(kind: PluginKind, provides: &Provides) -> Result<(), String> {
     let has_transforms = !provides.transforms.is_empty();
@@ -348,9 +378,26 @@ fn check_provides(kind: PluginKind, provides: &Provides) -> Result<(), String> {
         if name.trim().is_empty() {
             return Err("[provides] has an empty name".into());
         }
+        if name.len() > MAX_PROVIDED_NAME {
+            return Err(format!(
+                "[provides] has a name of {} bytes (at most {MAX_PROVIDED_NAME})",
+                name.len()
+            ));
+        }
         if !seen.insert(name) {
             return Err(format!("[provides] names `{name}` twice"));
         }
+    }
+    // A built-in must mean the same in every config: no plugin may stand in for one.
+    if let Some(builtin) = provides
+        .transforms
+        .iter()
+        .find(|t| pmsync_core::transform::is_builtin(t))
+    {
+        return Err(format!(
+            "[provides] transforms: `{builtin}` is a built-in transform; a plugin may not provide one \
+             of that name (rename it)"
+        ));
     }
     Ok(())
 }
@@ -466,6 +513,20 @@ memory_mb = 32
     fn component_must_be_a_plain_file_name() {
         let err = parse(&GOOD.replace("example.wasm", "../../etc/evil.wasm")).unwrap_err();
         assert!(err.to_string().contains("component"), "{err}");
+    }
+
+    #[test]
+    fn a_transform_named_like_a_builtin_is_refused() {
+        let err = parse(&GOOD.replace(
+            "[\"jira_priority_to_number\"]",
+            "[\"jira_priority_to_number\", \"string_to_number\"]",
+        ))
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`string_to_number` is a built-in transform"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -20,15 +20,20 @@
 
 mod bindings;
 mod cache;
+mod claims;
 mod convert;
 mod error;
 mod grants;
 mod host_imports;
 mod inventory;
+mod limits;
 mod loaded;
 mod loader;
 mod manifest;
 mod output;
+mod pins;
+mod platform_manifest;
+mod precheck;
 mod resolver;
 mod set;
 mod state;
@@ -41,12 +46,15 @@ pub use cache::{CacheOutcome, ComponentCache, cache_key, sha256_hex};
 pub use error::{CallError, Failure, LoadError, PluginError};
 pub use grants::{Granted, Grants, HostPattern, LimitCaps, Origin, PluginGrant, PortPattern};
 pub use inventory::{PluginInfo, render_details, render_table};
+pub use limits::{MAX_COMPONENT_BYTES, MAX_MANIFEST_BYTES};
 pub use loader::{CacheSetting, LoadReport, PluginRuntime, RuntimeOptions, manifests_in};
 pub use manifest::{
     API_PACKAGE, ApiVersion, Capabilities, Limits, Manifest, ManifestError, PluginKind, Provides,
     SUPPORTED_MAJOR,
 };
 pub use output::{GuestPanic, find_panic};
+pub use pins::Pin;
+pub use platform_manifest::{ConnectorManifest, DoctorManifest, PermissionsProbe, connector_spec};
 pub use set::PluginSet;
 pub use state::FIXED_WALL_CLOCK_SECS;
 pub use wasm_connector::WasmConnector;

@@ -5,6 +5,7 @@ use super::convert::{
     error_size, item_error, item_to_wit, value_from_wit, value_size, value_to_wit,
 };
 use super::error::CallError;
+use super::limits::plugin_text;
 use super::loaded::{KindPre, LoadedPlugin};
 use pmsync_core::ItemError;
 use pmsync_core::plugins::{Resolution, ResolveCall};
@@ -56,6 +57,7 @@ impl LoadedPlugin {
             })
             .collect();
         let mut store = self.new_store(self.settings.clone(), None);
+        self.arm_for(&mut store, calls.len());
         let instance = pre
             .instantiate(&mut store)
             .map_err(|e| self.fail(CALL, &mut store, e))?;
@@ -108,7 +110,9 @@ impl LoadedPlugin {
                                     ItemError::Plugin(self.contract(CALL, e).to_string())
                                 })?)
                             }
-                            wit_resolver::Resolution::Defer(reason) => Resolution::Defer(reason),
+                            wit_resolver::Resolution::Defer(reason) => {
+                                Resolution::Defer(plugin_text(&reason))
+                            }
                         })
                     })
                     .collect()

@@ -3,6 +3,7 @@
 
 use super::error::PluginError;
 use super::inventory::PluginInfo;
+use super::limits::{DEFAULT_CALL_BATCH, MAX_CALL_BATCH};
 use super::loaded::LoadedPlugin;
 use super::wasm_connector::WasmConnector;
 use crate::connector::Connector;
@@ -22,6 +23,8 @@ pub struct PluginSet {
     transforms: BTreeMap<String, usize>,
     resolvers: BTreeMap<String, usize>,
     platforms: BTreeMap<String, usize>,
+    /// Most requests in one transformer or resolver call; 0: [`DEFAULT_CALL_BATCH`].
+    batch_size: usize,
 }
 
 impl PluginSet {
@@ -42,6 +45,25 @@ impl PluginSet {
             }
         }
         set
+    }
+
+    /// The same plugins, calling transformers and resolvers with at most `size` requests
+    /// per call (a sync's `batch_size`; at most [`MAX_CALL_BATCH`]). Fuel and deadline are
+    /// per item, so a call of `size` requests gets `size` times each, and a call that runs
+    /// out fails only its own requests.
+    pub fn with_batch_size(&self, size: u32) -> PluginSet {
+        PluginSet {
+            batch_size: (size as usize).clamp(1, MAX_CALL_BATCH),
+            ..self.clone()
+        }
+    }
+
+    /// Most requests in one transformer or resolver call.
+    pub fn batch_size(&self) -> usize {
+        match self.batch_size {
+            0 => DEFAULT_CALL_BATCH,
+            n => n,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -99,8 +121,9 @@ impl PluginSet {
         )))
     }
 
-    /// Routes each call to the plugin serving its name, one batch per plugin. A call no
-    /// plugin serves fails as unknown; a plugin failure fails every call of its batch.
+    /// Routes each call to the plugin serving its name, in batches of at most
+    /// [`PluginSet::batch_size`] per plugin. A call no plugin serves fails as unknown; a
+    /// plugin failure fails every call of its batch, and only those.
     fn dispatch<C, R, E: std::fmt::Display>(
         &self,
         calls: &[C],
@@ -123,16 +146,18 @@ impl PluginSet {
             }
         }
         for (plugin, indices) in groups {
-            let batch: Vec<&C> = indices.iter().map(|i| &calls[*i]).collect();
-            match call(&self.plugins[plugin], &batch) {
-                Ok(out) => {
-                    for (i, r) in indices.into_iter().zip(out) {
-                        results[i] = Some(r);
+            for chunk in indices.chunks(self.batch_size()) {
+                let batch: Vec<&C> = chunk.iter().map(|i| &calls[*i]).collect();
+                match call(&self.plugins[plugin], &batch) {
+                    Ok(out) => {
+                        for (&i, r) in chunk.iter().zip(out) {
+                            results[i] = Some(r);
+                        }
                     }
-                }
-                Err(e) => {
-                    for i in indices {
-                        results[i] = Some(Err(ItemError::Plugin(e.to_string())));
+                    Err(e) => {
+                        for &i in chunk {
+                            results[i] = Some(Err(ItemError::Plugin(e.to_string())));
+                        }
                     }
                 }
             }

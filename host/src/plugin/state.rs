@@ -5,6 +5,7 @@
 //! are reproducible.
 
 use super::grants::Granted;
+use super::limits::LogBudget;
 use super::manifest::PluginKind;
 use super::output::TailPipe;
 use crate::http::HttpClient;
@@ -102,6 +103,10 @@ pub struct PluginState {
     /// Where `http.send` goes; `None` outside connectors.
     pub http: Option<Arc<dyn HttpClient>>,
     pub granted: Arc<Granted>,
+    /// What the current call may still log through the `log` import.
+    pub log: LogBudget,
+    /// Requests in the current call (fuel and deadline are per item).
+    pub call_items: u64,
 }
 
 impl PluginState {
@@ -147,6 +152,8 @@ impl PluginState {
             settings,
             http,
             granted,
+            log: LogBudget::default(),
+            call_items: 1,
         }
     }
 }

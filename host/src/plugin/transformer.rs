@@ -51,6 +51,7 @@ impl LoadedPlugin {
             })
             .collect();
         let mut store = self.new_store(self.settings.clone(), None);
+        self.arm_for(&mut store, calls.len());
         let instance = pre
             .instantiate(&mut store)
             .map_err(|e| self.fail(CALL, &mut store, e))?;

@@ -8,9 +8,12 @@ use super::convert::{
     descriptor_from_wit, error_size, fields_to_wit, item_error, item_from_wit, item_size,
 };
 use super::error::CallError;
+use super::limits::cut;
 use super::loaded::{KindPre, LoadedPlugin};
 use super::state::PluginState;
-use crate::connector::{Connector, CreateRequest, Descriptor, ListRequest, Page, UpdateRequest};
+use crate::connector::{
+    Connector, CreateRequest, Descriptor, ListRequest, Page, RejectedItem, UpdateRequest,
+};
 use crate::http::HttpClient;
 use pmsync_core::{Item, ItemError};
 use std::collections::BTreeMap;
@@ -182,16 +185,44 @@ impl Connector for WasmConnector {
             )
             .map_err(plugin_failure)?
             .map_err(item_error)?;
-        let items = page
-            .items
-            .into_iter()
-            .map(item_from_wit)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| plugin_failure(self.plugin.contract(CALL, e)))?;
+        // A page larger than asked for is refused whole: its extra items would otherwise be
+        // skipped silently by the next cursor, or fill memory page after page.
+        if page.items.len() > request.page_size.max(1) as usize {
+            return Err(plugin_failure(self.plugin.contract(
+                CALL,
+                format!(
+                    "returned {} items for a page of {}",
+                    page.items.len(),
+                    request.page_size
+                ),
+            )));
+        }
+        // One malformed item fails alone; the rest of its page syncs.
+        let mut items = Vec::with_capacity(page.items.len());
+        let mut rejected = Vec::new();
+        for item in page.items {
+            let (id, key) = (cut(&item.id, 200), cut(&item.key, 200));
+            match item_from_wit(item) {
+                Ok(item) => items.push(item),
+                Err(e) => rejected.push(RejectedItem {
+                    id,
+                    key,
+                    error: plugin_failure(self.plugin.contract(CALL, e)),
+                }),
+            }
+        }
         Ok(Page {
             items,
-            next_cursor: page.next_cursor,
+            next_cursor: page.next_cursor.map(|c| cut(&c, 4_096)),
+            rejected,
         })
+    }
+
+    fn provider(&self) -> String {
+        format!(
+            "connector plugin {} {}",
+            self.plugin.manifest.name, self.plugin.manifest.version
+        )
     }
 
     fn get(&self, ids: &[String]) -> Vec<Result<Item, ItemError>> {

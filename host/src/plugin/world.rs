@@ -31,7 +31,7 @@ const WASI_PACKAGES: [&str; 6] = [
     "wasi:sockets/",
 ];
 
-/// Refuses a component whose world does not fit its manifest; the message says why.
+/// Refuses a compiled component whose world does not fit its manifest; the message says why.
 pub fn check_world(
     engine: &Engine,
     component: &Component,
@@ -46,7 +46,17 @@ pub fn check_world(
         .exports(engine)
         .map(|(name, _)| name.to_string())
         .collect();
+    check_world_names(&imports, &exports, manifest)
+}
 
+/// Refuses a world (import and export names) that does not fit the manifest: the API
+/// major, the export of the declared kind, and only the imports that kind may use. Runs on
+/// the names read from the bytes before compiling, and again on the compiled component.
+pub fn check_world_names(
+    imports: &[String],
+    exports: &[String],
+    manifest: &Manifest,
+) -> Result<(), String> {
     // A component built for another major says so, whatever its manifest claims.
     for name in imports.iter().chain(exports.iter()) {
         if let Some((_, Some(version))) = pmsync_interface(name)
@@ -74,7 +84,8 @@ pub fn check_world(
     if !exported_kinds.iter().any(|(k, _)| *k == kind) {
         return Err(match exported_kinds.first() {
             Some((other, name)) => format!(
-                "manifest says kind `{kind}` but the component exports `{name}` (a {other}), not {API_PACKAGE}/{}@{}.x",
+                "manifest says kind `{kind}` but the component exports `{}` (a {other}), not {API_PACKAGE}/{}@{}.x",
+                super::limits::cut(name, 200),
                 kind.export_interface(),
                 super::manifest::SUPPORTED_MAJOR
             ),
@@ -85,22 +96,24 @@ pub fn check_world(
                 if exports.is_empty() {
                     "none".to_string()
                 } else {
-                    exports.join(", ")
+                    super::limits::name_list(exports)
                 }
             ),
         });
     }
 
-    for name in &imports {
+    for name in imports {
         if let Some((iface, _)) = pmsync_interface(name) {
             if !allowed_imports(kind).contains(&iface) {
                 return Err(format!(
-                    "the component imports `{name}`, which a {kind} plugin may not use"
+                    "the component imports `{}`, which a {kind} plugin may not use",
+                    super::limits::cut(name, 200)
                 ));
             }
         } else if !WASI_PACKAGES.iter().any(|p| name.starts_with(p)) {
             return Err(format!(
-                "the component imports `{name}`, which this host does not provide to plugins"
+                "the component imports `{}`, which this host does not provide to plugins",
+                super::limits::cut(name, 200)
             ));
         }
     }

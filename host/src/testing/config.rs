@@ -39,6 +39,8 @@ pub fn sync_config(
         conflict_strategy: Strategy::LastWriteWins,
         resolver: None,
         batch_size: 50,
+        max_pages: 5_000,
+        max_items: 250_000,
         sync_interval: 300,
         enable_retry: true,
         max_retries: 3,

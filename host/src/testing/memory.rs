@@ -332,6 +332,7 @@ impl Connector for MemoryConnector {
         Ok(Page {
             items: page,
             next_cursor: (next < matching.len()).then(|| next.to_string()),
+            rejected: Vec::new(),
         })
     }
 

@@ -11,6 +11,10 @@ use std::sync::OnceLock;
 use std::sync::mpsc;
 use std::time::Duration;
 
+mod completions;
+mod doctor;
+mod second_pass;
+
 const BIN: &str = env!("CARGO_BIN_EXE_pmsync-host");
 
 const FIRST_PARTY: [&str; 6] = [
@@ -322,12 +326,17 @@ struct SandboxProcess {
 
 impl SandboxProcess {
     fn start(cli: &Cli) -> SandboxProcess {
+        SandboxProcess::start_with(cli, &[])
+    }
+
+    /// With extra `sandbox` options (`--token`, `--github-scopes`).
+    fn start_with(cli: &Cli, extra: &[&str]) -> SandboxProcess {
         let mut failures = Vec::new();
         for attempt in 0..5 {
             let port = free_port_triple();
             let log = cli.path(&format!("sandbox-{attempt}.stderr"));
             let mut child = cli
-                .command(&["sandbox", "--port", &port.to_string(), "--json"])
+                .command(&[&["sandbox", "--port", &port.to_string(), "--json"], extra].concat())
                 .stdout(Stdio::piped())
                 .stderr(std::fs::File::create(&log).expect("sandbox log"))
                 .spawn()
@@ -1215,10 +1224,18 @@ fn validate_rejects_an_unknown_key_at_its_file_line_and_column() {
         .run(&["validate", "--config", &config, "--json"])
         .expect(2)
         .json();
+    // The same shape as any other validation result: a located diagnostic.
+    assert_eq!(out["valid"], false, "{out}");
+    let first = &out["diagnostics"][0];
+    assert_eq!(
+        (first["line"].as_u64(), first["column"].as_u64()),
+        (Some(line as u64), Some(1)),
+        "{out}"
+    );
     assert!(
-        out["error"]
+        first["message"]
             .as_str()
-            .is_some_and(|e| e.contains(&format!(":{line}:1"))),
+            .is_some_and(|m| m.contains("batch_sise")),
         "{out}"
     );
 }

@@ -15,7 +15,7 @@ use pmsync_core::{Item, ItemError, Value};
 use pmsync_host::connector::{Connector, CreateRequest, Filter, ListRequest, UpdateRequest};
 use pmsync_host::http::{
     Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, OriginGrant,
-    PlatformLimiter, RatePolicy, RetryPolicy, Secret, TransportSettings,
+    PlatformLimiter, RetryPolicy, Secret, TransportSettings,
 };
 use pmsync_host::plugin::{Grants, PluginRuntime, PluginSet};
 use pmsync_sandbox::{FaultPlan, Platform, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
@@ -117,7 +117,12 @@ fn gateway(plugins: &PluginSet, plugin: &str, credential: Credential) -> Arc<Gat
             ..GatewaySettings::default()
         },
     };
-    let limiter = PlatformLimiter::new(plugin, RatePolicy::for_platform(plugin));
+    let policy = info
+        .connector
+        .as_ref()
+        .map(|c| c.rate_policy())
+        .expect("the connector's plugin.toml declares [connector]");
+    let limiter = PlatformLimiter::new(plugin, policy);
     Arc::new(Gateway::new(config, transport(), limiter))
 }
 

@@ -361,7 +361,7 @@ fn jira_basic_and_linear_raw_credentials_are_sent_as_configured() {
         Gateway::new(
             config,
             transport.clone(),
-            PlatformLimiter::new(plugin, RatePolicy::for_platform(plugin)),
+            PlatformLimiter::new(plugin, declared_policy(plugin)),
         )
     };
     let jira = make(
@@ -910,4 +910,15 @@ fn metrics_count_requests_attempts_retries_and_status_classes() {
     let json = serde_json::to_value(&metrics).expect("serializable");
     assert_eq!(json["retries"], 1);
     assert_eq!(json["platform"], "generic");
+}
+
+/// The rate policy each first-party connector declares in its plugin.toml.
+fn declared_policy(plugin: &str) -> RatePolicy {
+    use pmsync_host::http::PlatformKind;
+    match plugin {
+        "github" => RatePolicy::declared(PlatformKind::GitHub, Some(Duration::from_secs(1))),
+        "jira" => RatePolicy::declared(PlatformKind::Jira, None),
+        "linear" => RatePolicy::declared(PlatformKind::Linear, None),
+        _ => RatePolicy::declared(PlatformKind::Generic, None),
+    }
 }

@@ -3,10 +3,13 @@
 //! See `tests/README.md` for where each kind of test goes.
 
 mod cli;
+mod config_settings;
 mod connectors_sandbox;
 mod crash;
 mod engine;
 mod example_plugins;
+mod graphql_toy_connectors;
+mod hostile_plugins;
 mod http_gateway;
 mod plugin_runtime;
 mod toy_connectors;

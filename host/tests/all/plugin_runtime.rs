@@ -356,7 +356,7 @@ fn manifest_with_the_wrong_kind_is_refused_saying_why() {
 fn manifest_with_wrong_provided_names_is_refused_saying_why() {
     let dir = tempfile::tempdir().unwrap();
     let folder = copy_plugin("hostile", dir.path(), |m| {
-        m.replace("\"clock\"]", "\"clock\", \"lower\"]")
+        m.replace("\"burn\"]", "\"burn\", \"lower\"]")
     });
     let runtime = PluginRuntime::with_cache_dir(dir.path().join("cache")).unwrap();
     let report = runtime.load_dir(&folder, &Grants::default());

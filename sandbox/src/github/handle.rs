@@ -10,13 +10,19 @@ use crate::github::project::{FieldKind, PROJECT_ID, ProjectItem};
 use crate::github::rest::GitHubState;
 use crate::github::store::GitHubIssue;
 use crate::platform::lock;
+use crate::route_table::Route;
 
 #[derive(Clone)]
 pub struct GitHubHandle {
     pub(crate) state: Arc<GitHubState>,
+    routes: Arc<[Route]>,
 }
 
 impl GitHubHandle {
+    /// The REST routes (and `POST /graphql`) this simulator serves.
+    pub fn routes(&self) -> Vec<Route> {
+        self.routes.to_vec()
+    }
     /// The stored issue or pull request.
     pub fn issue(&self, number: u64) -> Option<GitHubIssue> {
         lock(&self.state.store).issues.get(&number).cloned()
@@ -121,11 +127,14 @@ impl GitHubHandle {
 impl crate::Simulator for GitHubHandle {
     const NAME: &'static str = "GitHub";
     fn build(base_url: &str, options: &crate::SandboxOptions) -> (Self, axum::Router) {
-        let core = Arc::new(crate::platform::PlatformCore::new(
-            crate::Platform::GitHub,
-            options.faults.clone(),
-            options.token.clone(),
-        ));
+        let core = Arc::new(
+            crate::platform::PlatformCore::new(
+                crate::Platform::GitHub,
+                options.faults.clone(),
+                options.token.clone(),
+            )
+            .with_oauth_scopes(&options.github_scopes()),
+        );
         let state = Arc::new(crate::github::GitHubState {
             core: core.clone(),
             store: std::sync::Mutex::new(crate::github::store::GitHubStore::new(
@@ -133,10 +142,17 @@ impl crate::Simulator for GitHubHandle {
                 options.seed,
             )),
         });
-        let app = crate::github::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+        let (router, routes) = crate::github::router(state.clone());
+        let app = router.layer(axum::middleware::from_fn_with_state(
             core,
             crate::platform::guard,
         ));
-        (GitHubHandle { state }, app)
+        (
+            GitHubHandle {
+                state,
+                routes: routes.into(),
+            },
+            app,
+        )
     }
 }

@@ -5,9 +5,14 @@
 //! `direction`, `labels`, `per_page` ≤ 100, `page`, answers with an RFC 5988 `Link` header and
 //! includes pull requests with a `pull_request` key), `GET|PATCH .../issues/{number}`,
 //! `GET|POST .../issues/{number}/comments`, `GET|POST .../issues/{number}/labels`,
-//! `DELETE .../issues/{number}/labels/{name}`, `GET|POST .../labels`, `GET .../milestones`,
-//! and `GET /search/issues` (see `github_search`).
-//! Every answer carries `x-ratelimit-*` headers; see `platform` for budgets and faults.
+//! `PUT .../issues/{number}/labels` (replace), `DELETE .../issues/{number}/labels/{name}`,
+//! `GET|PATCH .../issues/comments/{id}`, `GET|POST .../labels`, `GET .../labels/{name}`,
+//! `GET .../milestones`, `GET .../milestones/{number}`,
+//! and `GET /search/issues` (see `search`); the calls a client makes first, `GET /user`,
+//! `GET /rate_limit` and `GET /repos/{owner}/{repo}` (see `account`). Every answer carries
+//! `x-ratelimit-*` headers (see `platform` for budgets and faults) and every `GET` an `ETag`:
+//! `If-None-Match` with it gets a 304 that does not spend the budget (see `conditional`).
+//! The routes are listed by [`GitHubHandle::routes`](crate::GitHubHandle::routes).
 
 // Handlers answer validation failures with a ready `Response`; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
@@ -19,7 +24,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
-use axum::routing::{delete, get};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
@@ -28,6 +32,7 @@ use crate::github::store::{
 };
 use crate::platform::{PlatformCore, json_response, lock};
 use crate::query_string::{QueryPairs, encode};
+use crate::route_table::{Route, RouteTable};
 
 pub(crate) struct GitHubState {
     pub(crate) core: Arc<PlatformCore>,
@@ -39,6 +44,14 @@ type St = State<Arc<GitHubState>>;
 const DOCS: &str = "https://docs.github.com/rest/issues/issues";
 const MAX_BODY_CHARS: usize = 65_536;
 
+/// A 422 about a request parameter, in the `validation-error` shape (no `status` key).
+fn invalid_parameter(message: &str) -> Response {
+    json_response(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({"message": message, "documentation_url": DOCS}),
+    )
+}
+
 fn gh_error(status: StatusCode, message: &str) -> Response {
     json_response(
         status,
@@ -46,57 +59,88 @@ fn gh_error(status: StatusCode, message: &str) -> Response {
     )
 }
 
+/// GitHub's 422 for one invalid field of an issue: `{message, errors: [{value?, resource,
+/// field, code}], documentation_url}`, as the OpenAPI `validation-error` schema and the
+/// recorded answers have it (no `status` key). `value` is echoed only when it is one of the
+/// kinds GitHub echoes (text, a whole number, a list of texts, null).
 pub(crate) fn validation_failed(field: &str, code: &str, value: Value) -> Response {
+    let mut error = serde_json::Map::new();
+    let echoed = match &value {
+        Value::String(_) | Value::Null => true,
+        Value::Number(n) => n.is_i64() || n.is_u64(),
+        Value::Array(items) => items.iter().all(Value::is_string),
+        _ => false,
+    };
+    if echoed && !(code == "missing_field" && value.is_null()) {
+        error.insert("value".into(), value);
+    }
+    error.insert("resource".into(), json!("Issue"));
+    error.insert("field".into(), json!(field));
+    error.insert("code".into(), json!(code));
     json_response(
         StatusCode::UNPROCESSABLE_ENTITY,
         json!({
             "message": "Validation Failed",
-            "errors": [{"value": value, "resource": "Issue", "field": field, "code": code}],
+            "errors": [error],
             "documentation_url": DOCS,
-            "status": "422"
         }),
     )
 }
 
-fn not_found() -> Response {
+pub(crate) fn not_found() -> Response {
     gh_error(StatusCode::NOT_FOUND, "Not Found")
 }
 
-pub(crate) fn router(state: Arc<GitHubState>) -> Router {
-    Router::new()
-        .route(
-            "/repos/{owner}/{repo}/issues",
-            get(list_issues).post(create_issue),
-        )
-        .route("/repositories/{id}/issues", get(list_issues_by_id))
-        .route(
-            "/repos/{owner}/{repo}/issues/{number}",
-            get(get_issue).patch(update_issue),
-        )
-        .route(
+pub(crate) fn router(state: Arc<GitHubState>) -> (Router, Vec<Route>) {
+    use crate::github::{account, graphql, search, single_resources as one};
+    let (router, routes) = RouteTable::new()
+        .get("/user", account::authenticated_user)
+        .get("/rate_limit", account::rate_limit)
+        .get("/repos/{owner}/{repo}", account::repository)
+        .get("/repositories/{id}", account::repository_by_id)
+        .get("/repos/{owner}/{repo}/issues", list_issues)
+        .post("/repos/{owner}/{repo}/issues", create_issue)
+        .get("/repositories/{id}/issues", list_issues_by_id)
+        .get("/repos/{owner}/{repo}/issues/{number}", get_issue)
+        .patch("/repos/{owner}/{repo}/issues/{number}", update_issue)
+        .get(
             "/repos/{owner}/{repo}/issues/{number}/comments",
-            get(list_comments).post(add_comment),
+            list_comments,
         )
-        .route(
+        .post(
+            "/repos/{owner}/{repo}/issues/{number}/comments",
+            add_comment,
+        )
+        .get("/repos/{owner}/{repo}/issues/{number}/labels", issue_labels)
+        .post("/repos/{owner}/{repo}/issues/{number}/labels", add_labels)
+        .put(
             "/repos/{owner}/{repo}/issues/{number}/labels",
-            get(issue_labels).post(add_labels),
+            one::set_labels,
         )
-        .route(
+        .get("/repos/{owner}/{repo}/issues/comments/{id}", one::comment)
+        .patch(
+            "/repos/{owner}/{repo}/issues/comments/{id}",
+            one::edit_comment,
+        )
+        .get("/repos/{owner}/{repo}/labels/{name}", one::label)
+        .get("/repos/{owner}/{repo}/milestones/{number}", one::milestone)
+        .delete(
             "/repos/{owner}/{repo}/issues/{number}/labels/{name}",
-            delete(remove_label),
+            remove_label,
         )
-        .route(
-            "/repos/{owner}/{repo}/labels",
-            get(repo_labels).post(create_label),
-        )
-        .route("/repos/{owner}/{repo}/milestones", get(milestones))
-        .route("/search/issues", get(crate::github::search::search_issues))
-        .route(
-            "/graphql",
-            axum::routing::post(crate::github::graphql::handle),
-        )
+        .get("/repos/{owner}/{repo}/labels", repo_labels)
+        .post("/repos/{owner}/{repo}/labels", create_label)
+        .get("/repos/{owner}/{repo}/milestones", milestones)
+        .get("/search/issues", search::search_issues)
+        .post("/graphql", graphql::handle)
+        .finish();
+    let router = router
         .fallback(|| async { not_found() })
-        .with_state(state)
+        .layer(axum::middleware::from_fn(
+            crate::github::conditional::conditional_get,
+        ))
+        .with_state(state);
+    (router, routes)
 }
 
 fn is_our_repo(owner: &str, repo: &str) -> bool {
@@ -166,19 +210,14 @@ pub(crate) fn page_params(q: &QueryPairs) -> Result<(usize, usize), Response> {
         None => 30,
         Some(v) => v
             .parse::<usize>()
-            .map_err(|_| {
-                gh_error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "per_page must be an integer",
-                )
-            })?
+            .map_err(|_| invalid_parameter("per_page must be an integer"))?
             .clamp(1, 100),
     };
     let page = match q.get("page") {
         None => 1,
         Some(v) => v
             .parse::<usize>()
-            .map_err(|_| gh_error(StatusCode::UNPROCESSABLE_ENTITY, "page must be an integer"))?
+            .map_err(|_| invalid_parameter("page must be an integer"))?
             .max(1),
     };
     Ok((page, per_page))
@@ -445,12 +484,25 @@ async fn update_issue(
         None => None,
         Some(Value::Null) => Some(None),
         Some(Value::String(s))
-            if matches!(s.as_str(), "completed" | "not_planned" | "reopened") =>
+            if matches!(
+                s.as_str(),
+                "completed" | "not_planned" | "duplicate" | "reopened"
+            ) =>
         {
             Some(Some(s.clone()))
         }
         Some(other) => return validation_failed("state_reason", "invalid", other.clone()),
     };
+    // `duplicate_issue_id` names the canonical issue (by id) when closing as a duplicate;
+    // it must exist, and is ignored for any other reason.
+    if let Some(id) = body.get("duplicate_issue_id")
+        && reason == Some(Some("duplicate".to_string()))
+        && !id
+            .as_u64()
+            .is_some_and(|id| store.issues.values().any(|i| i.id == id && i.number != n))
+    {
+        return validation_failed("duplicate_issue_id", "invalid", id.clone());
+    }
     let labels = match body.get("labels") {
         None => None,
         Some(l) => match label_names(l) {
@@ -600,7 +652,12 @@ async fn issue_labels(
     labels_of_issue(&state, &owner, &repo, &number)
 }
 
-fn labels_of_issue(state: &GitHubState, owner: &str, repo: &str, number: &str) -> Response {
+pub(crate) fn labels_of_issue(
+    state: &GitHubState,
+    owner: &str,
+    repo: &str,
+    number: &str,
+) -> Response {
     let store = lock(&state.store);
     let n = match issue_number(owner, repo, number, &store) {
         Ok(n) => n,

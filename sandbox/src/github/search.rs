@@ -5,7 +5,8 @@
 //! a `from..to` range (dates or RFC 3339 instants), and `in:title|body` scoping the text.
 //! Text terms (words and `"quoted phrases"`) must all occur, case-insensitively, in the
 //! title or body. `sort=created|updated|comments`, `order=asc|desc` (default desc),
-//! `per_page` ≤ 100, `page`; the answer is `{total_count, incomplete_results, items}` with
+//! `per_page` ≤ 100, `page`; the answer is `{total_count, incomplete_results, items,
+//! search_type}` (always `lexical`) with
 //! a `Link` header, like GitHub. Unknown qualifiers are refused with a 422 naming them.
 
 #![allow(clippy::result_large_err)]
@@ -213,7 +214,6 @@ fn search_failed(message: &str) -> Response {
             "message": "Validation Failed",
             "errors": [{"message": message, "resource": "Search", "field": "q", "code": "invalid"}],
             "documentation_url": "https://docs.github.com/rest/search/search#search-issues-and-pull-requests",
-            "status": "422"
         }),
     )
 }
@@ -233,6 +233,15 @@ pub(crate) async fn search_issues(
     let query = match parse(text) {
         Ok(query) => query,
         Err(message) => return search_failed(&message),
+    };
+    // The sandbox searches lexically; asking for a semantic or hybrid search falls back
+    // to lexical with the reason, as GitHub reports a fallback.
+    let fallback = match q.get("search_type") {
+        None => None,
+        Some("semantic" | "hybrid") => Some("service_unavailable"),
+        Some(other) => {
+            return search_failed(&format!("`search_type={other}` is not semantic or hybrid"));
+        }
     };
     let ascending = match q.get("order").unwrap_or("desc") {
         "asc" => true,
@@ -263,10 +272,16 @@ pub(crate) async fn search_issues(
             item
         })
         .collect();
-    let mut response = json_response(
-        StatusCode::OK,
-        json!({"total_count": total, "incomplete_results": false, "items": items}),
-    );
+    let mut body = json!({
+        "total_count": total,
+        "incomplete_results": false,
+        "items": items,
+        "search_type": "lexical",
+    });
+    if let Some(reason) = fallback {
+        body["lexical_fallback_reason"] = json!([reason]);
+    }
+    let mut response = json_response(StatusCode::OK, body);
     let link_path = format!("{}/search/issues", store.base);
     if let Some(v) = link_header(total, page, per_page, &link_path, &q) {
         response.headers_mut().insert(header::LINK, v);

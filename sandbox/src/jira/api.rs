@@ -1,11 +1,18 @@
-//! Jira Cloud REST v3 simulator (projects `PROJ` and `OPS`).
+//! Jira Cloud REST v3 and v2 simulator (projects `PROJ` and `OPS`). Every route is served
+//! under `/rest/api/3` and `/rest/api/2`; v2 takes and gives rich text (`description`) as
+//! plain strings instead of ADF (see `api_version`). The routes are listed by
+//! [`JiraHandle::routes`].
 //!
 //! Routes: `GET|POST /rest/api/3/search/jql` (enhanced search: `jql`, `fields`, `properties`,
 //! `maxResults`, `nextPageToken` → `{issues, nextPageToken?, isLast}`), `GET|PUT
 //! /rest/api/3/issue/{idOrKey}`, `POST /rest/api/3/issue`, `GET|POST
 //! /rest/api/3/issue/{idOrKey}/transitions`, `GET /rest/api/3/issue/{idOrKey}/properties`,
-//! `GET|PUT /rest/api/3/issue/{idOrKey}/properties/{propertyKey}`, `GET /rest/api/3/myself`,
-//! `GET /rest/api/3/priority`. The JQL subset is documented in `jql`.
+//! `GET|PUT /rest/api/3/issue/{idOrKey}/properties/{propertyKey}`, `GET|POST
+//! /rest/api/3/issue/{idOrKey}/comment`, `GET|PUT .../comment/{id}`, `GET /rest/api/3/myself`,
+//! `GET /rest/api/3/priority`, and what clients read first (see `metadata`): `serverInfo`,
+//! `field`, `project`, `project/search`, `project/{idOrKey}`, `project/{idOrKey}/statuses`,
+//! `status`, `issuetype`, `user/search`, `user?accountId=`. The JQL subset is documented in
+//! `jql`.
 //!
 //! Behaviour like Jira Cloud: status changes only through transitions (a `PUT` naming
 //! `status` is a 400 "cannot be set"); summary over 255 characters and text over 32,767 → 400
@@ -20,18 +27,19 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
 use crate::accounting::RequestStats;
 use crate::faults::FaultPlan;
+use crate::jira::api_version::ApiVersion;
 use crate::jira::fields::reference_name;
 use crate::jira::jql as jira_jql;
 use crate::jira::model::{PRIORITIES, priority_json, user_json};
 use crate::jira::store::{FieldSelection, JiraError, JiraStore, compact_all, expand_all};
 use crate::platform::{PlatformCore, json_response, lock};
 use crate::query_string::QueryPairs;
+use crate::route_table::{Route, RouteTable};
 
 pub(crate) struct JiraState {
     pub(crate) core: Arc<PlatformCore>,
@@ -49,28 +57,60 @@ impl IntoResponse for JiraError {
     }
 }
 
-pub(crate) fn router(state: Arc<JiraState>) -> Router {
-    Router::new()
-        .route("/rest/api/3/search/jql", get(search_get).post(search_post))
-        .route("/rest/api/3/issue", axum::routing::post(create_issue))
-        .route("/rest/api/3/issue/{id}", get(get_issue).put(edit_issue))
-        .route(
-            "/rest/api/3/issue/{id}/transitions",
-            get(get_transitions).post(do_transition),
-        )
-        .route("/rest/api/3/issue/{id}/properties", get(property_keys))
-        .route(
-            "/rest/api/3/issue/{id}/properties/{property}",
-            get(get_property).put(set_property),
-        )
-        .route("/rest/api/3/myself", get(myself))
-        .route("/rest/api/3/priority", get(priorities))
-        .fallback(not_found)
-        .with_state(state)
+/// Registers `$handler` for `$method` on `$path` under both `/rest/api/3` and `/rest/api/2`.
+macro_rules! v3_and_v2 {
+    ($table:expr, $($method:ident $path:literal => $handler:expr),+ $(,)?) => {
+        $table$(
+            .$method(concat!("/rest/api/3", $path), $handler)
+            .$method(concat!("/rest/api/2", $path), $handler)
+        )+
+    };
+}
+
+pub(crate) fn router(state: Arc<JiraState>) -> (Router, Vec<Route>) {
+    use crate::jira::{comments, metadata};
+    let (router, routes) = v3_and_v2!(RouteTable::new(),
+        get "/search/jql" => search_get,
+        post "/search/jql" => search_post,
+        post "/issue" => create_issue,
+        get "/issue/{id}" => get_issue,
+        put "/issue/{id}" => edit_issue,
+        get "/issue/{id}/transitions" => get_transitions,
+        post "/issue/{id}/transitions" => do_transition,
+        get "/issue/{id}/comment" => comments::list,
+        post "/issue/{id}/comment" => comments::add,
+        get "/issue/{id}/comment/{comment}" => comments::get,
+        put "/issue/{id}/comment/{comment}" => comments::edit,
+        get "/issue/{id}/properties" => property_keys,
+        get "/issue/{id}/properties/{property}" => get_property,
+        put "/issue/{id}/properties/{property}" => set_property,
+        get "/myself" => myself,
+        get "/mypermissions" => my_permissions,
+        get "/priority" => priorities,
+        get "/serverInfo" => metadata::server_info,
+        get "/field" => metadata::fields,
+        get "/project" => metadata::projects,
+        get "/project/search" => metadata::project_search,
+        get "/project/{project}" => metadata::project,
+        get "/project/{project}/statuses" => metadata::project_statuses,
+        get "/status" => metadata::statuses,
+        get "/statuscategory" => metadata::status_categories,
+        get "/resolution" => metadata::resolutions,
+        get "/issuetype" => metadata::issue_types,
+        get "/user/search" => metadata::user_search,
+        get "/user" => metadata::user,
+    )
+    .finish();
+    (router.fallback(not_found).with_state(state), routes)
 }
 
 async fn not_found() -> Response {
     JiraError::message(404, "null for uri: the sandbox has no such Jira resource").into_response()
+}
+
+/// A request body as JSON (empty: `{}`), in v3 form (see [`ApiVersion::request`]).
+fn parse_versioned_body(version: ApiVersion, bytes: &Bytes) -> Result<Value, JiraError> {
+    parse_body(bytes).map(|b| version.request(b))
 }
 
 fn parse_body(bytes: &Bytes) -> Result<Value, JiraError> {
@@ -105,6 +145,7 @@ fn parse_max_results(raw: Option<&Value>, ids_only: bool) -> Result<usize, JiraE
 }
 
 fn run_search(
+    version: ApiVersion,
     state: &JiraState,
     jql: &str,
     token: Option<&str>,
@@ -132,7 +173,7 @@ fn run_search(
                     if fields.ids_only() && properties.is_empty() {
                         json!({"id": r.id.to_string()})
                     } else {
-                        store.render(r, &fields, properties)
+                        version.issue(store.render(r, &fields, properties))
                     }
                 })
                 .collect();
@@ -158,12 +199,13 @@ fn split_list<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
         .collect()
 }
 
-async fn search_get(State(state): St, RawQuery(raw): RawQuery) -> Response {
+async fn search_get(version: ApiVersion, State(state): St, RawQuery(raw): RawQuery) -> Response {
     let q = QueryPairs::parse(raw.as_deref());
     let fields = FieldSelection::parse(q.all("fields"), false);
     let properties = split_list(q.all("properties"));
     let max = q.get("maxResults").map(|m| json!(m));
     run_search(
+        version,
         &state,
         q.get("jql").unwrap_or_default(),
         q.get("nextPageToken"),
@@ -173,7 +215,7 @@ async fn search_get(State(state): St, RawQuery(raw): RawQuery) -> Response {
     )
 }
 
-async fn search_post(State(state): St, body: Bytes) -> Response {
+async fn search_post(version: ApiVersion, State(state): St, body: Bytes) -> Response {
     let body = match parse_body(&body) {
         Ok(b) => b,
         Err(e) => return e.into_response(),
@@ -195,6 +237,7 @@ async fn search_post(State(state): St, body: Bytes) -> Response {
     let jql = body.get("jql").and_then(Value::as_str).unwrap_or_default();
     let token = body.get("nextPageToken").and_then(Value::as_str);
     run_search(
+        version,
         &state,
         jql,
         token,
@@ -204,13 +247,21 @@ async fn search_post(State(state): St, body: Bytes) -> Response {
     )
 }
 
-async fn get_issue(State(state): St, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Response {
+async fn get_issue(
+    version: ApiVersion,
+    State(state): St,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let q = QueryPairs::parse(raw.as_deref());
     let fields = FieldSelection::parse(q.all("fields"), true);
     let properties = split_list(q.all("properties"));
     let store = lock(&state.store);
     match store.find(&id) {
-        Some(r) => json_response(StatusCode::OK, store.render(r, &fields, &properties)),
+        Some(r) => json_response(
+            StatusCode::OK,
+            version.issue(store.render(r, &fields, &properties)),
+        ),
         None => JiraError::message(
             404,
             "Issue does not exist or you do not have permission to see it.",
@@ -220,12 +271,13 @@ async fn get_issue(State(state): St, Path(id): Path<String>, RawQuery(raw): RawQ
 }
 
 async fn edit_issue(
+    version: ApiVersion,
     State(state): St,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
-    let body = match parse_body(&body) {
+    let body = match parse_versioned_body(version, &body) {
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
@@ -240,14 +292,14 @@ async fn edit_issue(
     {
         return json_response(
             StatusCode::OK,
-            store.render(r, &FieldSelection::parse([], true), &[]),
+            version.issue(store.render(r, &FieldSelection::parse([], true), &[])),
         );
     }
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn create_issue(State(state): St, body: Bytes) -> Response {
-    let body = match parse_body(&body) {
+async fn create_issue(version: ApiVersion, State(state): St, body: Bytes) -> Response {
+    let body = match parse_versioned_body(version, &body) {
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
@@ -258,7 +310,7 @@ async fn create_issue(State(state): St, body: Bytes) -> Response {
             state.core.counters.write();
             json_response(
                 StatusCode::CREATED,
-                json!({"id": r.id.to_string(), "key": r.key, "self": format!("{base}/rest/api/3/issue/{}", r.id)}),
+                json!({"id": r.id.to_string(), "key": r.key, "self": format!("{base}{}/issue/{}", version.prefix(), r.id)}),
             )
         }
         Err(e) => e.into_response(),
@@ -275,8 +327,13 @@ async fn get_transitions(State(state): St, Path(id): Path<String>) -> Response {
     }
 }
 
-async fn do_transition(State(state): St, Path(id): Path<String>, body: Bytes) -> Response {
-    let body = match parse_body(&body) {
+async fn do_transition(
+    version: ApiVersion,
+    State(state): St,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let body = match parse_versioned_body(version, &body) {
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
@@ -364,6 +421,23 @@ async fn myself(State(state): St) -> Response {
     json_response(StatusCode::OK, user)
 }
 
+/// `GET /rest/api/3/mypermissions?permissions=A,B`: the sandbox user has every permission.
+async fn my_permissions(RawQuery(raw): RawQuery) -> Response {
+    let q = QueryPairs::parse(raw.as_deref());
+    let mut permissions = Map::new();
+    for name in q.get("permissions").unwrap_or_default().split(',') {
+        let name = name.trim();
+        if name.is_empty() {
+            continue;
+        }
+        permissions.insert(
+            name.to_string(),
+            json!({"key": name, "name": name, "type": "PROJECT", "havePermission": true}),
+        );
+    }
+    json_response(StatusCode::OK, json!({ "permissions": permissions }))
+}
+
 async fn priorities(State(state): St) -> Response {
     let base = lock(&state.store).base.clone();
     json_response(
@@ -380,9 +454,14 @@ async fn priorities(State(state): St) -> Response {
 #[derive(Clone)]
 pub struct JiraHandle {
     pub(crate) state: Arc<JiraState>,
+    routes: Arc<[Route]>,
 }
 
 impl JiraHandle {
+    /// The routes this simulator serves (REST v3 and v2).
+    pub fn routes(&self) -> Vec<Route> {
+        self.routes.to_vec()
+    }
     /// The issue as `GET /rest/api/3/issue/{key}` returns it (all fields) plus all
     /// `properties`; `None` when it does not exist.
     pub fn issue(&self, id_or_key: &str) -> Option<Value> {
@@ -451,10 +530,17 @@ impl crate::Simulator for JiraHandle {
                 options.seed,
             )),
         });
-        let app = crate::jira::router(state.clone()).layer(axum::middleware::from_fn_with_state(
+        let (router, routes) = crate::jira::router(state.clone());
+        let app = router.layer(axum::middleware::from_fn_with_state(
             core,
             crate::platform::guard,
         ));
-        (JiraHandle { state }, app)
+        (
+            JiraHandle {
+                state,
+                routes: routes.into(),
+            },
+            app,
+        )
     }
 }

@@ -48,6 +48,18 @@ pub(crate) struct JiraRecord {
     pub(crate) fields: Map<String, Value>,
     pub(crate) properties: BTreeMap<String, Value>,
     pub(crate) updated_ms: i64,
+    /// Oldest first.
+    pub(crate) comments: Vec<JiraComment>,
+}
+
+/// A comment on an issue; `body` is ADF (v2 answers give its text).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct JiraComment {
+    pub(crate) id: u64,
+    pub(crate) author: usize,
+    pub(crate) body: Value,
+    pub(crate) created: DateTime<Utc>,
+    pub(crate) updated: DateTime<Utc>,
 }
 
 #[derive(Debug)]
@@ -58,6 +70,7 @@ pub(crate) struct JiraStore {
     by_updated: BTreeSet<(i64, u64)>,
     next_id: u64,
     next_number: [u64; PROJECTS.len()],
+    next_comment_id: u64,
     clock: Clock,
 }
 
@@ -104,6 +117,7 @@ impl JiraStore {
             by_updated: BTreeSet::new(),
             next_id: 10001,
             next_number: [1; PROJECTS.len()],
+            next_comment_id: 10_000,
             clock: Clock::starting_after(seed::seed_epoch()),
         };
         let count = match size {
@@ -181,6 +195,7 @@ impl JiraStore {
                 fields,
                 properties: BTreeMap::new(),
                 updated_ms,
+                comments: Vec::new(),
             },
         );
         id
@@ -712,6 +727,58 @@ impl JiraStore {
         Ok(())
     }
 
+    /// Adds a comment (ADF body) by the sandbox user; bumps the issue's `updated`, as Jira
+    /// does.
+    pub(crate) fn add_comment(
+        &mut self,
+        id_or_key: &str,
+        body: Value,
+    ) -> Result<JiraComment, JiraError> {
+        let id = self.id_of(id_or_key)?;
+        let comment_id = self.next_comment_id;
+        self.next_comment_id += 1;
+        let now = self.clock.tick();
+        let comment = JiraComment {
+            id: comment_id,
+            author: 0,
+            body,
+            created: now,
+            updated: now,
+        };
+        let stored = comment.clone();
+        self.touch(id, |r| r.comments.push(stored));
+        Ok(comment)
+    }
+
+    /// Replaces a comment's body; bumps the comment's and the issue's `updated`.
+    pub(crate) fn edit_comment(
+        &mut self,
+        id_or_key: &str,
+        comment_id: &str,
+        body: Value,
+    ) -> Result<JiraComment, JiraError> {
+        let id = self.id_of(id_or_key)?;
+        let known = self
+            .records
+            .get(&id)
+            .is_some_and(|r| r.comments.iter().any(|c| c.id.to_string() == comment_id));
+        if !known {
+            return Err(comment_not_found(comment_id));
+        }
+        let now = self.clock.tick();
+        self.touch(id, |r| {
+            let comment = r
+                .comments
+                .iter_mut()
+                .find(|c| c.id.to_string() == comment_id)?;
+            comment.body = body;
+            comment.updated = now;
+            Some(comment.clone())
+        })
+        .flatten()
+        .ok_or_else(|| comment_not_found(comment_id))
+    }
+
     /// Sets an entity property; `true` when it was created (201), `false` when replaced (200).
     pub(crate) fn set_property(
         &mut self,
@@ -780,6 +847,13 @@ impl JiraStore {
         }
         Value::Object(out)
     }
+}
+
+fn comment_not_found(comment_id: &str) -> JiraError {
+    JiraError::message(
+        404,
+        format!("Can not find a comment for the id: {comment_id}."),
+    )
 }
 
 /// Wire-shaped fields → stored form.

@@ -1,9 +1,10 @@
 //! Loading a config file's text: the single-sync form of the original spec or the
 //! `syncs:` form, strictly (unknown keys and wrong types are errors), located errors.
 
+use super::environment::{check_references_are_expanded, check_settings_hold_no_literal_secrets};
 use super::error::{ConfigError, Location};
 use super::locate::{check_duplicate_keys, has_top_level_key};
-use super::model::{ConfigFile, PlatformConfig, SyncConfig};
+use super::model::{ConfigFile, PlatformConfig, PluginsConfig, SyncConfig};
 use super::secrets::check_credentials_are_references;
 use super::suggest::with_suggestion;
 use serde::Deserialize;
@@ -29,7 +30,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<ConfigFile, ConfigError> {
     })?;
     let top: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(text).map_err(|e| from_yaml_error(&e, origin))?;
-    match top {
+    match &top {
         serde_yaml_ng::Value::Mapping(_) => {}
         serde_yaml_ng::Value::Null => {
             return Err(at_start(
@@ -51,10 +52,13 @@ pub fn load_str(text: &str, origin: &str) -> Result<ConfigFile, ConfigError> {
             serde_yaml_ng::from_str(text).map_err(|e| from_yaml_error(&e, origin))?;
         ConfigFile {
             platforms: single.platforms,
+            plugins: single.plugins,
             syncs: vec![single.sync],
         }
     };
     check_credentials_are_references(&config).map_err(|e| e.located_in(text, origin))?;
+    check_references_are_expanded(&top).map_err(|e| e.located_in(text, origin))?;
+    check_settings_hold_no_literal_secrets(&config).map_err(|e| e.located_in(text, origin))?;
     Ok(config)
 }
 
@@ -155,9 +159,11 @@ fn explain(message: &str) -> String {
     with_suggestion(&message)
 }
 
-/// The original spec's form: one sync's keys at the top level, plus optional `platforms:`.
+/// The original spec's form: one sync's keys at the top level, plus optional `platforms:`
+/// and `plugins:`.
 struct SingleSyncFile {
     platforms: BTreeMap<String, PlatformConfig>,
+    plugins: PluginsConfig,
     sync: SyncConfig,
 }
 
@@ -176,27 +182,32 @@ impl<'de> Visitor<'de> for SingleSyncVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<SingleSyncFile, A::Error> {
         let mut platforms = None;
+        let mut plugins = None;
         let sync =
             SyncConfig::deserialize(de::value::MapAccessDeserializer::new(PlatformsAside {
                 inner: map,
                 platforms: &mut platforms,
+                plugins: &mut plugins,
             }))?;
         Ok(SingleSyncFile {
             platforms: platforms.unwrap_or_default(),
+            plugins: plugins.unwrap_or_default(),
             sync,
         })
     }
 }
 
-/// The top-level entries minus `platforms`, which it keeps aside.
+/// The top-level entries minus `platforms` and `plugins`, which it keeps aside.
 struct PlatformsAside<'p, A> {
     inner: A,
     platforms: &'p mut Option<BTreeMap<String, PlatformConfig>>,
+    plugins: &'p mut Option<PluginsConfig>,
 }
 
 enum Peeked<V, S> {
     Key(V),
     Platforms(S),
+    Plugins(S),
 }
 
 impl<'de, A: MapAccess<'de>> MapAccess<'de> for PlatformsAside<'_, A> {
@@ -213,6 +224,10 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for PlatformsAside<'_, A> {
                 Some(Peeked::Key(key)) => return Ok(Some(key)),
                 Some(Peeked::Platforms(back)) => {
                     *self.platforms = Some(self.inner.next_value()?);
+                    seed = back;
+                }
+                Some(Peeked::Plugins(back)) => {
+                    *self.plugins = Some(self.inner.next_value()?);
                     seed = back;
                 }
             }
@@ -245,6 +260,9 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for PeekKey<S> {
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Self::Value, E> {
         if key == "platforms" {
             return Ok(Peeked::Platforms(self.seed));
+        }
+        if key == "plugins" {
+            return Ok(Peeked::Plugins(self.seed));
         }
         let key: de::value::StrDeserializer<E> = key.into_deserializer();
         self.seed.deserialize(key).map(Peeked::Key)

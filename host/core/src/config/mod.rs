@@ -1,19 +1,25 @@
 //! Sync configuration: model, loading with precise errors, validation, export.
 
+mod environment;
 mod error;
 mod export;
+mod filters;
 mod load;
 mod locate;
 mod model;
 mod secrets;
+mod settings;
 mod suggest;
 mod validate;
 
+pub use environment::{env_reference, expand_environment, has_env_syntax};
 pub use error::{ConfigError, ConfigPath, Location, Segment};
 pub use export::to_yaml;
+pub use filters::{COMMON_FILTER_KEYS, Filters};
 pub use load::load_str;
 pub use locate::locate;
 pub use model::*;
-pub use secrets::{ResolvedCredential, ResolvedSecrets, Secret, env_reference, resolve_secrets};
+pub use secrets::{ResolvedCredential, ResolvedSecrets, Secret, resolve_secrets};
+pub use settings::{ConnectorSpec, SettingSpec, SettingType, is_secret_name, url_problem};
 pub use suggest::closest;
 pub use validate::{Available, Diagnostic, Severity, check_str, validate};

@@ -3,6 +3,7 @@
 //! extended with several syncs per file, per-field strategies, value maps, a user map,
 //! `on_delete`, platform filters and connector settings.
 
+use super::filters::Filters;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -14,7 +15,41 @@ pub struct ConfigFile {
     /// any alias whose `connector` names a connector plugin's platform).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub platforms: BTreeMap<String, PlatformConfig>,
+    /// What the operator decides about plugins (which one serves a name).
+    #[serde(default, skip_serializing_if = "PluginsConfig::is_empty")]
+    pub plugins: PluginsConfig,
     pub syncs: Vec<SyncConfig>,
+}
+
+/// `plugins:` — the operator's say over plugins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PluginsConfig {
+    /// Which plugin serves a platform, transform or resolver name. Two plugins providing
+    /// one name are refused unless a pin chooses; a plugin that is not the pinned one (by
+    /// name, and version and component digest when given) is refused with its grants.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pins: BTreeMap<String, PinConfig>,
+}
+
+impl PluginsConfig {
+    pub fn is_empty(&self) -> bool {
+        self.pins.is_empty()
+    }
+}
+
+/// `plugins.pins.NAME`: the plugin that serves NAME.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PinConfig {
+    /// The plugin's name (its manifest's `name`).
+    pub plugin: String,
+    /// Its exact version, if pinned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The sha256 of its component file (hex, as `plugins inspect` shows it), if pinned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 /// How to reach one platform.
@@ -66,6 +101,13 @@ pub struct SyncConfig {
     pub resolver: Option<String>,
     #[serde(default = "defaults::batch_size")]
     pub batch_size: u32,
+    /// Most pages listed per side per run; a connector still paginating past it fails
+    /// that side, naming the plugin.
+    #[serde(default = "defaults::max_pages")]
+    pub max_pages: u32,
+    /// Most items listed per side per run (same).
+    #[serde(default = "defaults::max_items")]
+    pub max_items: u32,
     /// Seconds between runs in daemon mode.
     #[serde(default = "defaults::sync_interval")]
     pub sync_interval: u64,
@@ -179,32 +221,6 @@ pub struct FieldMapping {
     pub resolver: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct Filters {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub projects: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub issue_types: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub labels: Vec<String>,
-    /// Extra JQL for a Jira side.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub jql: Option<String>,
-    /// A Linear issue filter (JSON text of an `IssueFilter`) for a Linear side.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub linear_filter: Option<String>,
-    /// A GitHub issues search query for a GitHub side.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub github_query: Option<String>,
-}
-
-impl Filters {
-    pub fn is_empty(&self) -> bool {
-        self == &Filters::default()
-    }
-}
-
 /// A value map: source value (as text) → target value. Reversible when one-to-one, or
 /// when `reverse` is given explicitly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -225,6 +241,12 @@ pub(crate) mod defaults {
     }
     pub fn batch_size() -> u32 {
         50
+    }
+    pub fn max_pages() -> u32 {
+        5_000
+    }
+    pub fn max_items() -> u32 {
+        250_000
     }
     pub fn sync_interval() -> u64 {
         300

@@ -1,6 +1,7 @@
 //! Credentials: `${VAR}` references in the file, values from the environment at run time.
 //! Resolved values print as `***` and never appear in errors.
 
+use super::environment::env_reference;
 use super::error::{ConfigError, ConfigPath};
 use super::model::{ConfigFile, CredentialConfig};
 use std::collections::BTreeMap;
@@ -61,16 +62,6 @@ impl fmt::Display for ResolvedSecrets {
         }
         Ok(())
     }
-}
-
-/// The variable name of a whole-value `${NAME}` reference.
-pub fn env_reference(value: &str) -> Option<&str> {
-    let name = value.trim().strip_prefix("${")?.strip_suffix('}')?;
-    let mut chars = name.chars();
-    let first = chars.next()?;
-    ((first.is_ascii_alphabetic() || first == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_'))
-    .then_some(name)
 }
 
 /// The parts of a credential as (key, value, whether it must be a reference). A Basic

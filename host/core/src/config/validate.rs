@@ -1,7 +1,9 @@
 //! Semantic checks of a loaded config against what the loaded plugins provide.
 
 use super::error::{ConfigError, ConfigPath, Location, Segment};
+use super::filters::COMMON_FILTER_KEYS;
 use super::model::{ConfigFile, Direction, FieldMapping, FieldType, Strategy, SyncConfig};
+use super::settings::{ConnectorSpec, check_settings};
 use super::suggest::closest;
 use crate::transform::{
     BUILTIN_TRANSFORMS, conversion_exists, input_types, is_builtin, output_types, parse_date,
@@ -19,6 +21,9 @@ pub struct Available {
     pub resolvers: BTreeSet<String>,
     /// Platform names of connector plugins.
     pub connectors: BTreeSet<String>,
+    /// What each connector declares in its manifest (settings, query key), by platform.
+    /// A connector without an entry is not checked setting by setting.
+    pub connector_specs: BTreeMap<String, ConnectorSpec>,
 }
 
 impl Available {
@@ -32,7 +37,20 @@ impl Available {
             transforms: set(&mut transforms.into_iter()),
             resolvers: set(&mut resolvers.into_iter()),
             connectors: set(&mut connectors.into_iter()),
+            connector_specs: BTreeMap::new(),
         }
+    }
+
+    /// Adds what a connector declares about its platform.
+    pub fn with_spec(mut self, platform: &str, spec: ConnectorSpec) -> Available {
+        self.connectors.insert(platform.to_string());
+        self.connector_specs.insert(platform.to_string(), spec);
+        self
+    }
+
+    /// The query key a connector declares, if any.
+    fn query_key(&self, connector: &str) -> Option<&str> {
+        self.connector_specs.get(connector)?.query_key.as_deref()
     }
 }
 
@@ -183,6 +201,11 @@ impl Validator<'_> {
                     ),
                 );
             }
+            if let Some(spec) = self.available.connector_specs.get(connector) {
+                for (path, message) in check_settings(name, connector, platform, spec) {
+                    self.error(path, message);
+                }
+            }
             let used = config
                 .syncs
                 .iter()
@@ -194,6 +217,7 @@ impl Validator<'_> {
                 );
             }
         }
+        self.pins(config);
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, sync) in config.syncs.iter().enumerate() {
             let path = root.key("syncs").index(i);
@@ -205,6 +229,55 @@ impl Validator<'_> {
                 seen.insert(&sync.name, i);
             }
             self.sync(config, sync, &path);
+        }
+    }
+
+    /// `plugins.pins`: each names a plugin, and a version and a sha256 digest when given
+    /// are well-formed.
+    fn pins(&mut self, config: &ConfigFile) {
+        let root = ConfigPath::root().key("plugins").key("pins");
+        for (name, pin) in &config.plugins.pins {
+            let path = root.key(name.clone());
+            let valid_name = |n: &str| {
+                !n.is_empty()
+                    && n.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'
+                    })
+            };
+            if !valid_name(&pin.plugin) {
+                self.error(
+                    path.key("plugin"),
+                    format!(
+                        "`{}` is not a plugin name (lowercase letters, digits, `-` and `_`, as in its plugin.toml)",
+                        pin.plugin
+                    ),
+                );
+            }
+            if let Some(version) = &pin.version
+                && version.trim().is_empty()
+            {
+                self.error(
+                    path.key("version"),
+                    "an empty version pins nothing; remove it or give the plugin's version",
+                );
+            }
+            if let Some(digest) = &pin.sha256
+                && (digest.len() != 64 || !digest.chars().all(|c| c.is_ascii_hexdigit()))
+            {
+                self.error(
+                    path.key("sha256"),
+                    "expected the 64 hex digits of the component's sha256, as `pmsync-host plugins inspect NAME` shows it",
+                );
+            }
+            let provided = self.available.transforms.contains(name)
+                || self.available.resolvers.contains(name)
+                || self.available.connectors.contains(name);
+            if !provided {
+                self.warning(
+                    path.clone(),
+                    format!("no loaded plugin serves `{name}`; the pin has no effect (or it refused the plugin: see the plugin errors)"),
+                );
+            }
         }
     }
 
@@ -262,6 +335,12 @@ impl Validator<'_> {
                 );
         }
 
+        self.queries(
+            sync,
+            source.as_ref().map(|(c, _)| c.as_str()),
+            target.as_ref().map(|(c, _)| c.as_str()),
+            path,
+        );
         self.strategy(
             sync.conflict_strategy,
             sync.resolver.as_deref(),
@@ -280,6 +359,12 @@ impl Validator<'_> {
             );
         }
 
+        if sync.max_pages < 1 {
+            self.error(path.key("max_pages"), "max_pages must be at least 1");
+        }
+        if sync.max_items < 1 {
+            self.error(path.key("max_items"), "max_items must be at least 1");
+        }
         if sync.batch_size < 1 {
             self.error(path.key("batch_size"), "batch_size must be at least 1");
         }
@@ -352,6 +437,90 @@ impl Validator<'_> {
             self.warning(
                 path.key("user_map"),
                 "a user_map is given but no field mapping sets `map_users: true`",
+            );
+        }
+    }
+
+    /// Platform queries under a connector's own key (`jql`): the key must be the query key
+    /// of a side's connector, and not given twice for one side.
+    fn queries(
+        &mut self,
+        sync: &SyncConfig,
+        source: Option<&str>,
+        target: Option<&str>,
+        path: &ConfigPath,
+    ) {
+        let source_key = source.and_then(|c| self.available.query_key(c));
+        let target_key = target.and_then(|c| self.available.query_key(c));
+        for key in sync.filters.queries.keys() {
+            let kpath = path.key("filters").key(key.clone());
+            let for_source = source_key == Some(key.as_str());
+            let for_target = target_key == Some(key.as_str());
+            if for_source && sync.filters.source_query.is_some() {
+                self.error(
+                    kpath.clone(),
+                    format!(
+                        "both `source_query` and `{key}` give the source side's query; keep one"
+                    ),
+                );
+            }
+            if for_target && sync.filters.target_query.is_some() {
+                self.error(
+                    kpath.clone(),
+                    format!(
+                        "both `target_query` and `{key}` give the target side's query; keep one"
+                    ),
+                );
+            }
+            if for_source || for_target {
+                continue;
+            }
+            let owners: Vec<&str> = self
+                .available
+                .connector_specs
+                .iter()
+                .filter(|(_, spec)| spec.query_key.as_deref() == Some(key.as_str()))
+                .map(|(platform, _)| platform.as_str())
+                .collect();
+            if !owners.is_empty() {
+                self.error(
+                    kpath,
+                    format!(
+                        "`{key}` is the query of connector {}, but neither side of this sync uses it (source `{}`, target `{}`); write the query as `source_query` or `target_query`",
+                        owners.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", "),
+                        sync.source_platform,
+                        sync.target_platform
+                    ),
+                );
+                continue;
+            }
+            let known: Vec<&str> = COMMON_FILTER_KEYS
+                .iter()
+                .copied()
+                .chain(source_key)
+                .chain(target_key)
+                .collect();
+            let candidates: Vec<&str> = known
+                .iter()
+                .copied()
+                .chain(
+                    self.available
+                        .connector_specs
+                        .values()
+                        .filter_map(|s| s.query_key.as_deref()),
+                )
+                .collect();
+            self.error(
+                kpath,
+                format!(
+                    "unknown filter `{key}` (filters: {}){}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    did_you_mean(key, candidates)
+                ),
             );
         }
     }

@@ -4,6 +4,7 @@ wit_bindgen::generate!({
 });
 
 use exports::pmsync::plugin::transformer::{Guest, TransformRequest};
+use pmsync::plugin::log::{self, Level};
 use pmsync::plugin::types::{PluginError, Value};
 
 /// The message `panic` panics with; the host test looks for it in the error.
@@ -11,7 +12,10 @@ const PANIC_MESSAGE: &str = "hostile plugin gave up on purpose";
 
 struct Hostile;
 
-const NAMES: [&str; 9] = [
+/// Lines `log_flood` writes through the host's `log` import.
+const FLOOD_LINES: u32 = 10_000;
+
+const NAMES: [&str; 12] = [
     "upper",
     "spin",
     "balloon",
@@ -21,6 +25,9 @@ const NAMES: [&str; 9] = [
     "open_socket",
     "huge_output",
     "clock",
+    "log_flood",
+    "long_error",
+    "burn",
 ];
 
 fn run(name: &str, value: Value) -> Result<Value, PluginError> {
@@ -83,6 +90,26 @@ fn run(name: &str, value: Value) -> Result<Value, PluginError> {
                 started.elapsed().as_nanos().to_string(),
                 random.to_string(),
             ]))
+        }
+        "log_flood" => {
+            // A 1 MiB line, then a flood of warnings (they pass the default log filter).
+            log::log(Level::Error, &"L".repeat(1 << 20));
+            for i in 0..FLOOD_LINES {
+                log::log(Level::Warn, &format!("flood line {i}"));
+            }
+            Ok(value)
+        }
+        "long_error" => Err(PluginError::InvalidInput("e".repeat(1 << 19))),
+        // A loop of `value` rounds: a known amount of fuel per item.
+        "burn" => {
+            let Value::Integer(rounds) = value else {
+                return Err(PluginError::InvalidInput("burn needs an integer".into()));
+            };
+            let mut sum: i64 = 0;
+            for i in 0..rounds {
+                sum = std::hint::black_box(sum.wrapping_add(i));
+            }
+            Ok(Value::Integer(sum))
         }
         other => Err(PluginError::InvalidInput(format!(
             "unknown transform `{other}`"
