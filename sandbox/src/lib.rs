@@ -27,7 +27,7 @@ mod accounting;
 mod clock;
 pub mod faults;
 pub mod github;
-mod graphql_request;
+mod graphql;
 pub mod jira;
 pub mod linear;
 mod pacing;

@@ -109,6 +109,11 @@ impl PlatformCore {
         lock(&self.faults).replace(plan);
     }
 
+    /// GitHub's GraphQL budget as it stands (for the `rateLimit` query).
+    pub(crate) fn graphql_budget(&self) -> Option<crate::faults::BudgetState> {
+        (self.platform == Platform::GitHub).then(|| lock(&self.budgets).graphql.state())
+    }
+
     fn credential_accepted(&self, headers: &HeaderMap) -> Result<(), AuthFailure> {
         let Some(raw) = headers
             .get(axum::http::header::AUTHORIZATION)

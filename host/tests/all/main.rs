@@ -8,6 +8,7 @@ mod connectors_sandbox;
 mod crash;
 mod engine;
 mod example_plugins;
+mod graphql_toy_connectors;
 mod hostile_plugins;
 mod http_gateway;
 mod plugin_runtime;

@@ -30,18 +30,18 @@ struct IssuePayload {
     issue: Option<IssueNode>,
 }
 
-pub(crate) fn get_document() -> String {
+pub fn get_document() -> String {
     format!("query PmsyncIssue($id: String!) {{ issue(id: $id) {{ {ISSUE_SELECTION} }} }}")
 }
 
-pub(crate) fn create_document() -> String {
+pub fn create_document() -> String {
     format!(
         "mutation PmsyncIssueCreate($input: IssueCreateInput!) {{ issueCreate(input: $input) \
          {{ success issue {{ {ISSUE_SELECTION} }} }} }}"
     )
 }
 
-pub(crate) fn update_document() -> String {
+pub fn update_document() -> String {
     format!(
         "mutation PmsyncIssueUpdate($id: String!, $input: IssueUpdateInput!) {{ \
          issueUpdate(id: $id, input: $input) {{ success issue {{ {ISSUE_SELECTION} }} }} }}"

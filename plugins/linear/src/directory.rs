@@ -22,19 +22,19 @@ const MAX_PAGES: usize = 400;
 /// How many valid names an "unknown name" error lists.
 const NAMES_LISTED: usize = 8;
 
-pub(crate) const TEAMS: &str = "query PmsyncTeams($filter: TeamFilter, $first: Int, $after: String) { \
+pub const TEAMS: &str = "query PmsyncTeams($filter: TeamFilter, $first: Int, $after: String) { \
      teams(filter: $filter, first: $first, after: $after) { \
      nodes { id key name } pageInfo { hasNextPage endCursor } } }";
 
-pub(crate) const STATES: &str = "query PmsyncWorkflowStates($filter: WorkflowStateFilter, $first: Int, \
+pub const STATES: &str = "query PmsyncWorkflowStates($filter: WorkflowStateFilter, $first: Int, \
      $after: String) { workflowStates(filter: $filter, first: $first, after: $after) { \
      nodes { id name type team { id key } } pageInfo { hasNextPage endCursor } } }";
 
-pub(crate) const LABELS: &str = "query PmsyncIssueLabels($filter: IssueLabelFilter, $first: Int, \
+pub const LABELS: &str = "query PmsyncIssueLabels($filter: IssueLabelFilter, $first: Int, \
      $after: String) { issueLabels(filter: $filter, first: $first, after: $after) { \
      nodes { id name isGroup team { id key } } pageInfo { hasNextPage endCursor } } }";
 
-pub(crate) const USERS: &str = "query PmsyncUsers($first: Int, $after: String) { \
+pub const USERS: &str = "query PmsyncUsers($first: Int, $after: String) { \
      users(first: $first, after: $after) { \
      nodes { id name displayName email active } pageInfo { hasNextPage endCursor } } }";
 

@@ -24,7 +24,7 @@ use crate::settings::Settings;
 const DEFAULT_PAGE_SIZE: u32 = 50;
 const MAX_PAGE_SIZE: u32 = 250;
 
-pub(crate) fn document() -> String {
+pub fn document() -> String {
     format!(
         "query PmsyncIssues($filter: IssueFilter, $first: Int, $after: String, \
          $orderBy: PaginationOrderBy) {{ issues(filter: $filter, first: $first, after: $after, \

@@ -4,6 +4,7 @@
 mod account;
 mod conditional;
 pub(crate) mod graphql;
+mod graphql_nodes;
 mod handle;
 pub(crate) mod project;
 pub(crate) mod rest;
@@ -11,6 +12,7 @@ pub(crate) mod search;
 mod single_resources;
 pub(crate) mod store;
 
+pub use graphql::SCHEMA_SDL as GRAPHQL_SCHEMA;
 pub use handle::GitHubHandle;
 pub use project::{ProjectFieldValue, ProjectItem};
 pub(crate) use rest::{GitHubState, router};

@@ -67,6 +67,15 @@ pub(crate) fn label_id(i: usize) -> String {
 pub(crate) fn user_id(i: usize) -> String {
     seed::uuid(4, i as u64)
 }
+pub(crate) fn organization_id() -> String {
+    seed::uuid(8, 1)
+}
+
+/// When the workspace, team, states and labels were made.
+const CREATED: &str = "2023-01-09T10:00:00.000Z";
+
+/// (name, state) of the team's projects.
+const PROJECTS: [(&str, &str); 2] = [("Widgets 2.0", "started"), ("Sync API", "planned")];
 
 pub(crate) fn iso(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -191,23 +200,158 @@ impl LinearStore {
         number
     }
 
+    pub(crate) fn organization_json(&self) -> Value {
+        json!({
+            "__typename": "Organization",
+            "id": organization_id(),
+            "name": "Acme Inc.",
+            "urlKey": "acme",
+            "logoUrl": null,
+            "userCount": PEOPLE.len(),
+            "createdIssueCount": self.next_number - 1,
+            "createdAt": CREATED,
+            "updatedAt": CREATED,
+        })
+    }
+
     pub(crate) fn team_json(&self) -> Value {
-        json!({"__typename": "Team", "id": team_id(), "key": TEAM_KEY, "name": "Engineering"})
+        json!({
+            "__typename": "Team",
+            "id": team_id(),
+            "key": TEAM_KEY,
+            "name": "Engineering",
+            "displayName": "Engineering",
+            "description": null,
+            "private": false,
+            "timezone": "Europe/Berlin",
+            "cyclesEnabled": true,
+            "createdAt": CREATED,
+            "updatedAt": CREATED,
+            "organization": self.organization_json(),
+        })
     }
 
     pub(crate) fn state_json(&self, i: usize) -> Value {
         let (name, kind, color) = STATES[i];
-        json!({"__typename": "WorkflowState", "id": state_id(i), "name": name, "type": kind, "color": color, "position": i as f64, "team": self.team_json()})
+        json!({"__typename": "WorkflowState", "id": state_id(i), "name": name, "type": kind, "color": color, "position": i as f64, "description": null, "createdAt": CREATED, "updatedAt": CREATED, "archivedAt": null, "team": self.team_json()})
     }
 
     pub(crate) fn label_json(&self, i: usize) -> Value {
         let (name, color) = LABELS[i];
-        json!({"__typename": "IssueLabel", "id": label_id(i), "name": name, "color": color, "isGroup": false})
+        json!({"__typename": "IssueLabel", "id": label_id(i), "name": name, "color": color, "description": null, "isGroup": false, "createdAt": CREATED, "updatedAt": CREATED, "archivedAt": null, "team": null, "parent": null})
     }
 
     pub(crate) fn user_json(&self, i: usize) -> Value {
         let (name, handle, email) = PEOPLE[i];
-        json!({"__typename": "User", "id": user_id(i), "name": name, "displayName": handle, "email": email, "active": true, "admin": i == 0, "url": format!("{}/acme/profiles/{handle}", self.origin)})
+        let initials: String = name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .collect();
+        json!({
+            "__typename": "User",
+            "id": user_id(i),
+            "name": name,
+            "displayName": handle,
+            "email": email,
+            "active": true,
+            "admin": i == 0,
+            "guest": false,
+            "app": false,
+            "isMe": i == 0,
+            "url": format!("{}/acme/profiles/{handle}", self.origin),
+            "initials": initials,
+            "avatarBackgroundColor": "#5e6ad2",
+            "avatarUrl": null,
+            "timezone": "Europe/Berlin",
+            "createdAt": CREATED,
+            "updatedAt": CREATED,
+            "organization": self.organization_json(),
+        })
+    }
+
+    /// The team's projects (fixed: the sandbox does not track issues by project).
+    pub(crate) fn projects_json(&self) -> Vec<Value> {
+        PROJECTS
+            .iter()
+            .enumerate()
+            .map(|(i, (name, state))| {
+                let slug = format!("{:012x}", 0xa11ce_u64 + i as u64);
+                json!({
+                    "__typename": "Project",
+                    "id": seed::uuid(6, i as u64),
+                    "name": name,
+                    "description": "",
+                    "slugId": slug,
+                    "url": format!("{}/acme/project/{}-{slug}", self.origin, name.to_lowercase().replace(' ', "-")),
+                    "color": "#bec2c8",
+                    "state": state,
+                    "priority": 0,
+                    "priorityLabel": PRIORITY_LABELS[0],
+                    "progress": 0.0,
+                    "scope": 0.0,
+                    "startDate": null,
+                    "targetDate": null,
+                    "createdAt": CREATED,
+                    "updatedAt": CREATED,
+                })
+            })
+            .collect()
+    }
+
+    /// Three two-week cycles of the team around the seed epoch: past, current, next.
+    pub(crate) fn cycles_json(&self) -> Vec<Value> {
+        let epoch = seed::seed_epoch();
+        (0..3)
+            .map(|i| {
+                let starts = epoch + chrono::TimeDelta::days(14 * (i as i64 - 1));
+                let ends = starts + chrono::TimeDelta::days(14);
+                json!({
+                    "__typename": "Cycle",
+                    "id": seed::uuid(7, i as u64),
+                    "number": (i + 1) as f64,
+                    "name": null,
+                    "description": null,
+                    "startsAt": iso(starts),
+                    "endsAt": iso(ends),
+                    "completedAt": (i == 0).then(|| iso(ends)),
+                    "isActive": i == 1,
+                    "isFuture": i == 2,
+                    "isPast": i == 0,
+                    "isNext": i == 2,
+                    "isPrevious": i == 0,
+                    "progress": if i == 0 { 1.0 } else { 0.0 },
+                    "createdAt": CREATED,
+                    "updatedAt": CREATED,
+                    "team": self.team_json(),
+                })
+            })
+            .collect()
+    }
+
+    /// The fields `IssueFilter` can test, as the filter evaluator reads them.
+    pub(crate) fn filter_view(&self, issue: &LinearIssue) -> Value {
+        let state = (0..STATES.len())
+            .find(|&i| state_id(i) == issue.state_id)
+            .unwrap_or(1);
+        let labels: Vec<Value> = issue
+            .label_ids
+            .iter()
+            .filter_map(|id| (0..LABELS.len()).find(|&i| &label_id(i) == id))
+            .map(
+                |i| json!({"id": label_id(i), "name": LABELS[i].0, "isGroup": false, "team": null}),
+            )
+            .collect();
+        json!({
+            "id": issue.id,
+            "number": issue.number,
+            "title": issue.title,
+            "priority": issue.priority,
+            "createdAt": iso(issue.created_at),
+            "updatedAt": iso(issue.updated_at),
+            "team": {"id": team_id(), "key": TEAM_KEY, "name": "Engineering"},
+            "state": {"id": state_id(state), "name": STATES[state].0, "type": STATES[state].1},
+            "labels": labels,
+        })
     }
 
     pub(crate) fn issue_json(&self, issue: &LinearIssue) -> Value {
@@ -243,7 +387,17 @@ impl LinearStore {
             "completedAt": issue.completed_at.map(iso),
             "canceledAt": issue.canceled_at.map(iso),
             "archivedAt": null,
-            "trashed": false,
+            "trashed": null,
+            "startedAt": null,
+            "boardOrder": 0.0,
+            "sortOrder": -(issue.number as f64),
+            "prioritySortOrder": -(issue.number as f64),
+            "customerTicketCount": 0,
+            "inheritsSharedAccess": false,
+            "previousIdentifiers": [],
+            "reactionData": [],
+            "reactions": [],
+            "sharedAccess": {"isShared": false, "sharedWithCount": 0, "sharedWithUsers": [], "disallowedIssueFields": [], "viewerHasOnlySharedAccess": false},
             "state": self.state_json(state),
             "labels": {"nodes": labels, "pageInfo": {"hasNextPage": false, "hasPreviousPage": false, "startCursor": null, "endCursor": null}},
             "labelIds": issue.label_ids,

@@ -18,7 +18,7 @@ fn board_status(status: &str) -> &'static str {
 }
 
 #[test]
-fn jira_estimates_puts_every_story_on_the_board_with_estimate_and_status_and_follows_edits() {
+fn jira_estimates_puts_stories_on_the_board_follows_edits_on_both_sides_then_writes_nothing() {
     let mut w = World::start("github_projects.yaml", |_| {});
     let stories: Vec<JiraIssue> = jira_project(&w.sandbox, "PROJ")
         .into_iter()
@@ -69,10 +69,27 @@ fn jira_estimates_puts_every_story_on_the_board_with_estimate_and_status_and_fol
         );
     }
 
-    // New story points in Jira move the board's Estimate.
+    // Run 2, edits on both sides: a story's new title and points in Jira move the board
+    // item's issue title (GraphQL `updateIssue`) and its Estimate; a person moves another
+    // item on the board, which this one-way sync leaves as it is.
     let story = &stories[0];
     assert!(w.sandbox.jira().edit(&story.key, |f| {
+        f.insert(
+            "summary".into(),
+            serde_json::json!("Estimate the widget rewrite again"),
+        );
         f.insert("customfield_10016".into(), serde_json::json!(13));
+    }));
+    let other = links
+        .iter()
+        .find(|l| l.source_key == stories[1].key)
+        .expect("linked");
+    let notes = github.project_field_id("Notes").expect("a Notes field");
+    assert!(github.edit_project_item(&other.target_id, |item| {
+        item.values.insert(
+            notes.clone(),
+            ProjectFieldValue::Text("Blocked on design".into()),
+        );
     }));
     let second = w.run(SYNC);
     assert_no_failures(&second);
@@ -89,6 +106,21 @@ fn jira_estimates_puts_every_story_on_the_board_with_estimate_and_status_and_fol
     assert_eq!(
         item.values.get(&estimate),
         Some(&ProjectFieldValue::Number(13.0))
+    );
+    let issue = github_issues(&w.sandbox)
+        .into_iter()
+        .find(|i| i.node_id == item.content_node_id)
+        .expect("the item's issue");
+    assert_eq!(issue.title, "Estimate the widget rewrite again");
+    let other_item = w
+        .sandbox
+        .github()
+        .project_item(&other.target_id)
+        .expect("on the board");
+    assert_eq!(
+        other_item.values.get(&notes),
+        Some(&ProjectFieldValue::Text("Blocked on design".into())),
+        "the board edit stays"
     );
 
     let writes_before = w.platform_writes();
