@@ -82,7 +82,15 @@ fn toy(name: &str, credential: Credential, settings: &[(&str, &str)]) -> Toy {
     let gateway = Arc::new(Gateway::new(
         config,
         transport,
-        PlatformLimiter::new(name, RatePolicy::for_platform(name)),
+        // What each toy's manifest would declare: GitHub's conventions, or Linear's.
+        PlatformLimiter::new(
+            name,
+            if name.contains("github") {
+                RatePolicy::github()
+            } else {
+                RatePolicy::linear()
+            },
+        ),
     ));
     let settings = settings
         .iter()
