@@ -238,6 +238,7 @@ fn dry_run(
     let m = run_measured(
         dir,
         &[
+            "sync",
             "--plugins",
             &plugins.display().to_string(),
             "--state",
@@ -246,7 +247,6 @@ fn dry_run(
             &cache_dir().display().to_string(),
             "--json",
             "--no-progress",
-            "sync",
             "--config",
             &config.display().to_string(),
             "--dry-run",
@@ -314,14 +314,14 @@ fn a_page_far_larger_than_asked_is_refused_naming_the_plugin() {
 
 /// `pmsync-host plugins ARGS` against `plugins`.
 fn plugins_command(dir: &Path, plugins: &Path, args: &[&str], limit: Duration) -> Measured {
-    let mut all = vec![
+    let mut all = vec!["plugins".to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    all.extend([
         "--plugins".to_string(),
         plugins.display().to_string(),
         "--cache-dir".to_string(),
         cache_dir().display().to_string(),
-        "plugins".to_string(),
-    ];
-    all.extend(args.iter().map(|a| a.to_string()));
+    ]);
     let all: Vec<&str> = all.iter().map(String::as_str).collect();
     run_measured(dir, &all, limit)
 }

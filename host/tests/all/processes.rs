@@ -99,8 +99,30 @@ impl World {
         self.dir.path().join("state.db")
     }
 
+    /// `pmsync-host SUBCOMMAND` with this world's config, plugins and cache, plus the state
+    /// and progress options where the subcommand offers them, then the other `args`.
     fn command(&self, args: &[&str]) -> Command {
+        let subcommand = args
+            .iter()
+            .find(|a| !a.starts_with("--"))
+            .copied()
+            .unwrap_or("sync");
         let mut command = Command::new(BIN);
+        command
+            .arg(subcommand)
+            .arg("--config")
+            .arg(self.dir.path().join("sync.yaml"))
+            .arg("--plugins")
+            .arg(workspace().join("plugins"))
+            .arg("--cache-dir")
+            .arg(cache_dir());
+        if subcommand == "sync" || subcommand == "run" {
+            command
+                .arg("--state")
+                .arg(self.state())
+                .arg("--no-progress");
+        }
+        command.args(args.iter().filter(|a| **a != subcommand));
         command
             .env_clear()
             .env("HOME", self.dir.path())
@@ -108,16 +130,6 @@ impl World {
             .env("JIRA_EMAIL", "tester@example.com")
             .env("JIRA_API_TOKEN", "jira-token")
             .env("GITHUB_TOKEN", "github-token")
-            .arg("--config")
-            .arg(self.dir.path().join("sync.yaml"))
-            .arg("--state")
-            .arg(self.state())
-            .arg("--plugins")
-            .arg(workspace().join("plugins"))
-            .arg("--cache-dir")
-            .arg(cache_dir())
-            .arg("--no-progress")
-            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
