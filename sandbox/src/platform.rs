@@ -76,6 +76,22 @@ pub(crate) struct PlatformCore {
 struct ConnectionDropped;
 
 impl PlatformCore {
+    /// The core of `platform` as `options` configure it (faults, credential, time scale).
+    pub(crate) fn for_options(platform: Platform, options: &crate::SandboxOptions) -> Self {
+        PlatformCore::new(
+            platform,
+            options.faults.clone(),
+            options.token.clone(),
+            options.time_scale,
+        )
+    }
+
+    /// `router` behind this core's guard: every request is counted, authenticated, charged
+    /// against the rate budget, paced and faulted here before any handler runs.
+    pub(crate) fn guard(self: Arc<Self>, router: axum::Router) -> axum::Router {
+        router.layer(axum::middleware::from_fn_with_state(self, guard))
+    }
+
     pub(crate) fn new(
         platform: Platform,
         plan: FaultPlan,

@@ -306,7 +306,7 @@ async fn every_github_rest_route_answers_as_the_openapi_description_says() {
         &data.join("github/api.github.com.octokit-openapi-23.0.2.json"),
         Undeclared::Refused,
     );
-    let sb = Sandbox::start(SandboxOptions::default())
+    let sb = Sandbox::start(SandboxOptions::default().with_time_scale(1e-6))
         .await
         .expect("sandbox");
     let platform = Platform {
@@ -324,7 +324,7 @@ async fn every_github_rest_route_answers_as_the_openapi_description_says() {
 async fn every_jira_route_v3_and_v2_answers_as_the_openapi_description_says() {
     let Some(data) = apidata() else { return };
     let spec = Spec::load(&data.join("jira/swagger-v3.v3.json"), Undeclared::Allowed);
-    let sb = Sandbox::start(SandboxOptions::default())
+    let sb = Sandbox::start(SandboxOptions::default().with_time_scale(1e-6))
         .await
         .expect("sandbox");
     let platform = Platform {
@@ -341,7 +341,7 @@ async fn every_jira_route_v3_and_v2_answers_as_the_openapi_description_says() {
 
 #[tokio::test]
 async fn every_served_rest_route_has_a_validated_success_case() {
-    let sb = Sandbox::start(SandboxOptions::default())
+    let sb = Sandbox::start(SandboxOptions::default().with_time_scale(1e-6))
         .await
         .expect("sandbox");
     let github = without_success_case(&sb.github().routes(), &github_cases());

@@ -9,7 +9,7 @@ use reqwest::{Client, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 
 async fn start() -> SandboxHandle {
-    Sandbox::start(SandboxOptions::default())
+    Sandbox::start(SandboxOptions::default().with_time_scale(1e-6))
         .await
         .expect("sandbox starts")
 }

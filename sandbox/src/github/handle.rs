@@ -9,7 +9,7 @@ use crate::faults::FaultPlan;
 use crate::github::project::{FieldKind, PROJECT_ID, ProjectItem};
 use crate::github::rest::GitHubState;
 use crate::github::store::GitHubIssue;
-use crate::platform::lock;
+use crate::platform::{PlatformCore, lock};
 use crate::route_table::Route;
 
 #[derive(Clone)]
@@ -128,13 +128,8 @@ impl crate::Simulator for GitHubHandle {
     const NAME: &'static str = "GitHub";
     fn build(base_url: &str, options: &crate::SandboxOptions) -> (Self, axum::Router) {
         let core = Arc::new(
-            crate::platform::PlatformCore::new(
-                crate::Platform::GitHub,
-                options.faults.clone(),
-                options.token.clone(),
-                options.time_scale,
-            )
-            .with_oauth_scopes(&options.github_scopes()),
+            PlatformCore::for_options(crate::Platform::GitHub, options)
+                .with_oauth_scopes(&options.github_scopes()),
         );
         let state = Arc::new(crate::github::GitHubState {
             core: core.clone(),
@@ -144,10 +139,7 @@ impl crate::Simulator for GitHubHandle {
             )),
         });
         let (router, routes) = crate::github::router(state.clone());
-        let app = router.layer(axum::middleware::from_fn_with_state(
-            core,
-            crate::platform::guard,
-        ));
+        let app = core.guard(router);
         (
             GitHubHandle {
                 state,

@@ -518,12 +518,7 @@ impl JiraHandle {
 impl crate::Simulator for JiraHandle {
     const NAME: &'static str = "Jira";
     fn build(base_url: &str, options: &crate::SandboxOptions) -> (Self, axum::Router) {
-        let core = Arc::new(crate::platform::PlatformCore::new(
-            crate::Platform::Jira,
-            options.faults.clone(),
-            options.token.clone(),
-            options.time_scale,
-        ));
+        let core = Arc::new(PlatformCore::for_options(crate::Platform::Jira, options));
         let state = Arc::new(JiraState {
             core: core.clone(),
             store: std::sync::Mutex::new(crate::jira::store::JiraStore::new(
@@ -532,10 +527,7 @@ impl crate::Simulator for JiraHandle {
             )),
         });
         let (router, routes) = crate::jira::router(state.clone());
-        let app = router.layer(axum::middleware::from_fn_with_state(
-            core,
-            crate::platform::guard,
-        ));
+        let app = core.guard(router);
         (
             JiraHandle {
                 state,

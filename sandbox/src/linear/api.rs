@@ -266,12 +266,7 @@ impl LinearHandle {
 impl crate::Simulator for LinearHandle {
     const NAME: &'static str = "Linear";
     fn build(base_url: &str, options: &crate::SandboxOptions) -> (Self, axum::Router) {
-        let core = Arc::new(crate::platform::PlatformCore::new(
-            crate::Platform::Linear,
-            options.faults.clone(),
-            options.token.clone(),
-            options.time_scale,
-        ));
+        let core = Arc::new(PlatformCore::for_options(crate::Platform::Linear, options));
         let state = Arc::new(LinearState {
             core: core.clone(),
             store: std::sync::Mutex::new(crate::linear::store::LinearStore::new(
@@ -279,10 +274,7 @@ impl crate::Simulator for LinearHandle {
                 options.seed,
             )),
         });
-        let app = crate::linear::router(state.clone()).layer(axum::middleware::from_fn_with_state(
-            core,
-            crate::platform::guard,
-        ));
+        let app = core.guard(crate::linear::router(state.clone()));
         (LinearHandle { state }, app)
     }
 }

@@ -53,21 +53,10 @@ fn runtime() -> &'static PluginRuntime {
     })
 }
 
-/// What the loaded plugins provide, for checking a config as `pmsync-host run` does.
+/// What the loaded plugins provide (and what their manifests declare), for checking a
+/// config as `pmsync-host run` does.
 fn available(plugins: &PluginSet) -> Available {
-    let mut available = Available::default();
-    for info in plugins.inventory() {
-        available
-            .transforms
-            .extend(info.provides.transforms.iter().cloned());
-        available
-            .resolvers
-            .extend(info.provides.resolver.iter().cloned());
-        available
-            .connectors
-            .extend(info.provides.platform.iter().cloned());
-    }
-    available
+    pmsync_host::app::available(plugins)
 }
 
 /// The text of `examples/<file>`.
