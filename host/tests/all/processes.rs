@@ -416,7 +416,7 @@ fn edit_both_sides(world: &World, rng: &mut StdRng, trial: usize, edits: &mut Ed
 /// One run, killed with SIGKILL at a random point unless it finished first; true if killed.
 fn killed_run(world: &World, rng: &mut StdRng) -> bool {
     let mut child = world.spawn(&["sync"]);
-    let kill_after = Duration::from_millis(rng.random_range(50..1500));
+    let kill_after = Duration::from_millis(rng.random_range(20..900));
     let started = Instant::now();
     while started.elapsed() < kill_after {
         if child.try_wait().unwrap().is_some() {
@@ -453,12 +453,14 @@ fn runs_killed_at_random_points_with_edits_and_faults_keep_every_pair_and_edit()
         }
         killed += usize::from(killed_run(&world, &mut rng));
     }
-    // Where a kill lands depends on the machine's speed; at least a third of the runs must
-    // really be cut mid-way for the trial to mean anything.
+    // Where a kill lands depends on the machine's speed (an idle machine finishes more runs
+    // before their kill); at least ten runs must really be cut mid-way for the trial to mean
+    // anything.
     assert!(
-        killed >= trials / 3,
-        "at least a third of the runs are killed mid-way ({killed} of {trials})"
+        killed >= 10,
+        "at least ten runs are killed mid-way ({killed} of {trials})"
     );
+    eprintln!("[figures] kill loop: {killed} of {trials} runs killed mid-way");
     world.handle.set_fault_plan(FaultPlan::none());
     let mut code = -1;
     for _ in 0..3 {
