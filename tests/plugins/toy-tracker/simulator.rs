@@ -110,16 +110,17 @@ impl Simulator for TrackerHandle {
     }
 }
 
-fn authorized(headers: &HeaderMap) -> Result<(), Response> {
+fn authorized(headers: &HeaderMap) -> bool {
     let expected = format!("Bearer {TOKEN}");
-    match headers.get("authorization").and_then(|v| v.to_str().ok()) {
-        Some(value) if value == expected => Ok(()),
-        _ => Err((
-            StatusCode::UNAUTHORIZED,
-            Json(json!({"error": "bad token"})),
-        )
-            .into_response()),
-    }
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str())
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": "bad token"})),
+    )
+        .into_response()
 }
 
 fn not_found(id: u64) -> Response {
@@ -143,8 +144,8 @@ async fn list(
     headers: HeaderMap,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    if let Err(refused) = authorized(&headers) {
-        return refused;
+    if !authorized(&headers) {
+        return unauthorized();
     }
     let store = lock(&handle.store);
     let since = query.updated_since.as_deref().unwrap_or("");
@@ -166,8 +167,8 @@ async fn one(
     headers: HeaderMap,
     Path(id): Path<u64>,
 ) -> Response {
-    if let Err(refused) = authorized(&headers) {
-        return refused;
+    if !authorized(&headers) {
+        return unauthorized();
     }
     match lock(&handle.store).tickets.get(&id) {
         Some(ticket) => Json(json_of(ticket)).into_response(),
@@ -187,8 +188,8 @@ async fn create(
     headers: HeaderMap,
     Json(write): Json<Write>,
 ) -> Response {
-    if let Err(refused) = authorized(&headers) {
-        return refused;
+    if !authorized(&headers) {
+        return unauthorized();
     }
     let mut store = lock(&handle.store);
     let updated = store.tick();
@@ -212,8 +213,8 @@ async fn update(
     Path(id): Path<u64>,
     Json(write): Json<Write>,
 ) -> Response {
-    if let Err(refused) = authorized(&headers) {
-        return refused;
+    if !authorized(&headers) {
+        return unauthorized();
     }
     let mut store = lock(&handle.store);
     let updated = store.tick();
