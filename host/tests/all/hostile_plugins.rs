@@ -57,21 +57,7 @@ fn copy_plugin(
 ) -> PathBuf {
     let from = plugin_folder(relative);
     let to = dir.join(as_folder);
-    std::fs::create_dir_all(&to).unwrap();
-    for entry in std::fs::read_dir(&from).unwrap() {
-        let path = entry.unwrap().path();
-        let file = path.file_name().unwrap().to_string_lossy().to_string();
-        if file == "plugin.toml" {
-            std::fs::write(
-                to.join(&file),
-                edit(std::fs::read_to_string(&path).unwrap()),
-            )
-            .unwrap();
-        } else if file.ends_with(".wasm") {
-            std::fs::copy(&path, to.join(&file)).unwrap();
-        }
-    }
-    to
+    crate::support::copy_plugin_folder(&from, to, edit)
 }
 
 /// One compiled-component cache for the whole module, so each component compiles once.

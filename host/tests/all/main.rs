@@ -13,4 +13,5 @@ mod hostile_plugins;
 mod http_gateway;
 mod plugin_runtime;
 mod processes;
+mod support;
 mod toy_connectors;

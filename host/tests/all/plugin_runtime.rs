@@ -43,21 +43,7 @@ fn test_plugin(name: &str) -> PathBuf {
 fn copy_plugin(name: &str, dir: &Path, edit: impl Fn(String) -> String) -> PathBuf {
     let from = test_plugin(name);
     let to = dir.join(name);
-    std::fs::create_dir_all(&to).unwrap();
-    for entry in std::fs::read_dir(&from).unwrap() {
-        let path = entry.unwrap().path();
-        let file = path.file_name().unwrap().to_string_lossy().to_string();
-        if file == "plugin.toml" {
-            std::fs::write(
-                to.join(&file),
-                edit(std::fs::read_to_string(&path).unwrap()),
-            )
-            .unwrap();
-        } else if file.ends_with(".wasm") {
-            std::fs::copy(&path, to.join(&file)).unwrap();
-        }
-    }
-    to
+    crate::support::copy_plugin_folder(&from, to, edit)
 }
 
 /// One runtime and hostile plugin shared by the sandbox tests (compiling it once).
