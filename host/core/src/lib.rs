@@ -10,9 +10,11 @@ pub mod merge;
 pub mod plan;
 pub mod planner;
 pub mod plugins;
+pub mod secret;
 pub mod strategy;
 pub mod value;
 
 pub use error::ItemError;
 pub use item::{Item, Side};
+pub use secret::Secret;
 pub use value::Value;

@@ -5,7 +5,7 @@ use super::config_grants::connector_platform;
 use crate::connector::Connector;
 use crate::http::{
     Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, LimiterRegistry,
-    OriginGrant, PlatformKind, RatePolicy, Secret,
+    PlatformKind, RatePolicy,
 };
 use crate::plugin::{PluginInfo, PluginKind, PluginSet};
 use pmsync_core::config::{ConfigFile, ResolvedCredential, ResolvedSecrets};
@@ -22,14 +22,14 @@ pub struct Network {
 
 fn credential(resolved: &ResolvedCredential) -> Credential {
     match resolved {
-        ResolvedCredential::Bearer { token } => Credential::Bearer(Secret::new(token.expose())),
+        ResolvedCredential::Bearer { token } => Credential::Bearer(token.clone()),
         ResolvedCredential::Basic { user, token } => Credential::Basic {
             user: user.expose().to_string(),
-            token: Secret::new(token.expose()),
+            token: token.clone(),
         },
         ResolvedCredential::Header { name, value } => Credential::Raw {
             header: name.clone(),
-            value: Secret::new(value.expose()),
+            value: value.clone(),
         },
     }
 }
@@ -64,13 +64,7 @@ pub fn gateway_for(
     settings: GatewaySettings,
 ) -> Result<Arc<Gateway>, String> {
     let platform = connector_platform(config, entry);
-    let mut grants = Vec::new();
-    for host in &info.granted.hosts {
-        grants.push(
-            OriginGrant::parse(&host.to_string())
-                .map_err(|e| format!("plugin {}: granted host `{host}`: {e}", info.name))?,
-        );
-    }
+    let grants = info.granted.hosts.clone();
     let credentials: BTreeMap<String, Credential> = secrets
         .platforms
         .get(entry)

@@ -31,9 +31,9 @@ pub fn list(ctx: &Context, sync: Option<&str>) -> Result<Outcome, CliError> {
                 c.id.to_string(),
                 c.sync.clone(),
                 format!("{} ↔ {}", c.source_key, c.target_key),
-                format!("{} ↔ {}", c.source_field, c.target_field),
-                c.source_value.to_string(),
-                c.target_value.to_string(),
+                format!("{} ↔ {}", c.conflict.source_field, c.conflict.target_field),
+                c.conflict.source_value.to_string(),
+                c.conflict.target_value.to_string(),
                 if c.resolution.is_some() {
                     "resolved, not yet written".into()
                 } else {
@@ -106,7 +106,7 @@ pub fn resolve(ctx: &Context, args: &ResolveArgs) -> Result<Outcome, CliError> {
             "conflict {id} ({} ↔ {}, {}) resolved; the next run of sync `{}` writes it",
             conflict.source_key,
             conflict.target_key,
-            conflict.source_field,
+            conflict.conflict.source_field,
             conflict.sync
         );
     }
@@ -126,7 +126,7 @@ fn fitting_value(
     let refuse = |why: String| {
         CliError::bad_input(format!(
             "--value {text} does not fit field `{}` of conflict {}: {why}; nothing was changed",
-            conflict.target_field, conflict.id
+            conflict.conflict.target_field, conflict.id
         ))
     };
     let mapping = match ctx.global.config {
@@ -135,7 +135,8 @@ fn fitting_value(
     };
     let target_type = match &mapping {
         Some((sync, index)) => Some(sync.field_mappings[*index].target_type),
-        None => type_of(&conflict.target_value).or_else(|| type_of(&conflict.source_value)),
+        None => type_of(&conflict.conflict.target_value)
+            .or_else(|| type_of(&conflict.conflict.source_value)),
     };
     let value = match (target_type, type_of(&value)) {
         (Some(to), Some(from)) => convert(&value, from, to)
@@ -181,12 +182,16 @@ fn configured_mapping(
         .field_mappings
         .iter()
         .position(|m| {
-            m.source_field == conflict.source_field && m.target_field == conflict.target_field
+            m.source_field == conflict.conflict.source_field
+                && m.target_field == conflict.conflict.target_field
         })
         .ok_or_else(|| {
             CliError::bad_input(format!(
                 "sync `{}` in {} no longer maps `{}` to `{}`",
-                conflict.sync, source.origin, conflict.source_field, conflict.target_field
+                conflict.sync,
+                source.origin,
+                conflict.conflict.source_field,
+                conflict.conflict.target_field
             ))
         })?;
     Ok((sync, index))

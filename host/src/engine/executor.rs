@@ -14,8 +14,8 @@ use super::report::{ItemAction, ItemResult, RunReport};
 use super::stop_signal::StopSignal;
 use crate::connector::{Connector, CreateRequest, UpdateRequest};
 use crate::store::{
-    AuditStatus, ChangeRecord, CreateIntent, IntentState, NewAuditEntry, NewConflict,
-    PendingUpdate, PendingWrite, Store, StoreResult, Tx,
+    AuditStatus, ChangeRecord, CreateIntent, IntentState, NewAuditEntry, PendingUpdate,
+    PendingWrite, Store, StoreResult, Tx,
 };
 use pmsync_core::config::SyncConfig;
 use pmsync_core::plan::{Base, ConflictOutcome, Create, FieldChange, Link, Plan, Update};
@@ -791,23 +791,7 @@ impl<'a> Executor<'a> {
             );
             let fresh = if manual {
                 report.counts.conflicts_manual += 1;
-                tx.upsert_conflict(
-                    sync,
-                    &NewConflict {
-                        source_id: link.source_id.clone(),
-                        target_id: link.target_id.clone(),
-                        source_key: link.source_key.clone(),
-                        target_key: link.target_key.clone(),
-                        source_field: conflict.source_field.clone(),
-                        target_field: conflict.target_field.clone(),
-                        source_value: conflict.source_value.clone(),
-                        target_value: conflict.target_value.clone(),
-                        base_source: conflict.base_source.clone(),
-                        base_target: conflict.base_target.clone(),
-                        strategy: conflict.strategy,
-                        detail: status_detail.clone(),
-                    },
-                )?
+                tx.upsert_conflict(sync, &link, conflict)?
             } else {
                 report.counts.conflicts_auto += 1;
                 true

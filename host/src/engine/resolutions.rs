@@ -75,7 +75,8 @@ pub(crate) fn apply(
             }
         };
         let Some(mapping) = exec.sync.field_mappings.iter().position(|m| {
-            m.source_field == conflict.source_field && m.target_field == conflict.target_field
+            m.source_field == conflict.conflict.source_field
+                && m.target_field == conflict.conflict.target_field
         }) else {
             gone.push((conflict, "the field mapping no longer exists".into(), true));
             continue;
@@ -90,13 +91,13 @@ pub(crate) fn apply(
                 index,
                 mapping,
                 Way::ToTarget,
-                source.field(&conflict.source_field).clone(),
+                source.field(&conflict.conflict.source_field).clone(),
             )),
             ConflictChoice::Target => conversions.push((
                 index,
                 mapping,
                 Way::ToSource,
-                target.field(&conflict.target_field).clone(),
+                target.field(&conflict.conflict.target_field).clone(),
             )),
             ConflictChoice::Value(v) => conversions.push((index, mapping, Way::ToSource, v)),
         }
@@ -129,7 +130,10 @@ pub(crate) fn apply(
     for ((i, _, way, _), result) in conversions.iter().zip(converted) {
         let work = &mut works[*i];
         let c = &work.conflict;
-        let (sf, tf) = (c.source_field.clone(), c.target_field.clone());
+        let (sf, tf) = (
+            c.conflict.source_field.clone(),
+            c.conflict.target_field.clone(),
+        );
         let current_s = work.source.field(&sf).clone();
         let current_t = work.target.field(&tf).clone();
         match result {
@@ -213,8 +217,8 @@ pub(crate) fn apply(
         for (i, work) in works.iter().enumerate() {
             let c = &work.conflict;
             let mut error = work.error.clone();
-            let mut source_now = work.source.field(&c.source_field).clone();
-            let mut target_now = work.target.field(&c.target_field).clone();
+            let mut source_now = work.source.field(&c.conflict.source_field).clone();
+            let mut target_now = work.target.field(&c.conflict.target_field).clone();
             let mut changes = Vec::new();
             for (side, field, old, new) in &work.writes {
                 match answers.remove(&(i, *side)) {
@@ -283,8 +287,10 @@ pub(crate) fn apply(
                     bases.entry(c.source_id.clone()).or_insert(link.base)
                 }
             };
-            base.source.insert(c.source_field.clone(), source_now);
-            base.target.insert(c.target_field.clone(), target_now);
+            base.source
+                .insert(c.conflict.source_field.clone(), source_now);
+            base.target
+                .insert(c.conflict.target_field.clone(), target_now);
             tx.set_base(&sync, &c.source_id, base)?;
             tx.mark_conflict_applied(c.id)?;
             let detail = format!("conflict #{} resolved: {:?}", c.id, c.resolution);

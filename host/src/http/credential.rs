@@ -3,7 +3,7 @@
 
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
-use super::secret::Secret;
+use pmsync_core::Secret;
 
 /// One configured credential.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::header::HeaderMap;
 
+use super::allowed_host::HostPattern;
 use super::credential::Credential;
 use super::limiter::PlatformLimiter;
 use super::metrics::AttemptOutcome;
-use super::origin_grant::OriginGrant;
 use super::policy::GatewaySettings;
 use super::rate_headers;
 use super::request_check::{Permissions, PreparedRequest, prepare};
@@ -25,7 +25,7 @@ pub struct GatewayConfig {
     pub plugin: String,
     /// Origins the plugin may reach: the intersection of what it declared and what the
     /// operator granted.
-    pub grants: Vec<OriginGrant>,
+    pub grants: Vec<HostPattern>,
     /// Credential names the plugin declared (plugin.toml).
     pub declared_credentials: BTreeSet<String>,
     /// Credentials the operator configured, by name.

@@ -5,28 +5,28 @@
 //! Wiring: one [`HttpTransport`] per process, one [`PlatformLimiter`] per platform per run
 //! (see [`LimiterRegistry`]), one [`Gateway`] per connector instance.
 
+pub mod allowed_host;
 mod credential;
 mod gateway;
 mod limiter;
 mod metrics;
-mod origin_grant;
 mod policy;
 mod rate_headers;
 mod request_check;
 mod retry_rules;
-mod secret;
 mod transport;
 mod types;
 pub mod webhook_signature;
 
+pub use allowed_host::{HostPattern, Origin, PortPattern, origin_of};
 pub use credential::{Credential, CredentialError};
 pub use gateway::{Gateway, GatewayConfig};
 pub use limiter::{LimiterRegistry, PlatformLimiter};
 pub use metrics::MetricsSnapshot;
-pub use origin_grant::{GrantError, OriginGrant, origin_of};
+/// The one secret type, shared with the config that resolves credentials.
+pub use pmsync_core::Secret;
 pub use policy::{
     BudgetLeft, GatewaySettings, PlatformKind, RatePolicy, RetryPolicy, TransportSettings,
 };
-pub use secret::Secret;
 pub use transport::{HttpTransport, TransportError};
 pub use types::*;

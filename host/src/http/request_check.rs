@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, Url};
 
+use super::allowed_host::{HostPattern, origin_of};
 use super::credential::Credential;
-use super::origin_grant::{OriginGrant, origin_of};
 use super::types::{HttpFailure, OutboundRequest};
 
 const CREDENTIAL_HEADERS: [&str; 3] = ["authorization", "proxy-authorization", "cookie"];
@@ -37,7 +37,7 @@ const FRAMING_HEADERS: [&str; 7] = [
 /// What a gateway checks a request against.
 pub(crate) struct Permissions<'a> {
     pub plugin: &'a str,
-    pub grants: &'a [OriginGrant],
+    pub grants: &'a [HostPattern],
     pub declared_credentials: &'a BTreeSet<String>,
     pub credentials: &'a BTreeMap<String, Credential>,
 }
@@ -82,7 +82,11 @@ pub(crate) fn prepare(
         ));
     }
     let origin = origin_of(&url);
-    if !permissions.grants.iter().any(|grant| grant.allows(&url)) {
+    if !permissions
+        .grants
+        .iter()
+        .any(|grant| grant.allows_url(&url))
+    {
         return Err(HttpFailure::Denied(format!(
             "plugin {plugin} is not granted {origin}"
         )));

@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::secret::Secret;
+use pmsync_core::Secret;
 
 type HmacSha256 = Hmac<Sha256>;
 

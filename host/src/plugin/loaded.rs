@@ -59,16 +59,12 @@ impl LoadedPlugin {
         store.limiter(|state| &mut state.memory);
         let timeout = Duration::from_millis(self.granted.limits.timeout_ms);
         store.epoch_deadline_callback(move |context| deadline::on_deadline(context, timeout));
-        self.arm(&mut store);
+        self.arm_for(&mut store, 1);
         store
     }
 
-    /// Resets fuel, the wall-clock deadline and the log budget for the next call.
-    pub fn arm(&self, store: &mut Store<PluginState>) {
-        self.arm_for(store, 1);
-    }
-
-    /// Arms the next call, which carries `items` requests: fuel and deadline are limits per
+    /// Resets fuel, the wall-clock deadline and the log budget for the next call, which
+    /// carries `items` requests: fuel and deadline are limits per
     /// item, so a call of `items` requests gets `items` times each (a batch is bounded by
     /// the engine's batch size, so this is bounded too).
     pub fn arm_for(&self, store: &mut Store<PluginState>, items: usize) {
@@ -102,6 +98,25 @@ impl LoadedPlugin {
                 MAX_LOG_LINE
             );
         }
+    }
+
+    /// The one way a plugin call runs, for every kind: arm the limits for `items` requests,
+    /// run (instantiating first when the instance is fresh), describe a failure (trap,
+    /// deadline, memory, fuel, panic) with the guest's output, forward what it printed, and
+    /// bound the size of what it returned with `size`.
+    pub fn run_call<R>(
+        &self,
+        call: &str,
+        store: &mut Store<PluginState>,
+        items: usize,
+        run: impl FnOnce(&mut Store<PluginState>) -> wasmtime::Result<R>,
+        size: impl FnOnce(&R) -> u64,
+    ) -> Result<R, CallError> {
+        self.arm_for(store, items);
+        let result = run(store).map_err(|e| self.fail(call, store, e))?;
+        self.finish(store);
+        self.check_output(call, size(&result))?;
+        Ok(result)
     }
 
     /// Forwards what the guest printed during a successful call.

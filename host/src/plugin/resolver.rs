@@ -18,16 +18,17 @@ impl LoadedPlugin {
             return Err(self.contract(CALL, "not a resolver"));
         };
         let mut store = self.new_store(self.settings.clone(), None);
-        let instance = pre
-            .instantiate(&mut store)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        let name = instance
-            .pmsync_plugin_resolver()
-            .call_name(&mut store)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        self.finish(&mut store);
-        self.check_output(CALL, name.len() as u64)?;
-        Ok(name)
+        self.run_call(
+            CALL,
+            &mut store,
+            1,
+            |store| {
+                pre.instantiate(&mut *store)?
+                    .pmsync_plugin_resolver()
+                    .call_name(store)
+            },
+            |name| name.len() as u64,
+        )
     }
 
     /// Runs `resolve`; one result per call, each with one resolution per conflict.
@@ -57,31 +58,33 @@ impl LoadedPlugin {
             })
             .collect();
         let mut store = self.new_store(self.settings.clone(), None);
-        self.arm_for(&mut store, calls.len());
-        let instance = pre
-            .instantiate(&mut store)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        let results = instance
-            .pmsync_plugin_resolver()
-            .call_resolve(&mut store, &requests)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        self.finish(&mut store);
-        self.check_result_count(CALL, results.len(), calls.len())?;
-        let size = results
-            .iter()
-            .map(|r| match r {
-                Ok(list) => list
+        let results = self.run_call(
+            CALL,
+            &mut store,
+            calls.len(),
+            |store| {
+                pre.instantiate(&mut *store)?
+                    .pmsync_plugin_resolver()
+                    .call_resolve(store, &requests)
+            },
+            |results| {
+                results
                     .iter()
-                    .map(|res| match res {
-                        wit_resolver::Resolution::Merged(v) => value_size(v),
-                        wit_resolver::Resolution::Defer(reason) => reason.len() as u64,
-                        _ => 1,
+                    .map(|r| match r {
+                        Ok(list) => list
+                            .iter()
+                            .map(|res| match res {
+                                wit_resolver::Resolution::Merged(v) => value_size(v),
+                                wit_resolver::Resolution::Defer(reason) => reason.len() as u64,
+                                _ => 1,
+                            })
+                            .sum(),
+                        Err(e) => error_size(e),
                     })
-                    .sum(),
-                Err(e) => error_size(e),
-            })
-            .sum();
-        self.check_output(CALL, size)?;
+                    .sum()
+            },
+        )?;
+        self.check_result_count(CALL, results.len(), calls.len())?;
         Ok(results
             .into_iter()
             .zip(calls)

@@ -15,16 +15,17 @@ impl LoadedPlugin {
             return Err(self.contract(CALL, "not a transformer"));
         };
         let mut store = self.new_store(self.settings.clone(), None);
-        let instance = pre
-            .instantiate(&mut store)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        let names = instance
-            .pmsync_plugin_transformer()
-            .call_names(&mut store)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        self.finish(&mut store);
-        self.check_output(CALL, names.iter().map(|n| n.len() as u64).sum())?;
-        Ok(names)
+        self.run_call(
+            CALL,
+            &mut store,
+            1,
+            |store| {
+                pre.instantiate(&mut *store)?
+                    .pmsync_plugin_transformer()
+                    .call_names(store)
+            },
+            |names| names.iter().map(|n| n.len() as u64).sum(),
+        )
     }
 
     /// Runs `transform-batch`; one result per call, in order. A failure of the plugin
@@ -51,24 +52,26 @@ impl LoadedPlugin {
             })
             .collect();
         let mut store = self.new_store(self.settings.clone(), None);
-        self.arm_for(&mut store, calls.len());
-        let instance = pre
-            .instantiate(&mut store)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        let results = instance
-            .pmsync_plugin_transformer()
-            .call_transform_batch(&mut store, &requests)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        self.finish(&mut store);
+        let results = self.run_call(
+            CALL,
+            &mut store,
+            calls.len(),
+            |store| {
+                pre.instantiate(&mut *store)?
+                    .pmsync_plugin_transformer()
+                    .call_transform_batch(store, &requests)
+            },
+            |results| {
+                results
+                    .iter()
+                    .map(|r| match r {
+                        Ok(v) => value_size(v),
+                        Err(e) => error_size(e),
+                    })
+                    .sum()
+            },
+        )?;
         self.check_result_count(CALL, results.len(), calls.len())?;
-        let size = results
-            .iter()
-            .map(|r| match r {
-                Ok(v) => value_size(v),
-                Err(e) => error_size(e),
-            })
-            .sum();
-        self.check_output(CALL, size)?;
         Ok(results
             .into_iter()
             .map(|r| match r {

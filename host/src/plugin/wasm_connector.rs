@@ -83,14 +83,14 @@ impl WasmConnector {
         size: impl FnOnce(&R) -> u64,
     ) -> Result<R, CallError> {
         let mut instance = self.instance(call)?;
-        self.plugin.arm(&mut instance.store);
-        let result = run(
-            instance.bindings.pmsync_plugin_connector(),
-            &mut instance.store,
-        )
-        .map_err(|e| self.plugin.fail(call, &mut instance.store, e))?;
-        self.plugin.finish(&mut instance.store);
-        self.plugin.check_output(call, size(&result))?;
+        let Instance { store, bindings } = &mut instance;
+        let result = self.plugin.run_call(
+            call,
+            store,
+            1,
+            |store| run(bindings.pmsync_plugin_connector(), store),
+            size,
+        )?;
         if let Ok(mut idle) = self.idle.lock()
             && idle.len() < POOL_SIZE
         {
@@ -338,15 +338,17 @@ impl LoadedPlugin {
             return Err(self.contract(CALL, "not a connector"));
         };
         let mut store = self.new_store(Arc::new(BTreeMap::new()), Some(Arc::new(NoNetwork)));
-        let instance = pre
-            .instantiate(&mut store)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        let descriptor = instance
-            .pmsync_plugin_connector()
-            .call_describe(&mut store)
-            .map_err(|e| self.fail(CALL, &mut store, e))?;
-        self.finish(&mut store);
-        self.check_output(CALL, descriptor.platform.len() as u64)?;
+        let descriptor = self.run_call(
+            CALL,
+            &mut store,
+            1,
+            |store| {
+                pre.instantiate(&mut *store)?
+                    .pmsync_plugin_connector()
+                    .call_describe(store)
+            },
+            |descriptor| descriptor.platform.len() as u64,
+        )?;
         Ok(descriptor.platform)
     }
 }

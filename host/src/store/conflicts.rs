@@ -4,7 +4,7 @@
 use super::{Store, StoreError, StoreResult, Tx, from_json, parse_stamp, stamp, to_json};
 use chrono::{DateTime, Utc};
 use pmsync_core::Value;
-use pmsync_core::config::Strategy;
+use pmsync_core::plan::{Conflict, ConflictOutcome, Link};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 
@@ -21,23 +21,8 @@ pub enum ConflictChoice {
     Value(Value),
 }
 
-/// A conflict as the planner reports it, to be stored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewConflict {
-    pub source_id: String,
-    pub target_id: String,
-    pub source_key: String,
-    pub target_key: String,
-    pub source_field: String,
-    pub target_field: String,
-    pub source_value: Value,
-    pub target_value: Value,
-    pub base_source: Option<Value>,
-    pub base_target: Option<Value>,
-    pub strategy: Strategy,
-    pub detail: String,
-}
-
+/// A conflict left for a person, as stored: the planner's [`Conflict`] (its outcome is
+/// [`ConflictOutcome::Manual`] with the reason) and the pair it belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoredConflict {
     pub id: i64,
@@ -46,17 +31,21 @@ pub struct StoredConflict {
     pub target_id: String,
     pub source_key: String,
     pub target_key: String,
-    pub source_field: String,
-    pub target_field: String,
-    pub source_value: Value,
-    pub target_value: Value,
-    pub base_source: Option<Value>,
-    pub base_target: Option<Value>,
-    pub strategy: Strategy,
-    pub detail: String,
+    #[serde(flatten)]
+    pub conflict: Conflict,
     pub created_at: DateTime<Utc>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolution: Option<ConflictChoice>,
+}
+
+impl StoredConflict {
+    /// Why the conflict was left for a person.
+    pub fn detail(&self) -> &str {
+        match &self.conflict.outcome {
+            ConflictOutcome::Manual(why) => why,
+            _ => "",
+        }
+    }
 }
 
 const COLUMNS: &str = "id, sync, source_id, target_id, source_key, target_key, source_field, target_field, source_value, \
@@ -115,11 +104,16 @@ fn build(raw: Raw) -> StoreResult<StoredConflict> {
     let value = |t: &str| from_json::<Value>(&what, t);
     Ok(StoredConflict {
         id: raw.id,
-        source_value: value(&sv)?,
-        target_value: value(&tv)?,
-        base_source: raw.base[0].as_deref().map(value).transpose()?,
-        base_target: raw.base[1].as_deref().map(value).transpose()?,
-        strategy: from_json(&what, &strategy)?,
+        conflict: Conflict {
+            source_field,
+            target_field,
+            source_value: value(&sv)?,
+            target_value: value(&tv)?,
+            base_source: raw.base[0].as_deref().map(value).transpose()?,
+            base_target: raw.base[1].as_deref().map(value).transpose()?,
+            strategy: from_json(&what, &strategy)?,
+            outcome: ConflictOutcome::Manual(detail),
+        },
         created_at: parse_stamp(&what, &created)?,
         resolved_at: raw
             .resolved_at
@@ -136,9 +130,6 @@ fn build(raw: Raw) -> StoreResult<StoredConflict> {
         target_id,
         source_key,
         target_key,
-        source_field,
-        target_field,
-        detail,
     })
 }
 
@@ -206,7 +197,13 @@ impl Tx<'_> {
     /// Store a manual conflict once: an open conflict on the same link and field is updated
     /// with the latest values instead of duplicated. Returns true when it is new or its
     /// values changed (worth an audit entry).
-    pub fn upsert_conflict(&self, sync: &str, c: &NewConflict) -> StoreResult<bool> {
+    pub fn upsert_conflict(&self, sync: &str, link: &Link, c: &Conflict) -> StoreResult<bool> {
+        // The engine stores only conflicts left for a person; any other outcome is kept
+        // readable rather than dropped.
+        let detail = match &c.outcome {
+            ConflictOutcome::Manual(why) => why.clone(),
+            other => format!("{other:?}"),
+        };
         let sv = to_json(&c.source_value);
         let tv = to_json(&c.target_value);
         let existing: Option<(i64, String, String)> = self
@@ -215,7 +212,7 @@ impl Tx<'_> {
                 "SELECT id, source_value, target_value FROM conflicts
                  WHERE sync = ?1 AND source_id = ?2 AND source_field = ?3 AND target_field = ?4 AND applied_at IS NULL",
             )?
-            .query_row(params![sync, c.source_id, c.source_field, c.target_field], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(params![sync, link.source_id, c.source_field, c.target_field], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         let now = stamp(Utc::now());
         match existing {
@@ -223,7 +220,7 @@ impl Tx<'_> {
             Some((id, _, _)) => {
                 self.conn().execute(
                     "UPDATE conflicts SET source_value = ?2, target_value = ?3, detail = ?4, updated_at = ?5 WHERE id = ?1",
-                    params![id, sv, tv, c.detail, now],
+                    params![id, sv, tv, detail, now],
                 )?;
                 Ok(true)
             }
@@ -234,10 +231,10 @@ impl Tx<'_> {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
                     params![
                         sync,
-                        c.source_id,
-                        c.target_id,
-                        c.source_key,
-                        c.target_key,
+                        link.source_id,
+                        link.target_id,
+                        link.source_key,
+                        link.target_key,
                         c.source_field,
                         c.target_field,
                         sv,
@@ -245,7 +242,7 @@ impl Tx<'_> {
                         c.base_source.as_ref().map(to_json),
                         c.base_target.as_ref().map(to_json),
                         to_json(&c.strategy),
-                        c.detail,
+                        detail,
                         now
                     ],
                 )?;

@@ -22,7 +22,7 @@ mod watermarks;
 pub use audit::{
     AuditEntry, AuditExportError, AuditQuery, AuditStatus, ChangeRecord, NewAuditEntry,
 };
-pub use conflicts::{ConflictChoice, NewConflict, StoredConflict};
+pub use conflicts::{ConflictChoice, StoredConflict};
 pub use failures::FailedItem;
 pub use intents::{CreateIntent, IntentState};
 pub use lock::{LockError, LockWait, StateLock, lock_path};

@@ -14,8 +14,8 @@ use chrono::Utc;
 use pmsync_core::{Item, ItemError, Value};
 use pmsync_host::connector::{Connector, CreateRequest, Filter, ListRequest, UpdateRequest};
 use pmsync_host::http::{
-    Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, OriginGrant,
-    PlatformLimiter, RetryPolicy, Secret, TransportSettings,
+    Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, PlatformLimiter,
+    RetryPolicy, Secret, TransportSettings,
 };
 use pmsync_host::plugin::{Grants, PluginRuntime, PluginSet};
 use pmsync_sandbox::{FaultPlan, Platform, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
@@ -96,12 +96,7 @@ fn transport() -> Arc<HttpTransport> {
 /// credential names, and the operator's `token` credential. Short retry backoff.
 fn gateway(plugins: &PluginSet, plugin: &str, credential: Credential) -> Arc<Gateway> {
     let info = plugins.info(plugin).expect("plugin loaded");
-    let grants = info
-        .granted
-        .hosts
-        .iter()
-        .map(|host| OriginGrant::parse(&host.to_string()).expect("granted host parses"))
-        .collect();
+    let grants = info.granted.hosts.iter().cloned().collect();
     let config = GatewayConfig {
         plugin: plugin.to_string(),
         grants,

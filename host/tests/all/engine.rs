@@ -253,9 +253,9 @@ fn same_field_edits_with_manual_strategy_are_stored_once_while_other_fields_sync
     );
     let open = w.store.open_conflicts(Some(&w.sync.name)).unwrap();
     assert_eq!(open.len(), 1);
-    assert_eq!(open[0].source_field, "summary");
-    assert_eq!(open[0].source_value, text("Jira title"));
-    assert_eq!(open[0].target_value, text("GitHub title"));
+    assert_eq!(open[0].conflict.source_field, "summary");
+    assert_eq!(open[0].conflict.source_value, text("Jira title"));
+    assert_eq!(open[0].conflict.target_value, text("GitHub title"));
     let audited = w
         .store
         .audit(&AuditQuery {

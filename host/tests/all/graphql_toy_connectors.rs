@@ -14,8 +14,8 @@ use std::sync::Arc;
 use pmsync_core::Value;
 use pmsync_host::connector::{Connector, ListRequest, UpdateRequest};
 use pmsync_host::http::{
-    Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, OriginGrant,
-    PlatformLimiter, RatePolicy, Secret, TransportSettings,
+    Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, PlatformLimiter,
+    RatePolicy, Secret, TransportSettings,
 };
 use pmsync_host::plugin::{Grants, PluginRuntime, PluginSet};
 use pmsync_sandbox::{ProjectFieldValue, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
@@ -64,12 +64,7 @@ fn toy(name: &str, credential: Credential, settings: &[(&str, &str)]) -> Toy {
     let info = plugins.info(name).expect("plugin loaded");
     let config = GatewayConfig {
         plugin: name.to_string(),
-        grants: info
-            .granted
-            .hosts
-            .iter()
-            .map(|h| OriginGrant::parse(&h.to_string()).expect("granted host parses"))
-            .collect(),
+        grants: info.granted.hosts.iter().cloned().collect(),
         declared_credentials: info.asked.secrets.iter().cloned().collect::<BTreeSet<_>>(),
         credentials: BTreeMap::from([("token".to_string(), credential)]),
         settings: GatewaySettings::default(),

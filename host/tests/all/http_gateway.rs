@@ -13,8 +13,8 @@ use axum::body::{Body, to_bytes};
 use axum::extract::Request;
 use axum::response::Response;
 use pmsync_host::http::{
-    Credential, Gateway, GatewayConfig, GatewaySettings, HttpClient, HttpFailure, HttpTransport,
-    OriginGrant, OutboundRequest, PlatformLimiter, RatePolicy, RetryPolicy, Secret,
+    Credential, Gateway, GatewayConfig, GatewaySettings, HostPattern, HttpClient, HttpFailure,
+    HttpTransport, OutboundRequest, PlatformLimiter, RatePolicy, RetryPolicy, Secret,
     TransportSettings,
 };
 use tokio::runtime::Runtime;
@@ -206,7 +206,7 @@ fn config(plugin: &str, grants: &[&str], settings: GatewaySettings) -> GatewayCo
         plugin: plugin.to_string(),
         grants: grants
             .iter()
-            .map(|g| OriginGrant::parse(g).expect("test grant"))
+            .map(|g| HostPattern::parse(g).expect("test grant"))
             .collect(),
         declared_credentials: BTreeSet::new(),
         credentials: BTreeMap::new(),

@@ -14,8 +14,8 @@ use std::sync::{Arc, OnceLock};
 use pmsync_core::{Item, Value};
 use pmsync_host::connector::{Connector, CreateRequest, ListRequest, UpdateRequest};
 use pmsync_host::http::{
-    Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, OriginGrant,
-    PlatformLimiter, RatePolicy, Secret, TransportSettings,
+    Credential, Gateway, GatewayConfig, GatewaySettings, HttpTransport, PlatformLimiter,
+    RatePolicy, Secret, TransportSettings,
 };
 use pmsync_host::plugin::{Grants, PluginRuntime, PluginSet};
 use pmsync_sandbox::{Platform, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
@@ -69,12 +69,7 @@ fn connector(
     let info = set.info(plugin).expect("plugin loaded");
     let config = GatewayConfig {
         plugin: plugin.to_string(),
-        grants: info
-            .granted
-            .hosts
-            .iter()
-            .map(|h| OriginGrant::parse(&h.to_string()).expect("granted host parses"))
-            .collect(),
+        grants: info.granted.hosts.iter().cloned().collect(),
         declared_credentials: info.asked.secrets.iter().cloned().collect::<BTreeSet<_>>(),
         credentials: BTreeMap::from([("token".to_string(), credential)]),
         settings: GatewaySettings::default(),

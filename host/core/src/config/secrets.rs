@@ -7,31 +7,7 @@ use super::model::{ConfigFile, CredentialConfig};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A secret value. `Debug` and `Display` print `***`; [`Secret::expose`] gives the value to
-/// the one place that injects it into a request.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl fmt::Display for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
-    }
-}
+pub use crate::secret::Secret;
 
 /// A credential with its environment references resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]

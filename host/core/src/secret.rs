@@ -1,14 +1,17 @@
-//! A secret string (token, password, signing key) that never prints its value.
+//! A secret string (token, password, signing key) that never prints its value. The one
+//! secret type: the config resolves credentials into it and the host's HTTP gateway puts
+//! them on the wire from it.
 
 use std::fmt;
 
 /// A secret value. `Debug` and `Display` print `***`; the value is reachable only through
-/// [`Secret::expose`], which is called where the secret is put on the wire and nowhere else.
+/// [`Secret::expose`], called where the secret is put on the wire (or used to sign) and
+/// nowhere else.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
+    pub fn new(value: impl Into<String>) -> Secret {
         Secret(value.into())
     }
 
