@@ -8,4 +8,5 @@ pub mod engine;
 pub mod http;
 pub mod plugin;
 pub mod store;
+#[cfg(feature = "testing")]
 pub mod testing;

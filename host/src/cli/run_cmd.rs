@@ -130,15 +130,11 @@ fn sync_pass(
     let Some((store, _lock)) = session.store.as_mut() else {
         unreachable!("the store was opened above");
     };
-    let options = RunOptions {
-        mode: if args.full {
-            RunMode::Full
-        } else {
-            RunMode::Incremental
-        },
-        dry_run: args.dry_run,
-        crash_at: None,
-    };
+    let mut options = RunOptions::default();
+    if args.full {
+        options.mode = RunMode::Full;
+    }
+    options.dry_run = args.dry_run;
     let bar = Bar::new(ctx.out.progress);
     let mut connectors = Connectors::new(&setup);
     let mut reports = Vec::new();

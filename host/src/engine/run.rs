@@ -43,7 +43,8 @@ pub struct RunOptions {
     pub mode: RunMode,
     /// Compute and return the plan; write nothing anywhere.
     pub dry_run: bool,
-    /// Stop as if the process died there (crash tests).
+    /// Stop as if the process died there (crash tests; only with the `testing` feature).
+    #[cfg(feature = "testing")]
     pub crash_at: Option<CrashPoint>,
 }
 
@@ -52,6 +53,7 @@ impl Default for RunOptions {
         RunOptions {
             mode: RunMode::Incremental,
             dry_run: false,
+            #[cfg(feature = "testing")]
             crash_at: None,
         }
     }
@@ -146,6 +148,8 @@ impl<'a> Runner<'a> {
     }
 
     fn executor(&self, run_id: &str, crash_at: Option<CrashPoint>) -> Executor<'a> {
+        #[cfg(not(feature = "testing"))]
+        let _ = crash_at;
         Executor {
             sync: self.ctx.sync,
             source: self.ctx.source,
@@ -153,6 +157,7 @@ impl<'a> Runner<'a> {
             policy: RetryPolicy::from_sync(self.ctx.sync),
             sleeper: self.sleeper,
             progress: self.progress,
+            #[cfg(feature = "testing")]
             crash_at,
             run_id: run_id.to_string(),
             stop: self.stop.clone(),
@@ -197,7 +202,11 @@ impl<'a> Runner<'a> {
         let sync = self.ctx.sync;
         let run_id = new_run_id();
         let mut report = RunReport::new(&sync.name, &run_id, options.mode, options.dry_run);
-        let exec = self.executor(&run_id, options.crash_at);
+        #[cfg(feature = "testing")]
+        let crash_at = options.crash_at;
+        #[cfg(not(feature = "testing"))]
+        let crash_at = None;
+        let exec = self.executor(&run_id, crash_at);
 
         if !options.dry_run {
             resolutions::apply(&exec, store, self.ctx.converter, &mut report)?;
