@@ -916,6 +916,18 @@ const JIRA_WORDS: &str = "Summary as edited in Jira";
 const GITHUB_WORDS: &str = "Title as edited on GitHub";
 
 fn manual_conflict() -> ConflictWorld {
+    manual_conflict_on(
+        serde_json::json!({ "summary": JIRA_WORDS }),
+        serde_json::json!({ "title": GITHUB_WORDS }),
+    )
+}
+
+/// A manual conflict made by people editing the same field on both sides: `jira_fields`
+/// on the Jira issue and `github_fields` on its GitHub partner.
+fn manual_conflict_on(
+    jira_fields: serde_json::Value,
+    github_fields: serde_json::Value,
+) -> ConflictWorld {
     let cli = Cli::new().with_credentials();
     let sandbox = SandboxProcess::start(&cli);
     let host_of = |url: &str| url.trim_start_matches("http://").to_string();
@@ -965,14 +977,14 @@ fn manual_conflict() -> ConflictWorld {
         "PUT",
         &format!("{}/rest/api/3/issue/{jira_key}", sandbox.jira),
         Auth::Basic("sandbox@example.com", JIRA_TOKEN),
-        Some(serde_json::json!({ "fields": { "summary": JIRA_WORDS } })),
+        Some(serde_json::json!({ "fields": jira_fields })),
     );
     assert_eq!(status, 204, "Jira edit of {jira_key}");
     let (status, _) = http(
         "PATCH",
         &format!("{}/repos/acme/widgets/issues/{issue}", sandbox.github),
         Auth::Bearer(GITHUB_TOKEN),
-        Some(serde_json::json!({ "title": GITHUB_WORDS })),
+        Some(github_fields),
     );
     assert_eq!(status, 200, "GitHub edit of #{issue}");
 

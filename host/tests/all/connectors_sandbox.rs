@@ -96,7 +96,7 @@ fn transport() -> Arc<HttpTransport> {
 /// credential names, and the operator's `token` credential. Short retry backoff.
 fn gateway(plugins: &PluginSet, plugin: &str, credential: Credential) -> Arc<Gateway> {
     let info = plugins.info(plugin).expect("plugin loaded");
-    let grants = info.granted.hosts.iter().cloned().collect();
+    let grants = info.granted.hosts.clone();
     let config = GatewayConfig {
         plugin: plugin.to_string(),
         grants,

@@ -64,7 +64,7 @@ fn toy(name: &str, credential: Credential, settings: &[(&str, &str)]) -> Toy {
     let info = plugins.info(name).expect("plugin loaded");
     let config = GatewayConfig {
         plugin: name.to_string(),
-        grants: info.granted.hosts.iter().cloned().collect(),
+        grants: info.granted.hosts.clone(),
         declared_credentials: info.asked.secrets.iter().cloned().collect::<BTreeSet<_>>(),
         credentials: BTreeMap::from([("token".to_string(), credential)]),
         settings: GatewaySettings::default(),

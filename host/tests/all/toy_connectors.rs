@@ -69,7 +69,7 @@ fn connector(
     let info = set.info(plugin).expect("plugin loaded");
     let config = GatewayConfig {
         plugin: plugin.to_string(),
-        grants: info.granted.hosts.iter().cloned().collect(),
+        grants: info.granted.hosts.clone(),
         declared_credentials: info.asked.secrets.iter().cloned().collect::<BTreeSet<_>>(),
         credentials: BTreeMap::from([("token".to_string(), credential)]),
         settings: GatewaySettings::default(),

@@ -239,3 +239,136 @@ fn a_sandbox_daemon_creates_items_once_and_not_again_on_the_next_pass() {
         passes[1]
     );
 }
+
+#[test]
+fn a_resolution_value_that_does_not_fit_the_field_is_refused_and_the_conflict_stays_open() {
+    // People set different labels on both sides: a conflict on an array field.
+    let world = manual_conflict_on(
+        serde_json::json!({ "labels": ["from-jira"] }),
+        serde_json::json!({ "labels": ["from-github"] }),
+    );
+    let (cli, state) = (&world.cli, world.state.as_str());
+    let id = world.id.to_string();
+    let before = snapshot(state);
+
+    for value in ["5", "true", "{\"a\": 1}"] {
+        let ran = cli
+            .run(&[
+                "conflicts",
+                "resolve",
+                &id,
+                "--value",
+                value,
+                "--state",
+                state,
+            ])
+            .expect(2);
+        assert!(
+            ran.stderr
+                .contains(&format!("--value {value} does not fit field `labels`"))
+                && ran.stderr.contains("nothing was changed"),
+            "{}",
+            ran.stderr
+        );
+        // With the config, the field's declared type and its way back are checked too.
+        let ran = cli
+            .run(&[
+                "conflicts",
+                "resolve",
+                &id,
+                "--value",
+                value,
+                "--state",
+                state,
+                "--config",
+                &world.config,
+            ])
+            .expect(2);
+        assert!(ran.stderr.contains("does not fit"), "{}", ran.stderr);
+    }
+    assert!(
+        snapshot(state) == before,
+        "a refused resolution changed the state"
+    );
+    let open = cli
+        .run(&["conflicts", "list", "--state", state, "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(open[0]["id"].as_i64(), Some(world.id), "{open}");
+    assert!(open[0]["resolution"].is_null(), "{open}");
+
+    // A list fits, is accepted, and the next run writes it to both sides.
+    cli.run(&[
+        "conflicts",
+        "resolve",
+        &id,
+        "--value",
+        "[\"agreed\"]",
+        "--state",
+        state,
+        "--config",
+        &world.config,
+    ])
+    .expect(0);
+    cli.run(&["run", "--config", &world.config, "--state", state])
+        .expect(0);
+    let open = cli
+        .run(&["conflicts", "list", "--state", state, "--json"])
+        .expect(0)
+        .json();
+    assert_eq!(open.as_array().map(Vec::len), Some(0), "{open}");
+}
+
+/// Runs `pmsync-host args` on a terminal (a pty from util-linux `script`) with `NO_COLOR`
+/// set to `no_color`; returns everything it printed (stdout and stderr share the terminal).
+fn on_a_terminal(cli: &Cli, args: &[&str], no_color: &str) -> String {
+    let plain = cli.command(args);
+    let line = std::iter::once(plain.get_program())
+        .chain(plain.get_args())
+        .map(|a| format!("'{}'", a.to_string_lossy().replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut command = Command::new("script");
+    command.args(["-qec", &line, "/dev/null"]).env_clear();
+    for (name, value) in plain.get_envs() {
+        if let Some(value) = value {
+            command.env(name, value);
+        }
+    }
+    if let Some(dir) = plain.get_current_dir() {
+        command.current_dir(dir);
+    }
+    let output = command
+        .env("NO_COLOR", no_color)
+        .env("TERM", "xterm")
+        .stdin(Stdio::null())
+        .output()
+        .expect("util-linux `script` runs (it gives the command a terminal)");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn no_color_set_but_empty_is_unset_for_logs_and_output_alike() {
+    // https://no-color.org: only a non-empty NO_COLOR turns colour off.
+    let cli = Cli::new().with_env("RUST_LOG", "pmsync=debug");
+    let config = example("jira_to_github.yaml");
+    let args = ["validate", "--config", &config];
+    let coloured = |text: &str, what: &str| {
+        text.lines()
+            .filter(|l| l.contains(what))
+            .any(|l| l.contains('\u{1b}'))
+    };
+
+    let empty = on_a_terminal(&cli, &args, "");
+    assert!(empty.contains("is valid"), "{empty}");
+    assert!(
+        coloured(&empty, "is valid") && coloured(&empty, "DEBUG"),
+        "NO_COLOR= (empty) must colour both the output and the logs on a terminal:\n{empty}"
+    );
+    let set = on_a_terminal(&cli, &args, "1");
+    assert!(set.contains("is valid") && set.contains("DEBUG"), "{set}");
+    assert!(
+        !set.contains('\u{1b}'),
+        "NO_COLOR=1 must colour neither the output nor the logs:\n{set}"
+    );
+}
