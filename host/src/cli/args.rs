@@ -295,9 +295,13 @@ pub struct DoctorArgs {
 pub enum PluginsCommand {
     /// Every plugin in the plugins directory.
     #[command(
-        after_long_help = "Examples:\n  pmsync-host plugins list\n  pmsync-host plugins list --plugins ./my-plugins --json\n\nExit status: 0 all loaded, 2 some plugin was refused."
+        after_long_help = "Examples:\n  pmsync-host plugins list\n  pmsync-host plugins list --plugins ./my-plugins --json\n  pmsync-host plugins list --config sync.yaml   (with the config's pins and grants)\n\nExit status: 0 all loaded, 2 some plugin was refused."
     )]
     List {
+        /// With a config, its pins choose between plugins claiming one name and its grants
+        /// show what each plugin will get.
+        #[command(flatten)]
+        config: ConfigOpt,
         #[command(flatten)]
         plugins: PluginOpts,
         #[command(flatten)]
@@ -311,6 +315,8 @@ pub enum PluginsCommand {
     Inspect {
         /// The plugin's name, as `plugins list` shows it.
         name: String,
+        #[command(flatten)]
+        config: ConfigOpt,
         #[command(flatten)]
         plugins: PluginOpts,
         #[command(flatten)]
@@ -476,10 +482,18 @@ impl Command {
                 plugins(&a.plugins, &mut g);
                 g.json = a.json.json;
             }
-            Command::Plugins(PluginsCommand::List { plugins: p, json })
+            Command::Plugins(PluginsCommand::List {
+                config,
+                plugins: p,
+                json,
+            })
             | Command::Plugins(PluginsCommand::Inspect {
-                plugins: p, json, ..
+                config,
+                plugins: p,
+                json,
+                ..
             }) => {
+                g.config = config.config.clone();
                 plugins(p, &mut g);
                 g.json = json.json;
             }

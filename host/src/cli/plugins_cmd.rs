@@ -3,10 +3,20 @@
 use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::{out, outln};
-use crate::plugin::{render_details, render_table};
+use crate::plugin::{LoadReport, render_details, render_table};
+
+/// The plugins as a run would load them: with `--config`, its pins decide between plugins
+/// claiming one name and its grants are applied; without, nothing is granted.
+fn load(ctx: &Context) -> Result<LoadReport, CliError> {
+    if ctx.global.config.is_none() {
+        return ctx.load_plugins();
+    }
+    let (_, config) = ctx.load_config()?;
+    ctx.load_plugins_for(&config)
+}
 
 pub fn list(ctx: &Context) -> Result<Outcome, CliError> {
-    let loaded = ctx.load_plugins()?;
+    let loaded = load(ctx)?;
     let inventory = loaded.plugins.inventory();
     if ctx.out.json {
         ctx.out.json(&serde_json::json!({
@@ -31,7 +41,7 @@ pub fn list(ctx: &Context) -> Result<Outcome, CliError> {
 }
 
 pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
-    let loaded = ctx.load_plugins()?;
+    let loaded = load(ctx)?;
     if let Some(info) = loaded.plugins.info(name) {
         if ctx.out.json {
             ctx.out.json(&info);

@@ -372,3 +372,85 @@ fn no_color_set_but_empty_is_unset_for_logs_and_output_alike() {
         "NO_COLOR=1 must colour neither the output nor the logs:\n{set}"
     );
 }
+
+#[test]
+fn plugins_list_and_inspect_apply_the_configs_pins_and_grants() {
+    let cli = Cli::new();
+    let plugins = cli.dir.path().join("plugins");
+    let first_party = Path::new(&plugins_dir()).join("jira");
+    crate::support::copy_plugin_folder(&first_party, plugins.join("jira"), |m| m);
+    crate::support::copy_plugin_folder(&first_party, plugins.join("aa-jira"), |m| {
+        m.replace("name = \"jira\"", "name = \"aa-jira\"")
+    });
+    let plugins = plugins.display().to_string();
+    let config = cli.write(
+        "pins.yaml",
+        "plugins:
+  pins:
+    jira: { plugin: jira }
+platforms:
+  jira:
+    settings: { base_url: 'https://acme.atlassian.net' }
+    allow_hosts: ['https://acme.atlassian.net']
+    credentials:
+      token: { type: bearer, token: '${JIRA_TOKEN}' }
+syncs: []
+",
+    );
+
+    // Without the config, two plugins claim `jira`: both refused.
+    let bare = cli
+        .run(&["plugins", "list", "--plugins", &plugins, "--json"])
+        .expect(2)
+        .json();
+    assert_eq!(bare["plugins"].as_array().map(Vec::len), Some(0), "{bare}");
+
+    // With it, the pinned one loads with the config's grant; the other is refused by name.
+    let pinned = cli
+        .run(&[
+            "plugins",
+            "list",
+            "--plugins",
+            &plugins,
+            "--config",
+            &config,
+            "--json",
+        ])
+        .expect(2)
+        .json();
+    let names: Vec<&str> = pinned["plugins"]
+        .as_array()
+        .expect("plugins")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    assert_eq!(names, ["jira"], "{pinned}");
+    let refused = pinned["errors"].to_string();
+    assert!(
+        refused.contains("aa-jira") && refused.contains("pins it to plugin `jira`"),
+        "{refused}"
+    );
+
+    let inspected = cli
+        .run(&[
+            "plugins",
+            "inspect",
+            "jira",
+            "--plugins",
+            &plugins,
+            "--config",
+            &config,
+            "--json",
+        ])
+        .expect(0)
+        .json();
+    assert_eq!(
+        inspected["granted"]["hosts"],
+        serde_json::json!(["https://acme.atlassian.net"]),
+        "{inspected}"
+    );
+    let bare = cli
+        .run(&["plugins", "inspect", "jira", "--plugins", &plugins])
+        .expect(2);
+    assert!(bare.stderr.contains("pins"), "{}", bare.stderr);
+}
