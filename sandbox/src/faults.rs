@@ -202,6 +202,17 @@ impl FaultController {
     }
 }
 
+/// `t` rounded up to a whole second: GitHub's windows reset on the epoch second its
+/// `x-ratelimit-reset` header names.
+fn whole_second_after(t: DateTime<Utc>) -> DateTime<Utc> {
+    let whole = DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t);
+    if whole < t {
+        whole + chrono::Duration::seconds(1)
+    } else {
+        whole
+    }
+}
+
 /// A request budget that refills at the end of each window, like GitHub's hourly limit.
 #[derive(Debug, Clone)]
 pub(crate) struct RateBudget {
@@ -225,7 +236,7 @@ impl RateBudget {
         RateBudget {
             limit,
             used: 0,
-            reset_at: Utc::now() + window,
+            reset_at: whole_second_after(Utc::now() + window),
             window,
         }
     }
@@ -235,7 +246,7 @@ impl RateBudget {
         let now = Utc::now();
         if now >= self.reset_at {
             self.used = 0;
-            self.reset_at = now + self.window;
+            self.reset_at = whole_second_after(now + self.window);
         }
         if self.used >= self.limit {
             return Err(self.state());

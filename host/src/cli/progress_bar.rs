@@ -4,6 +4,7 @@
 use crate::engine::{Progress, ProgressEvent};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+#[derive(Clone)]
 pub struct Bar {
     bar: ProgressBar,
 }
@@ -30,6 +31,14 @@ impl Bar {
         self.bar.set_message("fetching changes");
         self.bar
             .enable_steady_tick(std::time::Duration::from_millis(120));
+    }
+
+    /// Shows a rate-limit wait on the progress line until the next event replaces it.
+    pub fn waiting(&self, wait: &crate::http::RateLimitWait) {
+        self.bar.set_message(format!(
+            "waiting for the {} rate limit ({}) to reset at {}",
+            wait.platform, wait.budget, wait.until
+        ));
     }
 
     pub fn finish(&self) {
@@ -60,6 +69,10 @@ impl Progress for Bar {
                 ));
             }
             ProgressEvent::Written { done, total } => {
+                // A write went out: any wait shown is over.
+                if self.bar.message().starts_with("waiting for") {
+                    self.bar.set_message("");
+                }
                 self.bar.set_length(*total as u64);
                 self.bar.set_position(*done as u64);
             }

@@ -136,6 +136,10 @@ fn sync_pass(
     }
     options.dry_run = args.dry_run;
     let bar = Bar::new(ctx.out.progress);
+    setup
+        .network
+        .limiters
+        .observe_waits(announce_waits(ctx.out.json, bar.clone()));
     let mut connectors = Connectors::new(&setup);
     let mut reports = Vec::new();
     let mut failures = Vec::new();
@@ -171,6 +175,25 @@ fn sync_pass(
         outcome_of(&reports, !failures.is_empty()),
         Duration::from_secs(interval),
     ))
+}
+
+/// How a rate-limit wait is shown as it starts: on the progress line; with `--json`, as one
+/// JSON line on stderr (`{"event":"waiting","platform":..,"budget":..,"wait_ms":..,"until":..}`)
+/// so stdout stays one document. The log says it too (`waiting for the platform's rate limit
+/// to reset`, with the time it waits until).
+fn announce_waits(json: bool, bar: Bar) -> crate::http::WaitObserver {
+    std::sync::Arc::new(move |wait: &crate::http::RateLimitWait| {
+        bar.waiting(wait);
+        if json {
+            let mut event = serde_json::json!({ "event": "waiting" });
+            if let (Some(object), Ok(serde_json::Value::Object(fields))) =
+                (event.as_object_mut(), serde_json::to_value(wait))
+            {
+                object.extend(fields);
+            }
+            eprintln!("{event}");
+        }
+    })
 }
 
 fn outcome_of(reports: &[RunReport], errors: bool) -> Outcome {

@@ -248,6 +248,7 @@ impl Gateway {
             return;
         }
         let until = chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        self.limiter.announce_wait(bucket, wait);
         tracing::warn!(
             platform = %self.limiter.platform(),
             budget = bucket,

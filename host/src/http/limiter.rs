@@ -17,10 +17,43 @@ use super::rate_headers::{self, BudgetReport};
 /// Bucket name for a block that applies to every request of the platform.
 const ALL: &str = "*";
 
+/// A wait for a platform's rate limit to reset, announced as it starts: which platform and
+/// budget, how long, and until when (UTC, RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RateLimitWait {
+    pub platform: String,
+    pub budget: String,
+    pub wait_ms: u64,
+    pub until: String,
+}
+
+/// Told of every rate-limit wait as it starts (a progress line, a `--json` event).
+pub type WaitObserver = Arc<dyn Fn(&RateLimitWait) + Send + Sync>;
+
+/// The observer of one run's waits, shared by its limiters.
+#[derive(Clone, Default)]
+struct SharedObserver(Arc<Mutex<Option<WaitObserver>>>);
+
+impl std::fmt::Debug for SharedObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedObserver")
+    }
+}
+
+impl SharedObserver {
+    fn notify(&self, wait: &RateLimitWait) {
+        let observer = self.0.lock().ok().and_then(|o| o.clone());
+        if let Some(observer) = observer {
+            observer(wait);
+        }
+    }
+}
+
 /// One per platform per run (`Arc`-shared by that platform's gateways).
 #[derive(Debug)]
 pub struct PlatformLimiter {
     platform: String,
+    observer: SharedObserver,
     policy: RatePolicy,
     /// Budget name → the instant requests of that budget may go out again.
     blocked_until: Mutex<HashMap<String, Instant>>,
@@ -48,12 +81,24 @@ impl PlatformLimiter {
     pub fn new(platform: impl Into<String>, policy: RatePolicy) -> Arc<Self> {
         Arc::new(PlatformLimiter {
             platform: platform.into(),
+            observer: SharedObserver::default(),
             policy,
             blocked_until: Mutex::new(HashMap::new()),
             write_gate: AsyncMutex::new(None),
             time_scale: AtomicU64::new(1.0f64.to_bits()),
             metrics: PlatformMetrics::default(),
         })
+    }
+
+    /// Announces a wait that is about to start (see [`LimiterRegistry::observe_waits`]).
+    pub(crate) fn announce_wait(&self, budget: &str, wait: Duration) {
+        let until = chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
+        self.observer.notify(&RateLimitWait {
+            platform: self.platform.clone(),
+            budget: budget.to_string(),
+            wait_ms: wait.as_millis().min(u64::MAX as u128) as u64,
+            until: until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        });
     }
 
     pub fn platform(&self) -> &str {
@@ -182,6 +227,7 @@ impl PlatformLimiter {
 #[derive(Debug, Default)]
 pub struct LimiterRegistry {
     limiters: Mutex<BTreeMap<String, Arc<PlatformLimiter>>>,
+    observer: SharedObserver,
 }
 
 impl LimiterRegistry {
@@ -198,8 +244,21 @@ impl LimiterRegistry {
         let mut limiters = self.limiters.lock().unwrap_or_else(|p| p.into_inner());
         limiters
             .entry(platform.to_string())
-            .or_insert_with(|| PlatformLimiter::new(platform, policy()))
+            .or_insert_with(|| {
+                let mut limiter = PlatformLimiter::new(platform, policy());
+                if let Some(fresh) = Arc::get_mut(&mut limiter) {
+                    fresh.observer = self.observer.clone();
+                }
+                limiter
+            })
             .clone()
+    }
+
+    /// Tells `observer` of every rate-limit wait of every platform from now on.
+    pub fn observe_waits(&self, observer: WaitObserver) {
+        if let Ok(mut slot) = self.observer.0.lock() {
+            *slot = Some(observer);
+        }
     }
 
     /// Metrics of every platform, sorted by platform name.

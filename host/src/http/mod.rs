@@ -21,7 +21,7 @@ pub mod webhook_signature;
 pub use allowed_host::{HostPattern, Origin, PortPattern, origin_of};
 pub use credential::{Credential, CredentialError};
 pub use gateway::{Gateway, GatewayConfig};
-pub use limiter::{LimiterRegistry, PlatformLimiter};
+pub use limiter::{LimiterRegistry, PlatformLimiter, RateLimitWait, WaitObserver};
 pub use metrics::MetricsSnapshot;
 /// The one secret type, shared with the config that resolves credentials.
 pub use pmsync_core::Secret;

@@ -52,6 +52,10 @@ fn epoch_time(value: &str) -> Option<SystemTime> {
         .filter(|n| n.is_finite() && *n >= 0.0)?;
     let seconds = if number > 100_000_000_000.0 {
         number / 1000.0
+    } else if number.fract() == 0.0 {
+        // Whole epoch seconds (GitHub's `x-ratelimit-reset`): the window reopens somewhere
+        // in that second, so the first instant certainly past it is the second's end.
+        number + 1.0
     } else {
         number
     };
@@ -166,7 +170,8 @@ mod tests {
             report.exhausted,
             vec![Exhausted {
                 bucket: "graphql".into(),
-                resets_at: UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+                // The end of the reset second: the window reopens within it.
+                resets_at: UNIX_EPOCH + Duration::from_secs(1_700_000_001),
             }]
         );
         let report = github_budget(&headers(&[("x-ratelimit-remaining", "4999")]), "core");

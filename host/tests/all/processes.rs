@@ -374,6 +374,89 @@ fn syncs_feeding_each_other_are_refused_by_validate_with_their_position() {
 }
 
 /// What people did between runs: the last value written to each field of each item.
+/// The JSON events `pmsync-host --json` printed on stderr.
+fn stderr_events(stderr: &str, event: &str) -> Vec<Json> {
+    stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Json>(l).ok())
+        .filter(|e| e["event"] == event)
+        .collect()
+}
+
+#[test]
+fn a_rate_limit_wait_is_announced_with_its_platform_budget_and_reset_time() {
+    let world = World::start(3, 0.01, 50);
+    // Two GitHub REST requests per 3 s: the sync meets the exhausted budget and waits.
+    world.handle.set_fault_plan(
+        FaultPlan::none()
+            .with_github_core_budget(2)
+            .with_budget_window(Duration::from_secs(3)),
+    );
+    let started = chrono::Utc::now();
+    let (code, report, stderr) = world.sync();
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    // Three seeded items a side, each created on the other.
+    assert_eq!(count(&report, "created"), 6, "{report}");
+    assert_eq!(count(&report, "failed"), 0, "{report}");
+
+    let waits = stderr_events(&stderr, "waiting");
+    assert!(!waits.is_empty(), "no waiting event on stderr:\n{stderr}");
+    for wait in &waits {
+        assert_eq!(wait["platform"], "github", "{wait}");
+        assert_eq!(wait["budget"], "core", "{wait}");
+        let until = wait["until"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .unwrap_or_else(|| panic!("`until` is not RFC 3339: {wait}"));
+        let wait_ms = wait["wait_ms"].as_u64().expect("wait_ms");
+        // At most the 3 s window (reset on a whole second) and the 1 s resolution of the header.
+        assert!(wait_ms > 0 && wait_ms <= 5_000, "{wait}");
+        assert!(until >= started - chrono::Duration::seconds(1), "{wait}");
+    }
+    assert!(
+        stderr.contains("waiting for the platform's rate limit to reset"),
+        "the log says it too:\n{stderr}"
+    );
+}
+
+#[test]
+fn a_reset_further_away_than_max_wait_stops_the_side_at_once_and_keeps_its_items() {
+    let world = World::start(3, 0.01, 50);
+    let path = world.dir.path().join("sync.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}max_wait: 1\n")).unwrap();
+    // One GitHub REST request per hour: the reset is an hour away, max_wait one second.
+    world.handle.set_fault_plan(
+        FaultPlan::none()
+            .with_github_core_budget(1)
+            .with_budget_window(Duration::from_secs(3600)),
+    );
+    let started = Instant::now();
+    let (code, report, stderr) = world.sync();
+    assert_eq!(code, 1, "{report}\n{stderr}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "waited {:?} instead of stopping",
+        started.elapsed()
+    );
+    assert_eq!(
+        world.github_count(),
+        3,
+        "nothing was created on GitHub (3 seeded)"
+    );
+    assert!(
+        report.to_string().contains("max_wait") || stderr.contains("max_wait"),
+        "the report or log names max_wait:\n{report}\n{stderr}"
+    );
+
+    // The budget back: the next run creates what the stopped one kept.
+    world.handle.set_fault_plan(FaultPlan::none());
+    let (code, report, stderr) = world.sync();
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    assert_eq!(world.github_count(), 6, "{report}");
+    assert_paired_and_equal(&world);
+}
+
 #[derive(Default)]
 struct Edits {
     /// Jira key or GitHub number → (summary/title value, when).
