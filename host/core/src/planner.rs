@@ -333,6 +333,11 @@ fn build_create(
             }
         }
     }
+    for (field, value) in sync.create_fields.on(work.from.other()) {
+        if !fields.iter().any(|(name, _)| name == field) {
+            fields.push((field.clone(), Value::Text(value.clone())));
+        }
+    }
     plan.creates.push(Create {
         from: work.from,
         origin: origin_marker(&sync.name, work.from, &work.item.id),

@@ -76,6 +76,7 @@ fn sync(strategy: Strategy) -> SyncConfig {
         value_maps: Default::default(),
         user_map: Default::default(),
         on_delete: OnDelete::Ignore,
+        create_fields: Default::default(),
     }
 }
 
@@ -177,6 +178,72 @@ fn an_unlinked_source_item_is_created_on_the_target_with_converted_fields() {
     assert!(create.fields.contains(&("state".into(), text("open"))));
     assert_eq!(create.origin, "pmsync:spec:source:PROJ-9");
     assert_eq!(create.base.source.get("summary"), Some(&text("new thing")));
+}
+
+#[test]
+fn items_a_sync_creates_carry_its_create_fields_for_that_side_unless_a_mapping_gives_them() {
+    let mut config = sync(Strategy::LastWriteWins);
+    config
+        .create_fields
+        .source
+        .insert("issuetype".into(), "Story".into());
+    config
+        .create_fields
+        .source
+        .insert("summary".into(), "never used: mapped".into());
+    config
+        .create_fields
+        .target
+        .insert("milestone".into(), "v2".into());
+    let plan = planner::plan(
+        &config,
+        &[
+            Candidate::Unlinked {
+                side: Side::Target,
+                item: item(
+                    "#7",
+                    1,
+                    &[("title", text("FROM GITHUB")), ("state", text("open"))],
+                ),
+            },
+            Candidate::Unlinked {
+                side: Side::Source,
+                item: item("PROJ-7", 1, &[("summary", text("from jira"))]),
+            },
+        ],
+        &CaseConverter,
+        &NoCustomResolvers,
+    );
+    let into_source = plan
+        .creates
+        .iter()
+        .find(|c| c.from == Side::Target)
+        .expect("a create in the source");
+    assert!(
+        into_source
+            .fields
+            .contains(&("issuetype".into(), text("Story")))
+    );
+    assert!(
+        !into_source
+            .fields
+            .iter()
+            .any(|(_, v)| v == &text("never used: mapped")),
+        "the mapped summary wins: {:?}",
+        into_source.fields
+    );
+    assert!(!into_source.fields.iter().any(|(f, _)| f == "milestone"));
+    let into_target = plan
+        .creates
+        .iter()
+        .find(|c| c.from == Side::Source)
+        .expect("a create in the target");
+    assert!(
+        into_target
+            .fields
+            .contains(&("milestone".into(), text("v2")))
+    );
+    assert!(!into_target.fields.iter().any(|(f, _)| f == "issuetype"));
 }
 
 #[test]

@@ -318,7 +318,7 @@ fn resource_check(
             );
         }
     };
-    let filter = filter_of(config, entry);
+    let filter = filter_of(config, entry, plugins);
     let listed = connector.list_changed(&ListRequest {
         since: None,
         cursor: None,
@@ -334,7 +334,7 @@ fn resource_check(
 }
 
 /// The filter of the first sync that uses `entry`, so the check lists what the sync would.
-fn filter_of(config: &ConfigFile, entry: &str) -> Filter {
+fn filter_of(config: &ConfigFile, entry: &str, plugins: &PluginSet) -> Filter {
     for sync in &config.syncs {
         let side = if sync.source_platform == entry {
             pmsync_core::Side::Source
@@ -343,6 +343,7 @@ fn filter_of(config: &ConfigFile, entry: &str) -> Filter {
         } else {
             continue;
         };
+        let sync = super::runner::with_platform_queries(sync, config, plugins);
         return crate::engine::run::filter_for(&sync.filters, side);
     }
     Filter::default()

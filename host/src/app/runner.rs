@@ -125,22 +125,24 @@ impl<'s> Connectors<'s> {
 }
 
 /// The sync with each side's platform query taken from the `filters:` key its connector
-/// declares (`jql`, `github_query`, ...), unless `source_query` / `target_query` gives it.
+/// declares (`jql`, `github_query`, ...), unless `source_query` / `target_query` gives it,
+/// and the common filters each side's connector declares it reads.
 pub fn with_platform_queries(
     sync: &SyncConfig,
     config: &ConfigFile,
     plugins: &PluginSet,
 ) -> SyncConfig {
-    let query_key = |entry: &str| {
+    let manifest = |entry: &str| {
         connector_info(config, entry, plugins)
             .ok()
             .and_then(|info| info.connector)
-            .and_then(|c| c.query_key)
+            .unwrap_or_default()
     };
     let mut sync = sync.clone();
-    let source = query_key(&sync.source_platform);
-    let target = query_key(&sync.target_platform);
+    let source = manifest(&sync.source_platform);
+    let target = manifest(&sync.target_platform);
     sync.filters
-        .resolve_query_aliases(source.as_deref(), target.as_deref());
+        .resolve_query_aliases(source.query_key.as_deref(), target.query_key.as_deref());
+    sync.filters.set_reads(source.filters, target.filters);
     sync
 }

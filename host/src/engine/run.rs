@@ -69,14 +69,15 @@ pub struct Runner<'a> {
     stop: StopSignal,
 }
 
-/// The connector `Filter` for one side: projects, issue types and labels as configured, and
-/// that side's platform query (`source_query` / `target_query`, which the app fills from a
-/// connector's declared query key, such as `jql`).
+/// The connector `Filter` for one side: the common filters that side reads (see
+/// [`Filters::for_side`]) and its platform query (`source_query` / `target_query`, which the
+/// app fills from a connector's declared query key, such as `jql`).
 pub fn filter_for(filters: &Filters, side: Side) -> Filter {
+    let common = filters.for_side(side);
     Filter {
-        projects: filters.projects.clone(),
-        issue_types: filters.issue_types.clone(),
-        labels: filters.labels.clone(),
+        projects: common.projects,
+        issue_types: common.issue_types,
+        labels: common.labels,
         query: filters.query_for(side).map(str::to_owned),
     }
 }

@@ -19,6 +19,9 @@ const FILTER_KEYS: [&str; 5] = [
     "target_query",
 ];
 
+/// The filters a connector may read, in a sync's `filters:`.
+const COMMON_FILTERS: [&str; 3] = ["projects", "issue_types", "labels"];
+
 /// `[connector]`: what the host needs to know about a connector's platform.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +30,10 @@ pub struct ConnectorManifest {
     /// of the platform-neutral `source_query` / `target_query`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_key: Option<String>,
+    /// The common filters this connector reads (`projects`, `issue_types`, `labels`); the
+    /// host passes it no other. Absent: all three.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filters: Option<Vec<String>>,
     /// Whose rate-limit headers the platform sends: `github`, `jira`, `linear` or `generic`.
     #[serde(default)]
     pub rate_limit_headers: PlatformKind,
@@ -112,6 +119,7 @@ pub fn connector_spec(
         exactly_one_of: connector.exactly_one_of,
         query_key: connector.query_key,
         secret_prefixes: connector.secret_prefixes,
+        filters: connector.filters,
     }
 }
 
@@ -163,6 +171,17 @@ pub(crate) fn check(
         return Err(format!(
             "`connector.query_key` = {key:?}: expected a filter key of lowercase letters, digits and `_`, other than {}",
             FILTER_KEYS.join(", ")
+        ));
+    }
+    if let Some(filter) = connector
+        .filters
+        .iter()
+        .flatten()
+        .find(|f| !COMMON_FILTERS.contains(&f.as_str()))
+    {
+        return Err(format!(
+            "`connector.filters` names {filter:?}: expected some of {}",
+            COMMON_FILTERS.join(", ")
         ));
     }
     let declared = |name: &str| settings.is_empty() || settings.contains_key(name);

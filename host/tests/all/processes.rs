@@ -457,6 +457,58 @@ fn a_reset_further_away_than_max_wait_stops_the_side_at_once_and_keeps_its_items
     assert_paired_and_equal(&world);
 }
 
+#[test]
+fn issues_created_in_jira_get_the_syncs_type_and_their_later_edits_sync() {
+    let world = World::start(6, 0.01, 50);
+    let path = world.dir.path().join("sync.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        format!(
+            "{text}filters: {{ projects: [PROJ], issue_types: [Story, Bug] }}\n\
+             create_fields: {{ source: {{ issuetype: Story }} }}\n"
+        ),
+    )
+    .unwrap();
+    let (code, report, stderr) = world.sync();
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    let created_in_jira: Vec<String> = report["reports"][0]["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|i| {
+            i["action"] == "created"
+                && i["changes"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|c| c["side"] == "source"))
+        })
+        .filter_map(|i| i["source_key"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(created_in_jira.len(), 6, "every GitHub issue: {report}");
+    for key in &created_in_jira {
+        let issue = world.handle.jira().issue(key).expect("created issue");
+        assert_eq!(issue["fields"]["issuetype"]["name"], "Story", "{key}");
+    }
+
+    // An edit in Jira to an issue the sync created reaches GitHub: it is still in scope.
+    let key = &created_in_jira[0];
+    world.handle.jira().edit(key, |f| {
+        f.insert("summary".into(), "edited where it was created".into());
+    });
+    let (code, report, stderr) = world.sync();
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    assert_eq!(count(&report, "updated"), 1, "{report}");
+    let titles: Vec<String> = world
+        .github_numbers()
+        .into_iter()
+        .filter_map(|n| world.handle.github().issue(n).map(|i| i.title))
+        .collect();
+    assert!(
+        titles.iter().any(|t| t == "edited where it was created"),
+        "{titles:?}"
+    );
+}
+
 #[derive(Default)]
 struct Edits {
     /// Jira key or GitHub number → (summary/title value, when).

@@ -110,8 +110,9 @@ pub fn check(config: &ConfigFile) -> Vec<Diagnostic> {
     out
 }
 
-/// Issues a sync creates in Jira get the platform's `default_issue_type` (the connector's
-/// default: `Task`); when the sync's `filters.issue_types` leaves that type out, the created
+/// Issues a sync creates in a Jira source get its `create_fields.source.issuetype`, or the
+/// platform's `default_issue_type` (the connector's default: `Task`); when the sync's
+/// `filters.issue_types` (which filter the source side) leaves that type out, the created
 /// issues are never listed again and later edits to them are not synced.
 fn created_outside_filters(config: &ConfigFile) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -120,9 +121,8 @@ fn created_outside_filters(config: &ConfigFile) -> Vec<Diagnostic> {
             continue;
         }
         let creates_into = match s.direction {
-            Direction::Bidirectional => vec![&s.source_platform, &s.target_platform],
-            Direction::SourceToTarget => vec![&s.target_platform],
-            Direction::TargetToSource => vec![&s.source_platform],
+            Direction::Bidirectional | Direction::TargetToSource => vec![&s.source_platform],
+            Direction::SourceToTarget => vec![],
         };
         for entry in creates_into {
             let platform = config.platforms.get(entry.as_str());
@@ -132,8 +132,11 @@ fn created_outside_filters(config: &ConfigFile) -> Vec<Diagnostic> {
             if connector != "jira" {
                 continue;
             }
-            let created = platform
-                .and_then(|p| p.settings.get("default_issue_type"))
+            let created = s
+                .create_fields
+                .source
+                .get("issuetype")
+                .or_else(|| platform.and_then(|p| p.settings.get("default_issue_type")))
                 .map(String::as_str)
                 .unwrap_or("Task");
             if s.filters
@@ -149,8 +152,9 @@ fn created_outside_filters(config: &ConfigFile) -> Vec<Diagnostic> {
                 message: format!(
                     "issues this sync creates in `{entry}` get type `{created}`, which these \
                      issue types leave out: they would not be listed again, so later edits to \
-                     them would not sync; set platforms.{entry}.settings.default_issue_type to \
-                     one of them or add `{created}` here"
+                     them would not sync; set `create_fields: {{ source: {{ issuetype: ... }} }}` \
+                     on this sync (or platforms.{entry}.settings.default_issue_type) to one of \
+                     them, or add `{created}` here"
                 ),
                 location: None,
             });
@@ -311,6 +315,26 @@ mod tests {
         );
         assert!(
             !diagnostics(&inside)
+                .iter()
+                .any(|d| d.message.contains("get type"))
+        );
+        let per_sync = format!("{base}create_fields:\n  source: {{issuetype: Bug}}\n{PLATFORMS}");
+        assert!(
+            !diagnostics(&per_sync)
+                .iter()
+                .any(|d| d.message.contains("get type")),
+            "the sync's own created type is in the filter"
+        );
+        let wrong = format!("{base}create_fields:\n  source: {{issuetype: Epic}}\n{PLATFORMS}");
+        assert!(
+            diagnostics(&wrong)
+                .iter()
+                .any(|d| d.message.contains("get type `Epic`"))
+        );
+        // Issue types filter the source side: a Jira target is not filtered by them.
+        let jira_target = "name: s\nsource_platform: github\ntarget_platform: jira\nfield_mappings:\n  - {source_field: title, target_field: summary}\nfilters:\n  issue_types: [Story]\n";
+        assert!(
+            !diagnostics(&format!("{jira_target}{PLATFORMS}"))
                 .iter()
                 .any(|d| d.message.contains("get type"))
         );

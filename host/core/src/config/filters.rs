@@ -36,11 +36,58 @@ pub struct Filters {
     /// connector declares that key; checked against the loaded connectors by validation.
     #[serde(flatten, skip_serializing_if = "BTreeMap::is_empty")]
     pub queries: BTreeMap<String, String>,
+    /// The common filters each side's connector reads (`None`: all), filled from the
+    /// connectors' manifests ([`Filters::set_reads`]); not part of the file.
+    #[serde(skip)]
+    pub reads: [Option<Vec<String>>; 2],
+}
+
+/// The common filters one side's connector is given.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SideFilters {
+    pub projects: Vec<String>,
+    pub issue_types: Vec<String>,
+    pub labels: Vec<String>,
 }
 
 impl Filters {
     pub fn is_empty(&self) -> bool {
-        self == &Filters::default()
+        self.projects.is_empty()
+            && self.issue_types.is_empty()
+            && self.labels.is_empty()
+            && self.source_query.is_none()
+            && self.target_query.is_none()
+            && self.queries.is_empty()
+    }
+
+    /// Records which common filters each side's connector reads (from its manifest).
+    pub fn set_reads(&mut self, source: Option<Vec<String>>, target: Option<Vec<String>>) {
+        self.reads = [source, target];
+    }
+
+    /// The common filters of one side. `projects` and `issue_types` are written in the
+    /// source platform's terms (a Jira project key, a Jira issue type), so they filter the
+    /// source side only: given to the target they would mean something else (GitHub
+    /// Projects reads projects as repository names, Linear as team keys). `labels` filter
+    /// both sides. A side gets only the filters its connector declares it reads.
+    pub fn for_side(&self, side: Side) -> SideFilters {
+        let reads = match side {
+            Side::Source => &self.reads[0],
+            Side::Target => &self.reads[1],
+        };
+        let read = |key: &str, values: &[String]| match reads {
+            Some(keys) if !keys.iter().any(|k| k == key) => Vec::new(),
+            _ => values.to_vec(),
+        };
+        let source_only = |key: &str, values: &[String]| match side {
+            Side::Source => read(key, values),
+            Side::Target => Vec::new(),
+        };
+        SideFilters {
+            projects: source_only("projects", &self.projects),
+            issue_types: source_only("issue_types", &self.issue_types),
+            labels: read("labels", &self.labels),
+        }
     }
 
     /// The platform query of one side, once aliases are resolved
@@ -96,5 +143,59 @@ impl<'de> Visitor<'de> for FiltersVisitor {
             }
         }
         Ok(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jira_style() -> Filters {
+        Filters {
+            projects: vec!["PROJ".into()],
+            issue_types: vec!["Story".into()],
+            labels: vec!["sync".into()],
+            ..Filters::default()
+        }
+    }
+
+    fn names(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| v.to_string()).collect()
+    }
+
+    #[test]
+    fn projects_and_issue_types_filter_the_source_side_only() {
+        let filters = jira_style();
+        let source = filters.for_side(Side::Source);
+        assert_eq!(source.projects, ["PROJ"]);
+        assert_eq!(source.issue_types, ["Story"]);
+        let target = filters.for_side(Side::Target);
+        assert!(
+            target.projects.is_empty(),
+            "a Jira key is no repository name"
+        );
+        assert!(target.issue_types.is_empty());
+        assert_eq!(target.labels, ["sync"], "labels filter both sides");
+    }
+
+    #[test]
+    fn a_side_gets_only_the_filters_its_connector_reads() {
+        let mut filters = jira_style();
+        filters.set_reads(Some(names(&["projects", "labels"])), Some(names(&[])));
+        let source = filters.for_side(Side::Source);
+        assert_eq!(source.projects, ["PROJ"]);
+        assert!(source.issue_types.is_empty(), "not read by this connector");
+        assert!(filters.for_side(Side::Target).labels.is_empty());
+    }
+
+    #[test]
+    fn what_connectors_read_is_not_part_of_the_file() {
+        let mut filters = jira_style();
+        filters.set_reads(Some(vec![]), None);
+        assert!(!filters.is_empty());
+        assert!(Filters::default().is_empty());
+        let mut only_reads = Filters::default();
+        only_reads.set_reads(Some(vec![]), Some(vec![]));
+        assert!(only_reads.is_empty());
     }
 }

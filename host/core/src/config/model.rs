@@ -141,6 +141,35 @@ pub struct SyncConfig {
     pub user_map: BTreeMap<String, String>,
     #[serde(default)]
     pub on_delete: OnDelete,
+    /// Fields set on the items this sync creates, per side, in that platform's field names
+    /// (`source: { issuetype: Story }` for issues it creates in a Jira source); a mapped
+    /// value of the same field wins.
+    #[serde(default, skip_serializing_if = "CreateFields::is_empty")]
+    pub create_fields: CreateFields,
+}
+
+/// `create_fields:` of a sync: field → value for the items it creates on each side.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateFields {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub source: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub target: BTreeMap<String, String>,
+}
+
+impl CreateFields {
+    pub fn is_empty(&self) -> bool {
+        self.source.is_empty() && self.target.is_empty()
+    }
+
+    /// The fields for items created on `side`.
+    pub fn on(&self, side: crate::item::Side) -> &BTreeMap<String, String> {
+        match side {
+            crate::item::Side::Source => &self.source,
+            crate::item::Side::Target => &self.target,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

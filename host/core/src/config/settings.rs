@@ -77,6 +77,9 @@ pub struct ConnectorSpec {
     /// How this platform's secret tokens begin (`ghp_`, `lin_api_`): such a value under
     /// `settings:` is refused.
     pub secret_prefixes: Vec<String>,
+    /// The common filters (`projects`, `issue_types`, `labels`) the connector reads;
+    /// `None`: all of them.
+    pub filters: Option<Vec<String>>,
 }
 
 impl ConnectorSpec {
