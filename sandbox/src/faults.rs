@@ -47,6 +47,19 @@ pub struct FaultPlan {
     pub linear_request_budget: u32,
     /// Length of a budget window (GitHub and Linear use one hour).
     pub budget_window: Duration,
+    /// Faults for chosen requests, before any drawn one: the first `times` requests whose
+    /// method and path match get `fault` (to stop a multi-request operation at one step).
+    pub scripted: Vec<ScriptedFault>,
+}
+
+/// A fault given to the first `times` requests of `method` whose path contains
+/// `path_contains` (e.g. `PATCH` and `/issues/`: the close that follows a GitHub create).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptedFault {
+    pub method: String,
+    pub path_contains: String,
+    pub fault: Fault,
+    pub times: u32,
 }
 
 impl Default for FaultPlan {
@@ -64,6 +77,7 @@ impl Default for FaultPlan {
             github_graphql_budget: 5000,
             linear_request_budget: 5000,
             budget_window: Duration::from_secs(3600),
+            scripted: Vec::new(),
         }
     }
 }
@@ -119,6 +133,22 @@ impl FaultPlan {
         self.budget_window = window;
         self
     }
+    /// The first `times` requests of `method` with `path_contains` in their path get `fault`.
+    pub fn with_fault_on(
+        mut self,
+        method: &str,
+        path_contains: &str,
+        fault: Fault,
+        times: u32,
+    ) -> Self {
+        self.scripted.push(ScriptedFault {
+            method: method.to_ascii_uppercase(),
+            path_contains: path_contains.to_string(),
+            fault,
+            times,
+        });
+        self
+    }
 }
 
 /// The fault picked for one request.
@@ -160,8 +190,21 @@ impl FaultController {
         *self = FaultController::new(plan, self.salt);
     }
 
-    /// Draws this request's fault (if any) and latency.
-    pub(crate) fn decide(&mut self) -> (Option<Fault>, Duration) {
+    /// This request's fault (a scripted one, else one drawn) and latency.
+    pub(crate) fn decide(&mut self, method: &str, path: &str) -> (Option<Fault>, Duration) {
+        let scripted = self.plan.scripted.iter_mut().find(|s| {
+            s.times > 0 && s.method.eq_ignore_ascii_case(method) && path.contains(&s.path_contains)
+        });
+        let scripted = scripted.map(|s| {
+            s.times -= 1;
+            s.fault
+        });
+        let (drawn, latency) = self.draw();
+        (scripted.or(drawn), latency)
+    }
+
+    /// Draws a fault (if any) and latency from the plan's probabilities.
+    fn draw(&mut self) -> (Option<Fault>, Duration) {
         let plan = &self.plan;
         let draw: f64 = self.rng.random();
         let retry_after_secs = plan.retry_after_secs;
@@ -277,11 +320,28 @@ mod tests {
             .with_server_errors(0.3);
         let mut a = FaultController::new(plan.clone(), 1);
         let mut b = FaultController::new(plan, 1);
-        let seq_a: Vec<_> = (0..50).map(|_| a.decide().0).collect();
-        let seq_b: Vec<_> = (0..50).map(|_| b.decide().0).collect();
+        let seq_a: Vec<_> = (0..50).map(|_| a.decide("GET", "/x").0).collect();
+        let seq_b: Vec<_> = (0..50).map(|_| b.decide("GET", "/x").0).collect();
         assert_eq!(seq_a, seq_b);
         assert!(seq_a.iter().any(Option::is_some));
         assert!(seq_a.iter().any(Option::is_none));
+    }
+
+    #[test]
+    fn a_scripted_fault_hits_only_matching_requests_and_only_so_many_times() {
+        let plan = FaultPlan::none().with_fault_on("patch", "/issues/", Fault::DropConnection, 2);
+        let mut faults = FaultController::new(plan, 1);
+        assert_eq!(faults.decide("POST", "/repos/a/b/issues").0, None);
+        assert_eq!(faults.decide("GET", "/repos/a/b/issues/1").0, None);
+        assert_eq!(
+            faults.decide("PATCH", "/repos/a/b/issues/1").0,
+            Some(Fault::DropConnection)
+        );
+        assert_eq!(
+            faults.decide("PATCH", "/repos/a/b/issues/2").0,
+            Some(Fault::DropConnection)
+        );
+        assert_eq!(faults.decide("PATCH", "/repos/a/b/issues/3").0, None);
     }
 
     #[test]

@@ -46,7 +46,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 pub use accounting::RequestStats;
-pub use faults::{Fault, FaultPlan, Latency};
+pub use faults::{Fault, FaultPlan, Latency, ScriptedFault};
 pub use github::{GitHubComment, GitHubHandle, GitHubIssue, ProjectFieldValue, ProjectItem};
 pub use jira::JiraHandle;
 pub use linear::{LinearHandle, LinearIssue};

@@ -237,7 +237,7 @@ pub(crate) async fn guard(
     } else {
         None
     };
-    let (fault, latency) = lock(&core.faults).decide();
+    let (fault, latency) = lock(&core.faults).decide(request.method().as_str(), &path);
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

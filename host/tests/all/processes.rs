@@ -509,6 +509,42 @@ fn issues_created_in_jira_get_the_syncs_type_and_their_later_edits_sync() {
     );
 }
 
+#[test]
+fn a_create_stopped_between_its_requests_is_finished_by_the_next_run_never_taken_as_done() {
+    let world = World::start(6, 0.01, 50);
+    let done_in_jira = (1..=6)
+        .map(|n| format!("PROJ-{n}"))
+        .filter(|k| world.handle.jira().issue(k).unwrap()["fields"]["status"]["name"] == "Done")
+        .count();
+    assert!(done_in_jira > 0, "the seed has a Done issue, created closed on GitHub");
+    // Every GitHub create goes through (POST), every close that should follow it (PATCH)
+    // is cut off: a create stopped half-way, as a kill between the two requests leaves it.
+    world.handle.set_fault_plan(FaultPlan::none().with_fault_on(
+        "PATCH",
+        "/repos/acme/widgets/issues/",
+        pmsync_sandbox::Fault::DropConnection,
+        10_000,
+    ));
+    let (code, report, stderr) = world.sync();
+    assert_ne!(code, 0, "the cut-off closes fail this run: {report}\n{stderr}");
+    let open_copies = world.github_count();
+    assert!(open_copies > 6, "the creates went through: {report}");
+
+    world.handle.set_fault_plan(FaultPlan::none());
+    let (code, report, stderr) = world.sync();
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    assert_eq!(
+        world.github_count(),
+        open_copies,
+        "finished, not created again: {report}"
+    );
+    // Paired, and each half-done copy now carries the state it was meant to (closed).
+    assert_paired_and_equal(&world);
+    let (code, report, _) = world.sync();
+    assert_eq!(code, 0);
+    assert_eq!(count(&report, "writes"), 0, "nothing left to do: {report}");
+}
+
 #[derive(Default)]
 struct Edits {
     /// Jira key or GitHub number → (summary/title value, when).
