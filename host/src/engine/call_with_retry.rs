@@ -5,6 +5,7 @@
 //! jitter, or after the `retry_after` the platform asked for if that is longer, up to
 //! `max_retries` times. Permanent errors are final at once.
 
+use super::stop_signal::StopSignal;
 use pmsync_core::ItemError;
 use pmsync_core::config::SyncConfig;
 use rand::Rng;
@@ -12,15 +13,16 @@ use std::time::Duration;
 
 /// Waits between retries. Tests substitute one that records instead of sleeping.
 pub trait Sleeper: Send + Sync {
-    fn sleep(&self, delay: Duration);
+    /// Waits `delay`, unless `stop` is asked for first; returns whether it waited it all.
+    fn sleep(&self, delay: Duration, stop: &StopSignal) -> bool;
 }
 
-/// Sleeps the calling thread.
+/// Sleeps the calling thread; a stop request ends the sleep at once.
 pub struct ThreadSleeper;
 
 impl Sleeper for ThreadSleeper {
-    fn sleep(&self, delay: Duration) {
-        std::thread::sleep(delay);
+    fn sleep(&self, delay: Duration, stop: &StopSignal) -> bool {
+        !stop.wait_timeout(delay)
     }
 }
 
@@ -117,10 +119,13 @@ where
 }
 
 /// Call with retries. `call` gets the requests and the attempt number (1 for the first
-/// call). Returns the final result per request and the number of retries made.
+/// call). Returns the final result per request and the number of retries made. A stop
+/// asked for during a wait ends it: the requests still to retry keep their last error
+/// (kept for the next run) and no retry starts.
 pub fn call_with_retry<R, T, F>(
     policy: &RetryPolicy,
     sleeper: &dyn Sleeper,
+    stop: &StopSignal,
     requests: &[R],
     call: &F,
 ) -> (Vec<Attempted<T>>, u32)
@@ -145,6 +150,11 @@ where
                 {
                     wait = wait.max(error.retry_after().unwrap_or_default());
                     again.push(index);
+                    // Kept as the answer should no retry happen (a stop during the wait).
+                    finals[index] = Some(Attempted {
+                        result: Err(error),
+                        attempts: attempt,
+                    });
                 }
                 result => {
                     finals[index] = Some(Attempted {
@@ -196,7 +206,13 @@ where
                 "waiting before retrying (the platform asked to slow down or failed)"
             );
         }
-        sleeper.sleep(delay);
+        if !sleeper.sleep(delay, stop) {
+            tracing::info!(
+                items = again.len(),
+                "stopping: not retrying; the items keep their last error for the next run"
+            );
+            break;
+        }
         retries += again.len() as u32;
         pending = again;
         attempt += 1;
@@ -221,8 +237,9 @@ mod tests {
 
     struct Recorder(Mutex<Vec<Duration>>);
     impl Sleeper for Recorder {
-        fn sleep(&self, delay: Duration) {
+        fn sleep(&self, delay: Duration, stop: &StopSignal) -> bool {
             self.0.lock().unwrap().push(delay);
+            !stop.requested()
         }
     }
 
@@ -262,7 +279,8 @@ mod tests {
             concurrency: 1,
             ..policy(3)
         };
-        let (results, retries) = call_with_retry(&p, &sleeper, &[0u32, 1, 2], &call);
+        let (results, retries) =
+            call_with_retry(&p, &sleeper, &StopSignal::new(), &[0u32, 1, 2], &call);
         assert_eq!(
             results[0],
             Attempted {
@@ -305,7 +323,8 @@ mod tests {
                 .collect()
         };
         let sleeper = Recorder(Mutex::new(Vec::new()));
-        let (results, _) = call_with_retry(&policy(3), &sleeper, &[7u32], &call);
+        let (results, _) =
+            call_with_retry(&policy(3), &sleeper, &StopSignal::new(), &[7u32], &call);
         assert_eq!(results[0].result, Ok(7));
         assert_eq!(
             sleeper.0.lock().unwrap().clone(),
@@ -326,7 +345,8 @@ mod tests {
                 .collect()
         };
         let sleeper = Recorder(Mutex::new(Vec::new()));
-        let (results, retries) = call_with_retry(&policy(3), &sleeper, &[1u32, 2], &call);
+        let (results, retries) =
+            call_with_retry(&policy(3), &sleeper, &StopSignal::new(), &[1u32, 2], &call);
         assert!(
             sleeper.0.lock().unwrap().is_empty(),
             "no silent 50-minute wait"
@@ -351,7 +371,13 @@ mod tests {
                 .collect()
         };
         let sleeper = Recorder(Mutex::new(Vec::new()));
-        let (results, retries) = call_with_retry(&policy(2), &sleeper, &[1u32, 2, 3], &call);
+        let (results, retries) = call_with_retry(
+            &policy(2),
+            &sleeper,
+            &StopSignal::new(),
+            &[1u32, 2, 3],
+            &call,
+        );
         assert!(results.iter().all(|r| r.attempts == 3 && r.result.is_err()));
         assert_eq!(retries, 6);
     }

@@ -67,6 +67,7 @@ pub(crate) fn list_all(
         let (mut answers, n) = call_with_retry(
             &exec.policy,
             exec.sleeper,
+            &exec.stop,
             std::slice::from_ref(&request),
             &|r: &[ListRequest], _attempt: u32| {
                 r.iter().map(|r| connector.list_changed(r)).collect()
@@ -158,6 +159,7 @@ pub(crate) fn get_many(
         let (answers, n) = call_with_retry(
             &exec.policy,
             exec.sleeper,
+            &exec.stop,
             chunk,
             &|r: &[String], _attempt: u32| connector.get(r),
         );

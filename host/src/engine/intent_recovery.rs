@@ -49,6 +49,7 @@ pub(crate) fn recover(
         let (answers, retries) = call_with_retry(
             &exec.policy,
             exec.sleeper,
+            &exec.stop,
             &origins,
             &|o: &[String], _attempt: u32| connector.find_by_origin(o),
         );

@@ -184,6 +184,7 @@ pub(crate) fn apply(
         let (results, n) = call_with_retry(
             &exec.policy,
             exec.sleeper,
+            &exec.stop,
             &requests,
             &|r: &[UpdateRequest], _attempt: u32| connector.update(r),
         );

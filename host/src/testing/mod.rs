@@ -11,7 +11,7 @@ pub use config::{sync_config, text_mapping};
 pub use converters::{IdentityConverter, UppercaseConverter};
 pub use memory::{CallCounts, FailureKind, MemoryConnector, Op, trim_text};
 
-use crate::engine::Sleeper;
+use crate::engine::{Sleeper, StopSignal};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -32,9 +32,10 @@ impl RecordingSleeper {
 }
 
 impl Sleeper for RecordingSleeper {
-    fn sleep(&self, delay: Duration) {
+    fn sleep(&self, delay: Duration, stop: &StopSignal) -> bool {
         if let Ok(mut d) = self.delays.lock() {
             d.push(delay);
         }
+        !stop.requested()
     }
 }

@@ -10,6 +10,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -332,6 +333,60 @@ fn sigterm_during_a_pass_stops_within_seconds_with_exit_0_and_no_pending_intent(
 }
 
 #[test]
+fn sigterm_during_a_retry_wait_ends_the_wait_and_the_next_run_finishes_the_work() {
+    let world = World::start(3, 0.01, 50);
+    let path = world.dir.path().join("sync.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // A retry waits 30 s (then 60, 120): far longer than a stop may take.
+    std::fs::write(&path, text.replace("retry_delay: 0.05", "retry_delay: 30")).unwrap();
+    world.handle.set_fault_plan(FaultPlan::none().with_fault_on(
+        "POST",
+        "/repos/acme/widgets/issues",
+        pmsync_sandbox::Fault::ServerError { status: 503 },
+        10_000,
+    ));
+    let mut child = world.spawn(&["sync"]);
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (lines, seen) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = String::new();
+    let started = Instant::now();
+    while !log.contains("waiting before retrying") {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never waited to retry:\n{log}"
+        );
+        if let Ok(line) = seen.recv_timeout(Duration::from_millis(200)) {
+            log.push_str(&line);
+            log.push('\n');
+        }
+    }
+    signal(&child, "TERM");
+    let signalled = Instant::now();
+    let status = child.wait().unwrap();
+    assert!(
+        signalled.elapsed() < Duration::from_secs(10),
+        "stopped {:?} after SIGTERM, in a 30 s wait",
+        signalled.elapsed()
+    );
+    assert!(status.code().is_some(), "it exited, not killed: {status:?}");
+    let store = Store::open(&world.state()).unwrap();
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    drop(store);
+
+    world.handle.set_fault_plan(FaultPlan::none());
+    let (code, report, stderr) = world.sync();
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    assert_paired_and_equal(&world);
+}
+
+#[test]
 fn a_500_item_first_import_into_paced_github_with_batch_size_50_fails_nothing() {
     let world = World::start(500, 0.01, 50);
     let started = Instant::now();
@@ -344,7 +399,7 @@ fn a_500_item_first_import_into_paced_github_with_batch_size_50_fails_nothing() 
 }
 
 #[test]
-fn syncs_feeding_each_other_are_refused_by_validate_with_their_position() {
+fn syncs_feeding_each_other_are_refused_by_validate_and_by_a_run_with_their_position() {
     let world = World::start(1, 1.0, 10);
     let text = std::fs::read_to_string(world.dir.path().join("sync.yaml")).unwrap();
     let head = &text[..text.find("field_mappings:").unwrap()];
@@ -371,9 +426,19 @@ fn syncs_feeding_each_other_are_refused_by_validate_with_their_position() {
         stdout_and_err.contains("feed each other") && stdout_and_err.contains("sync.yaml:"),
         "{stdout_and_err}"
     );
+
+    // Run anyway: refused the same way before anything is written on either side.
+    let (jira, github) = (world.jira_count(), world.github_count());
+    let (code, answer, stderr) = world.sync();
+    assert_eq!(code, 2, "{answer}\n{stderr}");
+    assert!(
+        answer.to_string().contains("feed each other"),
+        "{answer}\n{stderr}"
+    );
+    assert_eq!((world.jira_count(), world.github_count()), (jira, github));
+    assert!(!world.state().exists(), "no state store was even created");
 }
 
-/// What people did between runs: the last value written to each field of each item.
 /// The JSON events `pmsync-host --json` printed on stderr.
 fn stderr_events(stderr: &str, event: &str) -> Vec<Json> {
     stderr
@@ -516,7 +581,10 @@ fn a_create_stopped_between_its_requests_is_finished_by_the_next_run_never_taken
         .map(|n| format!("PROJ-{n}"))
         .filter(|k| world.handle.jira().issue(k).unwrap()["fields"]["status"]["name"] == "Done")
         .count();
-    assert!(done_in_jira > 0, "the seed has a Done issue, created closed on GitHub");
+    assert!(
+        done_in_jira > 0,
+        "the seed has a Done issue, created closed on GitHub"
+    );
     // Every GitHub create goes through (POST), every close that should follow it (PATCH)
     // is cut off: a create stopped half-way, as a kill between the two requests leaves it.
     world.handle.set_fault_plan(FaultPlan::none().with_fault_on(
@@ -526,7 +594,10 @@ fn a_create_stopped_between_its_requests_is_finished_by_the_next_run_never_taken
         10_000,
     ));
     let (code, report, stderr) = world.sync();
-    assert_ne!(code, 0, "the cut-off closes fail this run: {report}\n{stderr}");
+    assert_ne!(
+        code, 0,
+        "the cut-off closes fail this run: {report}\n{stderr}"
+    );
     let open_copies = world.github_count();
     assert!(open_copies > 6, "the creates went through: {report}");
 
@@ -545,6 +616,7 @@ fn a_create_stopped_between_its_requests_is_finished_by_the_next_run_never_taken
     assert_eq!(count(&report, "writes"), 0, "nothing left to do: {report}");
 }
 
+/// What people did between runs: the last value written to each field of each item.
 #[derive(Default)]
 struct Edits {
     /// Jira key or GitHub number → (summary/title value, when).

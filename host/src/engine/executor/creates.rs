@@ -167,6 +167,7 @@ impl Executor<'_> {
             let (answers, retries) = call_with_retry(
                 &self.policy,
                 self.sleeper,
+                &self.stop,
                 &requests,
                 &|r: &[CreateRequest], attempt: u32| create_or_find(connector, r, attempt),
             );

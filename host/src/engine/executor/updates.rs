@@ -42,6 +42,7 @@ impl Executor<'_> {
         let (answers, retries) = call_with_retry(
             &self.policy,
             self.sleeper,
+            &self.stop,
             &requests,
             &|r: &[UpdateRequest], _attempt: u32| connector.update(r),
         );
