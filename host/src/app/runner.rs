@@ -42,7 +42,18 @@ impl<'a> Setup<'a> {
                 min_write_interval: fast_writes.then_some(None),
             },
             stop: StopSignal::new(),
-        })
+        }
+        .with_stop(StopSignal::new()))
+    }
+
+    /// Runs under `stop`: once it is asked for, no new write starts, and the engine's and
+    /// the HTTP gateway's waits (retry backoffs, rate-limit resets) end at once.
+    pub fn with_stop(mut self, stop: StopSignal) -> Setup<'a> {
+        self.network
+            .limiters
+            .cancel_waits_with(stop.network_waits());
+        self.stop = stop;
+        self
     }
 
     /// The syncs to run: all, or those named (an unknown name is an error).

@@ -120,9 +120,9 @@ fn sync_pass(
     };
     // The host paces its writes against the sandbox as against the real platforms (the
     // sandbox announces its time scale in every answer).
-    let mut setup =
-        Setup::new(&config, &loaded.plugins, &secrets, false).map_err(CliError::failed)?;
-    setup.stop = stop.clone();
+    let setup = Setup::new(&config, &loaded.plugins, &secrets, false)
+        .map_err(CliError::failed)?
+        .with_stop(stop.clone());
     let syncs = setup.syncs(&args.only).map_err(CliError::bad_input)?;
     if session.store.is_none() {
         session.store = Some(open_store(ctx, args)?);

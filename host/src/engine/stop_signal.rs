@@ -2,11 +2,14 @@
 //! and are recorded, state is committed, and the run ends, leaving the rest for the next
 //! run. Cheap to clone and share between threads (a signal handler sets it).
 
+use crate::http::WaitCanceller;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+/// The stop flag, the engine's waits on it, and the HTTP gateway's waits (through
+/// [`StopSignal::network_waits`]).
 #[derive(Debug, Clone, Default)]
-pub struct StopSignal(Arc<(Mutex<bool>, Condvar)>);
+pub struct StopSignal(Arc<(Mutex<bool>, Condvar)>, WaitCanceller);
 
 impl StopSignal {
     pub fn new() -> StopSignal {
@@ -18,6 +21,13 @@ impl StopSignal {
         let (flag, woken) = &*self.0;
         *flag.lock().unwrap_or_else(|p| p.into_inner()) = true;
         woken.notify_all();
+        self.1.cancel();
+    }
+
+    /// What ends the HTTP gateway's waits (rate-limit resets, backoffs) when a stop is asked
+    /// for; give it to the run's limiters.
+    pub fn network_waits(&self) -> WaitCanceller {
+        self.1.clone()
     }
 
     /// Whether a stop was asked for.

@@ -118,7 +118,12 @@ impl Gateway {
             if let Some((_, queued)) = &slot {
                 metrics.write_queue_wait(*queued);
             }
-            self.wait_for_budget(bucket, max_wait).await;
+            if !self.wait_for_budget(bucket, max_wait).await {
+                return Err(HttpFailure::Transport(format!(
+                    "{}: stopping, so not waiting for the rate limit to reset; it is sent next run",
+                    prepared.label
+                )));
+            }
 
             let attempt_started = Instant::now();
             let outcome = self.attempt(&prepared).await;
@@ -188,7 +193,9 @@ impl Gateway {
                                 "retrying after backoff"
                             );
                             metrics.retry();
-                            tokio::time::sleep(delay).await;
+                            if !self.limiter.cancel.sleep(delay).await {
+                                return Ok(into_inbound(response));
+                            }
                             if verdict == Verdict::ServerError {
                                 metrics.backoff_wait(delay);
                             } else {
@@ -224,7 +231,9 @@ impl Gateway {
                         "no response; retrying after backoff"
                     );
                     metrics.retry();
-                    tokio::time::sleep(delay).await;
+                    if !self.limiter.cancel.sleep(delay).await {
+                        return Err(self.describe_failure(&prepared, failure, attempt));
+                    }
                     metrics.backoff_wait(delay);
                 }
             }
@@ -234,9 +243,10 @@ impl Gateway {
     /// Waits while the platform reported the request's budget exhausted or asked every
     /// request to hold off — unless that wait exceeds `max_wait`, in which case the
     /// request goes out at once and the plugin gets the platform's answer.
-    async fn wait_for_budget(&self, bucket: &str, max_wait: Duration) {
+    /// Returns false when a stop ended the wait: the request is not sent.
+    async fn wait_for_budget(&self, bucket: &str, max_wait: Duration) -> bool {
         let Some(wait) = self.limiter.wait_for(bucket) else {
-            return;
+            return true;
         };
         if wait > max_wait {
             tracing::warn!(
@@ -245,7 +255,7 @@ impl Gateway {
                 wait_ms = wait.as_millis() as u64,
                 "rate-limit reset is further away than the configured maximum wait; not waiting"
             );
-            return;
+            return true;
         }
         let until = chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
         self.limiter.announce_wait(bucket, wait);
@@ -257,10 +267,11 @@ impl Gateway {
             "waiting for the platform's rate limit to reset"
         );
         let waiting_since = Instant::now();
-        tokio::time::sleep(wait).await;
+        let waited = self.limiter.cancel.sleep(wait).await;
         self.limiter
             .metrics
             .rate_limit_wait(waiting_since.elapsed());
+        waited
     }
 
     async fn attempt(&self, prepared: &PreparedRequest) -> Result<RawResponse, AttemptFailure> {

@@ -13,6 +13,7 @@ use tokio::sync::{Mutex as AsyncMutex, MutexGuard as AsyncMutexGuard};
 use super::metrics::{MetricsSnapshot, PlatformMetrics};
 use super::policy::{PlatformKind, RatePolicy};
 use super::rate_headers::{self, BudgetReport};
+use super::wait_cancel::WaitCanceller;
 
 /// Bucket name for a block that applies to every request of the platform.
 const ALL: &str = "*";
@@ -54,6 +55,8 @@ impl SharedObserver {
 pub struct PlatformLimiter {
     platform: String,
     observer: SharedObserver,
+    /// Ends this run's waits when it is asked to stop.
+    pub(crate) cancel: WaitCanceller,
     policy: RatePolicy,
     /// Budget name → the instant requests of that budget may go out again.
     blocked_until: Mutex<HashMap<String, Instant>>,
@@ -82,6 +85,7 @@ impl PlatformLimiter {
         Arc::new(PlatformLimiter {
             platform: platform.into(),
             observer: SharedObserver::default(),
+            cancel: WaitCanceller::new(),
             policy,
             blocked_until: Mutex::new(HashMap::new()),
             write_gate: AsyncMutex::new(None),
@@ -228,6 +232,7 @@ impl PlatformLimiter {
 pub struct LimiterRegistry {
     limiters: Mutex<BTreeMap<String, Arc<PlatformLimiter>>>,
     observer: SharedObserver,
+    cancel: WaitCanceller,
 }
 
 impl LimiterRegistry {
@@ -248,10 +253,16 @@ impl LimiterRegistry {
                 let mut limiter = PlatformLimiter::new(platform, policy());
                 if let Some(fresh) = Arc::get_mut(&mut limiter) {
                     fresh.observer = self.observer.clone();
+                    fresh.cancel = self.cancel.clone();
                 }
                 limiter
             })
             .clone()
+    }
+
+    /// Lets `cancel` end the waits of every platform of this run (a stop request).
+    pub fn cancel_waits_with(&mut self, cancel: WaitCanceller) {
+        self.cancel = cancel;
     }
 
     /// Tells `observer` of every rate-limit wait of every platform from now on.

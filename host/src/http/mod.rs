@@ -16,6 +16,7 @@ mod request_check;
 mod retry_rules;
 mod transport;
 mod types;
+mod wait_cancel;
 pub mod webhook_signature;
 
 pub use allowed_host::{HostPattern, Origin, PortPattern, origin_of};
@@ -30,3 +31,4 @@ pub use policy::{
 };
 pub use transport::{HttpTransport, TransportError};
 pub use types::*;
+pub use wait_cancel::WaitCanceller;

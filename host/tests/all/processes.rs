@@ -332,6 +332,57 @@ fn sigterm_during_a_pass_stops_within_seconds_with_exit_0_and_no_pending_intent(
     assert_paired_and_equal(&world);
 }
 
+/// Reads the child's stderr until a line contains `needle` (at most a minute); the rest of
+/// its stderr is drained in the background.
+fn until_logged(child: &mut Child, needle: &str) {
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let (lines, seen) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let mut log = String::new();
+    let started = Instant::now();
+    while !log.contains(needle) {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never logged `{needle}`:\n{log}"
+        );
+        if let Ok(line) = seen.recv_timeout(Duration::from_millis(200)) {
+            log.push_str(&line);
+            log.push('\n');
+        }
+    }
+}
+
+#[test]
+fn sigterm_during_a_rate_limit_wait_ends_the_wait_at_once() {
+    let world = World::start(3, 0.01, 50);
+    // Two GitHub REST requests per 40 s: the gateway waits for the reset.
+    world.handle.set_fault_plan(
+        FaultPlan::none()
+            .with_github_core_budget(2)
+            .with_budget_window(Duration::from_secs(40)),
+    );
+    let mut child = world.spawn(&["sync"]);
+    until_logged(&mut child, "waiting for the platform's rate limit to reset");
+    signal(&child, "TERM");
+    let signalled = Instant::now();
+    let status = child.wait().unwrap();
+    assert!(
+        signalled.elapsed() < Duration::from_secs(10),
+        "stopped {:?} after SIGTERM, in a 40 s wait",
+        signalled.elapsed()
+    );
+    assert!(status.code().is_some(), "it exited, not killed: {status:?}");
+
+    world.handle.set_fault_plan(FaultPlan::none());
+    let (code, report, stderr) = world.sync();
+    assert_eq!(code, 0, "{report}\n{stderr}");
+    assert_paired_and_equal(&world);
+}
+
 #[test]
 fn sigterm_during_a_retry_wait_ends_the_wait_and_the_next_run_finishes_the_work() {
     let world = World::start(3, 0.01, 50);
@@ -346,27 +397,7 @@ fn sigterm_during_a_retry_wait_ends_the_wait_and_the_next_run_finishes_the_work(
         10_000,
     ));
     let mut child = world.spawn(&["sync"]);
-    let stderr = child.stderr.take().expect("stderr is piped");
-    let (lines, seen) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut log = String::new();
-    let started = Instant::now();
-    while !log.contains("waiting before retrying") {
-        assert!(
-            started.elapsed() < Duration::from_secs(60),
-            "never waited to retry:\n{log}"
-        );
-        if let Ok(line) = seen.recv_timeout(Duration::from_millis(200)) {
-            log.push_str(&line);
-            log.push('\n');
-        }
-    }
+    until_logged(&mut child, "waiting before retrying");
     signal(&child, "TERM");
     let signalled = Instant::now();
     let status = child.wait().unwrap();
