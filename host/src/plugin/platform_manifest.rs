@@ -5,7 +5,7 @@
 
 use crate::http::webhook_signature::WebhookScheme;
 use crate::http::{PlatformKind, RatePolicy};
-use pmsync_core::config::{ConnectorSpec, SettingSpec, SettingType};
+use pmsync_core::config::{ConnectorSpec, CreatedType, SettingSpec, SettingType};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -34,6 +34,10 @@ pub struct ConnectorManifest {
     /// host passes it no other. Absent: all three.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<Vec<String>>,
+    /// Where a created item's type comes from (`[connector.created_type]`), for platforms
+    /// that type their items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_type: Option<CreatedType>,
     /// Whose rate-limit headers the platform sends: `github`, `jira`, `linear` or `generic`.
     #[serde(default)]
     pub rate_limit_headers: PlatformKind,
@@ -120,6 +124,7 @@ pub fn connector_spec(
         query_key: connector.query_key,
         secret_prefixes: connector.secret_prefixes,
         filters: connector.filters,
+        created_type: connector.created_type,
     }
 }
 

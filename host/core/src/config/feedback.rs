@@ -8,7 +8,7 @@
 
 use super::error::ConfigPath;
 use super::model::{ConfigFile, Direction, SyncConfig};
-use super::validate::{Diagnostic, Severity};
+use super::validate::{Available, Diagnostic, Severity};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// An edge: sync `sync` creates items on `to` from items of `from`.
@@ -77,7 +77,7 @@ fn names(config: &ConfigFile, syncs: &BTreeSet<usize>) -> String {
 }
 
 /// Cycles of creating syncs (errors) and fields written by two syncs (warnings).
-pub fn check(config: &ConfigFile) -> Vec<Diagnostic> {
+pub fn check(config: &ConfigFile, available: &Available) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let all = edges(config);
     let mut reported: BTreeSet<BTreeSet<usize>> = BTreeSet::new();
@@ -106,15 +106,17 @@ pub fn check(config: &ConfigFile) -> Vec<Diagnostic> {
         });
     }
     out.extend(shared_fields(config));
-    out.extend(created_outside_filters(config));
+    out.extend(created_outside_filters(config, available));
     out
 }
 
-/// Issues a sync creates in a Jira source get its `create_fields.source.issuetype`, or the
-/// platform's `default_issue_type` (the connector's default: `Task`); when the sync's
-/// `filters.issue_types` (which filter the source side) leaves that type out, the created
-/// issues are never listed again and later edits to them are not synced.
-fn created_outside_filters(config: &ConfigFile) -> Vec<Diagnostic> {
+/// Items a sync creates in its source get the type in its `create_fields.source` (under the
+/// field the connector's manifest names in `[connector.created_type]`, Jira: `issuetype`),
+/// or the platform setting the manifest names (Jira: `default_issue_type`), or the
+/// manifest's default (Jira: `Task`); when the sync's `filters.issue_types` (which filter
+/// the source side) leaves that type out, the created items are never listed again and
+/// later edits to them are not synced.
+fn created_outside_filters(config: &ConfigFile, available: &Available) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, s) in config.syncs.iter().enumerate() {
         if s.filters.issue_types.is_empty() {
@@ -129,16 +131,20 @@ fn created_outside_filters(config: &ConfigFile) -> Vec<Diagnostic> {
             let connector = platform
                 .and_then(|p| p.connector.as_deref())
                 .unwrap_or(entry.as_str());
-            if connector != "jira" {
+            let Some(typed) = available
+                .connector_specs
+                .get(connector)
+                .and_then(|spec| spec.created_type.as_ref())
+            else {
                 continue;
-            }
+            };
+            let setting = |name: &String| platform.and_then(|p| p.settings.get(name));
             let created = s
                 .create_fields
                 .source
-                .get("issuetype")
-                .or_else(|| platform.and_then(|p| p.settings.get("default_issue_type")))
-                .map(String::as_str)
-                .unwrap_or("Task");
+                .get(&typed.field)
+                .or_else(|| typed.setting.as_ref().and_then(setting))
+                .unwrap_or(&typed.default);
             if s.filters
                 .issue_types
                 .iter()
@@ -152,9 +158,14 @@ fn created_outside_filters(config: &ConfigFile) -> Vec<Diagnostic> {
                 message: format!(
                     "issues this sync creates in `{entry}` get type `{created}`, which these \
                      issue types leave out: they would not be listed again, so later edits to \
-                     them would not sync; set `create_fields: {{ source: {{ issuetype: ... }} }}` \
-                     on this sync (or platforms.{entry}.settings.default_issue_type) to one of \
-                     them, or add `{created}` here"
+                     them would not sync; set `create_fields: {{ source: {{ {field}: ... }} }}` \
+                     on this sync{setting} to one of them, or add `{created}` here",
+                    field = typed.field,
+                    setting = typed
+                        .setting
+                        .as_ref()
+                        .map(|s| format!(" (or platforms.{entry}.settings.{s})"))
+                        .unwrap_or_default()
                 ),
                 location: None,
             });
@@ -226,10 +237,20 @@ fn written<'a>(
 
 #[cfg(test)]
 mod tests {
-    use crate::config::{Available, Diagnostic, Severity, check_str};
+    use crate::config::{Available, ConnectorSpec, CreatedType, Diagnostic, Severity, check_str};
 
     fn diagnostics(text: &str) -> Vec<Diagnostic> {
-        let available = Available::new([], [], ["jira", "github", "linear"]);
+        // Jira's manifest says where created issues get their type.
+        let jira = ConnectorSpec {
+            created_type: Some(CreatedType {
+                field: "issuetype".into(),
+                setting: Some("default_issue_type".into()),
+                default: "Task".into(),
+            }),
+            ..ConnectorSpec::default()
+        };
+        let available =
+            Available::new([], [], ["jira", "github", "linear"]).with_spec("jira", jira);
         let (_, d) = check_str(text, "t.yaml", &available).unwrap_or_else(|e| panic!("{e}"));
         d
     }

@@ -80,6 +80,21 @@ pub struct ConnectorSpec {
     /// The common filters (`projects`, `issue_types`, `labels`) the connector reads;
     /// `None`: all of them.
     pub filters: Option<Vec<String>>,
+    /// Where the type of an item it creates comes from, when its platform types items
+    /// (Jira: `issuetype`), so validation can tell when created items fall outside a sync's
+    /// `filters.issue_types`.
+    pub created_type: Option<CreatedType>,
+}
+
+/// `[connector.created_type]`: the field holding an item's type, the setting that gives
+/// created items their type, and the type they get when that setting is not given.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatedType {
+    pub field: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
+    pub default: String,
 }
 
 impl ConnectorSpec {

@@ -131,7 +131,7 @@ pub fn validate(config: &ConfigFile, available: &Available) -> Vec<Diagnostic> {
     };
     v.file(config);
     let mut out = v.out;
-    out.extend(super::feedback::check(config));
+    out.extend(super::feedback::check(config, available));
     out.sort_by_key(|d| d.severity);
     out
 }
