@@ -6,8 +6,8 @@
 use super::platform_connectors::connector_info;
 use crate::plugin::{HostPattern, Origin, PluginSet, connector_spec};
 use pmsync_core::config::{
-    Available, ConfigError, ConfigFile, ConfigPath, Diagnostic, Severity, check_str,
-    has_env_syntax, url_problem,
+    Available, ConfigError, ConfigFile, ConfigPath, Diagnostic, PluginSettingsSpec, Severity,
+    check_str, has_env_syntax, url_problem,
 };
 
 /// What the loaded plugins provide, for config validation: names, and what each connector
@@ -15,6 +15,13 @@ use pmsync_core::config::{
 pub fn available(plugins: &PluginSet) -> Available {
     let mut available = Available::default();
     for info in plugins.inventory() {
+        available.plugin_settings.insert(
+            info.name.clone(),
+            PluginSettingsSpec {
+                kind: info.kind.to_string(),
+                settings: info.settings.clone(),
+            },
+        );
         available
             .transforms
             .extend(info.provides.transforms.iter().cloned());

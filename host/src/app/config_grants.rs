@@ -1,6 +1,7 @@
 //! The operator's grants, derived from the sync config: each connector plugin may reach the
 //! hosts its platform entry allows (`allow_hosts`) and have the credentials named under
-//! `credentials` injected. Nothing else is granted.
+//! `credentials` injected; transformers and resolvers get their `plugins.settings`.
+//! Nothing else is granted.
 
 use crate::plugin::{Grants, HostPattern, Manifest, Pin, PluginKind};
 use pmsync_core::config::ConfigFile;
@@ -29,6 +30,9 @@ pub fn grants_for(config: &ConfigFile, manifests: &[Manifest]) -> Result<Grants,
                 sha256: pin.sha256.clone(),
             },
         );
+    }
+    for (plugin, settings) in &config.plugins.settings {
+        grants.plugins.entry(plugin.clone()).or_default().settings = settings.clone();
     }
     for (entry, platform) in &config.platforms {
         let connector = connector_platform(config, entry);

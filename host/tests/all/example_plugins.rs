@@ -229,3 +229,34 @@ fn priority_based_falls_back_to_last_write_wins_on_equal_priority() {
         Ok(vec![Resolution::TakeSource, Resolution::TakeSource])
     );
 }
+
+#[test]
+fn a_resolver_reads_the_settings_the_config_gives_it_under_plugins_settings() {
+    let yaml = "plugins:
+  settings:
+    priority-resolver:
+      source_priority_field: rank
+      target_priority_field: rank
+platforms: {}
+syncs: []
+";
+    let config = pmsync_core::config::load_str(yaml, "settings.yaml").expect("config loads");
+    let manifests = pmsync_host::plugin::manifests_in(&plugins_dir());
+    let grants = pmsync_host::app::grants_for(&config, &manifests).expect("grants");
+    plugin_folder("priority-resolver");
+    let cache = tempfile::tempdir().unwrap();
+    let runtime = PluginRuntime::with_cache_dir(cache.path()).unwrap();
+    let set = runtime.load_dir(&plugins_dir(), &grants).plugins;
+
+    // `priority` says the source is more urgent, `rank` (the configured field) the target.
+    let mut source = item("PROJ-9", 30, text("Highest"));
+    source.fields.insert("rank".into(), Value::Integer(4));
+    let mut target = item("ENG-9", 0, Value::Integer(4));
+    target.fields.insert("rank".into(), Value::Integer(1));
+    let results = set.resolve_batch(&[conflict_between(source, target)]);
+    assert_eq!(
+        results[0],
+        Ok(vec![Resolution::TakeTarget, Resolution::TakeTarget]),
+        "decided by `rank`, as configured"
+    );
+}

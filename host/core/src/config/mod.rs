@@ -22,7 +22,8 @@ pub use locate::locate;
 pub use model::*;
 pub use secrets::{ResolvedCredential, ResolvedSecrets, Secret, resolve_secrets};
 pub use settings::{
-    ConnectorSpec, CreatedType, SettingSpec, SettingType, is_secret_name, url_problem,
+    ConnectorSpec, CreatedType, PluginSettingsSpec, SettingSpec, SettingType, is_secret_name,
+    url_problem,
 };
 pub use suggest::closest;
 pub use validate::{Available, Diagnostic, Severity, check_str, validate};

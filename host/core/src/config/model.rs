@@ -30,11 +30,16 @@ pub struct PluginsConfig {
     /// name, and version and component digest when given) is refused with its grants.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub pins: BTreeMap<String, PinConfig>,
+    /// Settings of transformer and resolver plugins, by plugin name, read by the plugin
+    /// through its `config` import (connectors take theirs under
+    /// `platforms.<entry>.settings`). Literal values; never secrets.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl PluginsConfig {
     pub fn is_empty(&self) -> bool {
-        self.pins.is_empty()
+        self.pins.is_empty() && self.settings.is_empty()
     }
 }
 

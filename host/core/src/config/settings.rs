@@ -107,6 +107,95 @@ impl ConnectorSpec {
     }
 }
 
+/// What a loaded plugin declares about the settings it reads (`[settings.NAME]` in its
+/// manifest), for `plugins.settings.<plugin>`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PluginSettingsSpec {
+    /// `connector`, `transformer` or `resolver`.
+    pub kind: String,
+    /// Declared settings; a plugin that declares none is not checked key by key.
+    pub settings: BTreeMap<String, SettingSpec>,
+}
+
+/// Checks `plugins.settings.<plugin>`: a transformer or resolver that is loaded, keys it
+/// declares (when it declares any), values of their types, no secrets.
+pub(crate) fn check_plugin_settings(
+    plugin: &str,
+    values: &BTreeMap<String, String>,
+    loaded: &BTreeMap<String, PluginSettingsSpec>,
+) -> Vec<Finding> {
+    let path = ConfigPath::root()
+        .key("plugins")
+        .key("settings")
+        .key(plugin.to_string());
+    let mut out = Vec::new();
+    let spec = loaded.get(plugin);
+    match spec {
+        None if !loaded.is_empty() => {
+            let hint = closest(plugin, loaded.keys().map(String::as_str))
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+            out.push((path, format!("no plugin named `{plugin}` is loaded{hint}")));
+            return out;
+        }
+        Some(spec) if spec.kind == "connector" => {
+            out.push((
+                path,
+                format!(
+                    "`{plugin}` is a connector: its settings go under `platforms.<entry>.settings`"
+                ),
+            ));
+            return out;
+        }
+        _ => {}
+    }
+    let declared = spec.map(|s| &s.settings).filter(|s| !s.is_empty());
+    for (key, value) in values {
+        let at = path.key(key.clone());
+        if is_secret_name(key) {
+            out.push((
+                at,
+                format!(
+                    "`{key}` looks like a secret; plugin settings are handed to the plugin and printed by `export-config`, so they never hold secrets"
+                ),
+            ));
+            continue;
+        }
+        // (`${VAR}` in a plugin setting is refused as the file loads: it is not expanded.)
+        let Some(declared) = declared else {
+            continue;
+        };
+        match declared.get(key) {
+            None => {
+                let hint = closest(key, declared.keys().map(String::as_str))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                out.push((
+                    at,
+                    format!(
+                        "unknown setting `{key}` for plugin `{plugin}` (its settings: {}){hint}",
+                        declared.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            }
+            Some(setting) => {
+                if let Some(problem) = type_problem(value, setting) {
+                    out.push((at, format!("`{key}` {problem}")));
+                }
+            }
+        }
+    }
+    for (name, setting) in declared.into_iter().flatten() {
+        if setting.required && !values.contains_key(name) {
+            out.push((
+                path.clone(),
+                format!("plugin `{plugin}` needs the setting `{name}`"),
+            ));
+        }
+    }
+    out
+}
+
 /// Key names that say "this is a secret", whatever the connector.
 pub fn is_secret_name(key: &str) -> bool {
     let key = key.to_ascii_lowercase();

@@ -3,7 +3,7 @@
 use super::error::{ConfigError, ConfigPath, Location, Segment};
 use super::filters::COMMON_FILTER_KEYS;
 use super::model::{ConfigFile, Direction, FieldMapping, FieldType, Strategy, SyncConfig};
-use super::settings::{ConnectorSpec, check_settings};
+use super::settings::{ConnectorSpec, PluginSettingsSpec, check_plugin_settings, check_settings};
 use super::suggest::closest;
 use crate::transform::{
     BUILTIN_TRANSFORMS, conversion_exists, input_types, is_builtin, output_types, parse_date,
@@ -24,6 +24,9 @@ pub struct Available {
     /// What each connector declares in its manifest (settings, query key), by platform.
     /// A connector without an entry is not checked setting by setting.
     pub connector_specs: BTreeMap<String, ConnectorSpec>,
+    /// Every loaded plugin by name, with the settings it declares (for
+    /// `plugins.settings`). Empty: plugin names are not checked.
+    pub plugin_settings: BTreeMap<String, PluginSettingsSpec>,
 }
 
 impl Available {
@@ -38,6 +41,7 @@ impl Available {
             resolvers: set(&mut resolvers.into_iter()),
             connectors: set(&mut connectors.into_iter()),
             connector_specs: BTreeMap::new(),
+            plugin_settings: BTreeMap::new(),
         }
     }
 
@@ -219,6 +223,13 @@ impl Validator<'_> {
             }
         }
         self.pins(config);
+        for (plugin, values) in &config.plugins.settings {
+            for (path, message) in
+                check_plugin_settings(plugin, values, &self.available.plugin_settings)
+            {
+                self.error(path, message);
+            }
+        }
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, sync) in config.syncs.iter().enumerate() {
             let path = root.key("syncs").index(i);

@@ -454,3 +454,57 @@ syncs: []
         .expect(2);
     assert!(bare.stderr.contains("pins"), "{}", bare.stderr);
 }
+
+#[test]
+fn plugin_settings_are_checked_against_what_each_plugin_declares_with_their_position() {
+    let cli = Cli::new();
+    let base = example_text("jira_to_github.yaml");
+    for (settings, expected) in [
+        (
+            "    priority-resolver: { source_priorty_field: rank }\n",
+            "did you mean `source_priority_field`?",
+        ),
+        (
+            "    priority-resolve: { source_priority_field: rank }\n",
+            "did you mean `priority-resolver`?",
+        ),
+        (
+            "    jira: { project: PROJ }\n",
+            "`jira` is a connector: its settings go under `platforms.<entry>.settings`",
+        ),
+        (
+            "    priority-resolver: { api_token: abc }\n",
+            "`api_token` looks like a secret",
+        ),
+        (
+            "    priority-resolver: { source_priority_field: \"${FIELD}\" }\n",
+            "`${VAR}` is not expanded here",
+        ),
+    ] {
+        let config = cli.write(
+            "settings.yaml",
+            &format!("{base}\nplugins:\n  settings:\n{settings}"),
+        );
+        let ran = cli
+            .run(&["validate", "--config", &config, "--json"])
+            .expect(2);
+        let answer = ran.json();
+        let found = answer["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|d| d["message"].as_str().is_some_and(|m| m.contains(expected)))
+            .unwrap_or_else(|| panic!("{settings}: {answer}"));
+        assert!(
+            found["line"].as_u64().is_some_and(|l| l > 100),
+            "located at the setting: {found}"
+        );
+    }
+    let good = cli.write(
+        "good.yaml",
+        &format!(
+            "{base}\nplugins:\n  settings:\n    priority-resolver: {{ source_priority_field: rank }}\n"
+        ),
+    );
+    cli.run(&["validate", "--config", &good]).expect(0);
+}
