@@ -21,6 +21,9 @@ pub struct LoadError {
 pub enum Failure {
     /// The guest panicked; message and location come from its stderr.
     Panicked { message: String, location: String },
+    /// The guest raised an exception it did not catch (a Python traceback on its stderr):
+    /// the exception line and the last lines of the traceback.
+    Raised { exception: String, trace: String },
     /// The wall-clock deadline (per item, times the call's items) passed.
     Deadline { timeout_ms: u64, items: u64 },
     /// The guest tried to grow its memory past the limit.
@@ -40,6 +43,9 @@ impl fmt::Display for Failure {
         match self {
             Failure::Panicked { message, location } => {
                 write!(f, "guest panicked: '{message}' at {location}")
+            }
+            Failure::Raised { exception, trace } => {
+                write!(f, "guest raised {exception} (traceback ends: {trace})")
             }
             Failure::Deadline { timeout_ms, items } if *items > 1 => write!(
                 f,

@@ -10,7 +10,7 @@ use super::error::{CallError, Failure};
 use super::grants::Granted;
 use super::limits::{LOG_LINES_PER_CALL, MAX_LOG_LINE, cut, plugin_text};
 use super::manifest::{Manifest, PluginKind};
-use super::output::{find_panic, forward};
+use super::output::{find_panic, find_python_exception, forward};
 use super::state::PluginState;
 use super::wasmtime_engine::PluginEngine;
 use crate::http::HttpClient;
@@ -157,6 +157,14 @@ impl LoadedPlugin {
             Failure::FuelExhausted {
                 fuel: limits.fuel,
                 items,
+            }
+        } else if let Some(raised) = find_python_exception(&stderr) {
+            // componentize-py reports an uncaught exception as a panic of its runtime
+            // ("Python function threw an unexpected exception"); the traceback above it
+            // says what actually went wrong.
+            Failure::Raised {
+                exception: plugin_text(&raised.exception),
+                trace: plugin_text(&raised.frames.join(" | ")),
             }
         } else if let Some(panic) = find_panic(&stderr) {
             Failure::Panicked {

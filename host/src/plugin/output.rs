@@ -130,6 +130,37 @@ pub fn find_panic(stderr: &str) -> Option<GuestPanic> {
     Some(GuestPanic { message, location })
 }
 
+/// An uncaught exception a guest printed as a Python traceback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuestException {
+    /// `ValueError: what went wrong`.
+    pub exception: String,
+    /// The last lines of the traceback (frames), innermost last.
+    pub frames: Vec<String>,
+}
+
+/// The last Python traceback in `stderr`: its exception line and its last three frame
+/// lines.
+pub fn find_python_exception(stderr: &str) -> Option<GuestException> {
+    let start = stderr.rfind("Traceback (most recent call last):")?;
+    let mut frames = Vec::new();
+    for line in stderr[start..].lines().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            frames.push(line.trim().to_string());
+            continue;
+        }
+        let keep = frames.len().saturating_sub(3);
+        return Some(GuestException {
+            exception: line.trim().to_string(),
+            frames: frames.split_off(keep),
+        });
+    }
+    None
+}
+
 /// Forwards captured output to `tracing`, one event per line, tagged with the plugin.
 pub fn forward(plugin: &str, stream: &str, text: &str) {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -140,6 +171,31 @@ pub fn forward(plugin: &str, stream: &str, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What componentize-py prints for an uncaught exception (recorded from a real
+    /// component), then its runtime's panic.
+    const PYTHON_STDERR: &str = "Traceback (most recent call last):
+  File \"/0/app.py\", line 15, in transform_batch
+ValueError: cannot shout at boom: K-1
+
+thread '<unnamed>' (1) panicked at runtime/src/lib.rs:1280:25:
+Python function threw an unexpected exception
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+";
+
+    #[test]
+    fn a_python_traceback_gives_the_exception_and_its_last_frames() {
+        let raised = find_python_exception(PYTHON_STDERR).expect("a traceback");
+        assert_eq!(raised.exception, "ValueError: cannot shout at boom: K-1");
+        assert_eq!(
+            raised.frames,
+            ["File \"/0/app.py\", line 15, in transform_batch"]
+        );
+        assert_eq!(
+            find_python_exception("thread 'main' panicked at x.rs:1:1:\nboom\n"),
+            None
+        );
+    }
 
     #[test]
     fn finds_modern_rust_panic_message_and_location() {
