@@ -1,7 +1,7 @@
 # The two commands a new user needs:
 #   make run    sync the built-in sandbox platforms through the WASM connectors
 #   make test   build the plugins and run every test
-.PHONY: run test plugins bench lint
+.PHONY: run test plugins bench lint test-tools
 
 plugins:
 	bash scripts/build-plugins.sh
@@ -15,7 +15,11 @@ run: plugins
 	cargo test --workspace --no-run
 	$(TARGET_DIR)/debug/pmsync-host run --plugins ./plugins
 
-test: plugins
+# Real services some tests run (the OCI registry of the bundle tests), installed when missing.
+test-tools:
+	bash scripts/ensure-test-tools.sh
+
+test: plugins test-tools
 	cargo test --workspace
 
 bench: plugins

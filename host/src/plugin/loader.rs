@@ -15,6 +15,7 @@ use super::manifest::{Manifest, PluginKind};
 use super::precheck::world_names;
 use super::set::PluginSet;
 use super::wasmtime_engine::PluginEngine;
+use crate::bundle::{InstalledCheck, check_installed};
 use super::world::{check_world, check_world_names};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -103,10 +104,40 @@ impl PluginRuntime {
                 Vec::new()
             }
         };
+        let installed = match path.is_dir() {
+            true => check_installed(path, grants.trust.as_ref()),
+            false => Ok(InstalledCheck::default()),
+        };
+        let installed = match installed {
+            Ok(check) => check,
+            Err(reason) => {
+                // Without a readable lock no folder can be told from a bundle's: load nothing.
+                errors.push(LoadError {
+                    plugin: "bundles".to_string(),
+                    path: path.join(crate::bundle::LOCK_FILE),
+                    reason: format!("{reason}; no plugin of this folder is loaded"),
+                });
+                return self.report(started, errors, Vec::new());
+            }
+        };
+        for refused in &installed.refused {
+            errors.push(LoadError {
+                plugin: format!("bundle {}", refused.bundle),
+                path: refused.folders.first().cloned().unwrap_or_else(|| path.to_path_buf()),
+                reason: format!("refused, none of its plugins is loaded: {}", cut(&refused.reason, 2_000)),
+            });
+        }
         let mut candidates = Vec::new();
         for (manifest_path, wasm_override) in manifests {
+            let folder = manifest_path.parent().unwrap_or(path).to_path_buf();
+            if installed.refusal(&folder).is_some() {
+                continue;
+            }
             match read_candidate(&manifest_path, wasm_override.as_deref()) {
-                Ok(candidate) => candidates.push(candidate),
+                Ok(mut candidate) => {
+                    candidate.bundle = installed.verified.get(&folder).cloned();
+                    candidates.push(candidate)
+                }
                 Err(e) => errors.push(e),
             }
         }
@@ -119,6 +150,15 @@ impl PluginRuntime {
                 Err(e) => errors.push(e),
             }
         }
+        self.report(started, errors, loaded)
+    }
+
+    fn report(
+        &self,
+        started: Instant,
+        errors: Vec<LoadError>,
+        loaded: Vec<Arc<LoadedPlugin>>,
+    ) -> LoadReport {
         for e in &errors {
             tracing::warn!(target: "pmsync::plugin", "{e}");
         }
@@ -181,6 +221,7 @@ impl PluginRuntime {
             settings: Arc::new(settings),
             component_path,
             sha256: candidate.sha256.clone(),
+            bundle: candidate.bundle.clone(),
             cache_key: key.clone(),
             cache,
             load_time: Duration::ZERO,
@@ -248,6 +289,7 @@ fn read_candidate(manifest_path: &Path, wasm: Option<&Path>) -> Result<Candidate
         sha256: sha256_hex(&bytes),
         bytes,
         manifest,
+        bundle: None,
     })
 }
 
