@@ -6,6 +6,7 @@
 //! match its signed manifest is never installed.
 
 use super::error::BundleError;
+use super::installed::check_files;
 use super::lock::{BundleLock, LockedBundle};
 use super::opened::OpenedBundle;
 use super::trust::TrustPolicy;
@@ -93,7 +94,8 @@ pub fn install(
     if let Some(old) = &previous {
         let old_version = semver::Version::parse(&old.version).ok();
         let new_version = manifest.semver();
-        if old.version == manifest.version && old.digest == bundle.digest {
+        let intact = check_files(plugins_dir, manifest).is_ok();
+        if old.version == manifest.version && old.digest == bundle.digest && intact {
             return Ok(Installed {
                 organisation: manifest.organisation.clone(),
                 name: manifest.name.clone(),
@@ -107,7 +109,7 @@ pub fn install(
                 warnings,
             });
         }
-        if old_version.as_ref() == Some(&new_version) {
+        if old_version.as_ref() == Some(&new_version) && old.digest != bundle.digest {
             return Err(BundleError::refused(format!(
                 "bundle {label} is already installed with other content (digest {}, this one {}); a new build needs a new version; nothing was installed",
                 old.digest, bundle.digest

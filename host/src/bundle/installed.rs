@@ -121,6 +121,19 @@ fn verify(
     if let (Some(policy), Some(signer), false) = (trust, &signer, locked.development) {
         policy.check(&manifest.organisation, signer)?;
     }
+    check_files(plugins_dir, manifest)?;
+    Ok(BundleOrigin {
+        organisation: manifest.organisation.clone(),
+        bundle: manifest.name.clone(),
+        version: manifest.version.clone(),
+        signer: signer.map(|s| s.id()),
+        digest: locked.digest.clone(),
+        development: locked.development,
+    })
+}
+
+/// Whether every file of `manifest` in `plugins_dir` has the sha256 and size it gives.
+pub(super) fn check_files(plugins_dir: &Path, manifest: &BundleManifest) -> Result<(), String> {
     for file in &manifest.files {
         let path = plugins_dir.join(&file.path);
         let bytes = read_bounded(&path, MAX_BUNDLE_FILE_BYTES, "an installed bundle file")
@@ -134,12 +147,5 @@ fn verify(
             ));
         }
     }
-    Ok(BundleOrigin {
-        organisation: manifest.organisation.clone(),
-        bundle: manifest.name.clone(),
-        version: manifest.version.clone(),
-        signer: signer.map(|s| s.id()),
-        digest: locked.digest.clone(),
-        development: locked.development,
-    })
+    Ok(())
 }

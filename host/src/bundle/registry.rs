@@ -263,7 +263,7 @@ fn pull_error(reference: &Reference, what: &str, e: oci_client::errors::OciDistr
     let text = e.to_string();
     if matches!(e, oci_client::errors::OciDistributionError::DigestError(_)) {
         BundleError::refused(format!(
-            "{}: the registry served {what} with another digest than pinned ({text}); refused",
+            "{}: the registry served {what} with another digest than it is pinned to ({text}); refused",
             reference.whole()
         ))
     } else {
