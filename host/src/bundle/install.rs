@@ -89,7 +89,9 @@ pub fn install(
         ))?,
         (Some(_), None) => {}
     }
-    let mut lock = BundleLock::read(plugins_dir).map_err(BundleError::refused)?.unwrap_or_default();
+    let mut lock = BundleLock::read(plugins_dir)
+        .map_err(BundleError::refused)?
+        .unwrap_or_default();
     let previous = lock.find(&manifest.organisation, &manifest.name).cloned();
     if let Some(old) = &previous {
         let old_version = semver::Version::parse(&old.version).ok();

@@ -34,7 +34,12 @@ impl PublicKey {
         let bytes = hex::decode(text.trim())
             .ok()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
-            .ok_or_else(|| format!("`{}` is not an ed25519 public key (64 hex digits)", cut(text)))?;
+            .ok_or_else(|| {
+                format!(
+                    "`{}` is not an ed25519 public key (64 hex digits)",
+                    cut(text)
+                )
+            })?;
         VerifyingKey::from_bytes(&bytes)
             .map(PublicKey)
             .map_err(|_| format!("`{}` is not a valid ed25519 public key", cut(text)))

@@ -29,7 +29,7 @@ pub use error::BundleError;
 pub use install::{InstallOptions, Installed, install};
 pub use installed::{BundleOrigin, InstalledCheck, check_installed};
 pub use keys::{PublicKey, generate_key, key_id, read_private_key, write_private_key};
-pub use limits::{MAX_BUNDLE_BYTES, MAX_BUNDLE_FILES, MAX_BUNDLE_FILE_BYTES};
+pub use limits::{MAX_BUNDLE_BYTES, MAX_BUNDLE_FILE_BYTES, MAX_BUNDLE_FILES};
 pub use lock::{BundleLock, LOCK_FILE, LockedBundle};
 pub use manifest::{BundleFile, BundleManifest, BundlePlugin, FORMAT};
 pub use opened::{OpenedBundle, read_bundle_file};

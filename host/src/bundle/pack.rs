@@ -29,7 +29,10 @@ pub struct PackRequest<'a> {
 /// Packs the bundle; returns its bytes, opened (checked the way a reader checks it).
 pub fn pack(request: &PackRequest) -> Result<(Vec<u8>, OpenedBundle), BundleError> {
     let refuse = BundleError::refused;
-    for (what, name) in [("organisation", request.organisation), ("name", request.name)] {
+    for (what, name) in [
+        ("organisation", request.organisation),
+        ("name", request.name),
+    ] {
         if !is_bundle_name(name) {
             return Err(refuse(format!(
                 "{what} `{name}` is not a name: lowercase letters, digits, `-` and `_` (at most 64)"
@@ -86,7 +89,10 @@ pub fn pack(request: &PackRequest) -> Result<(Vec<u8>, OpenedBundle), BundleErro
                 manifest.component.display()
             ))
         })?;
-        for (file, data) in [("plugin.toml".to_string(), toml), (component_name, component)] {
+        for (file, data) in [
+            ("plugin.toml".to_string(), toml),
+            (component_name, component),
+        ] {
             let path = format!("{folder_name}/{file}");
             total += data.len() as u64;
             files.push(BundleFile {

@@ -73,7 +73,8 @@ pub fn parse_reference(text: &str) -> Result<Reference, BundleError> {
 /// Whether `text` looks like a registry reference rather than a file path.
 pub fn looks_like_reference(text: &str) -> bool {
     let first = text.split('/').next().unwrap_or("");
-    text.contains('/') && (first.contains(':') || first.contains('.') || first == "localhost")
+    text.contains('/')
+        && (first.contains(':') || first.contains('.') || first == "localhost")
         && !std::path::Path::new(text).exists()
 }
 
@@ -124,7 +125,11 @@ fn network(reference: &Reference, what: &str, e: impl std::fmt::Display) -> Bund
 }
 
 /// Pushes the bundle file `bytes` (already opened and checked as `bundle`) to `reference`.
-pub fn push(reference: &str, bytes: &[u8], bundle: &OpenedBundle) -> Result<Transferred, BundleError> {
+pub fn push(
+    reference: &str,
+    bytes: &[u8],
+    bundle: &OpenedBundle,
+) -> Result<Transferred, BundleError> {
     let reference = parse_reference(reference)?;
     if reference.digest().is_some() {
         return Err(BundleError::refused(format!(
@@ -259,7 +264,11 @@ pub fn pull(reference: &str) -> Result<(Vec<u8>, Transferred), BundleError> {
 
 /// A pull that failed: a digest mismatch found by the client is a refusal, the rest a
 /// network failure.
-fn pull_error(reference: &Reference, what: &str, e: oci_client::errors::OciDistributionError) -> BundleError {
+fn pull_error(
+    reference: &Reference,
+    what: &str,
+    e: oci_client::errors::OciDistributionError,
+) -> BundleError {
     let text = e.to_string();
     if matches!(e, oci_client::errors::OciDistributionError::DigestError(_)) {
         BundleError::refused(format!(
@@ -267,7 +276,10 @@ fn pull_error(reference: &Reference, what: &str, e: oci_client::errors::OciDistr
             reference.whole()
         ))
     } else {
-        BundleError::failed(format!("cannot pull {what} of {}: {text}", reference.whole()))
+        BundleError::failed(format!(
+            "cannot pull {what} of {}: {text}",
+            reference.whole()
+        ))
     }
 }
 
@@ -280,8 +292,11 @@ fn bundle_layer(reference: &Reference, manifest: &[u8]) -> Result<OciDescriptor,
         layers: Vec<OciDescriptor>,
     }
     let refuse = |m: String| BundleError::refused(format!("{}: {m}", reference.whole()));
-    let parsed: Manifest = serde_json::from_slice(manifest)
-        .map_err(|e| refuse(format!("the registry served a manifest that cannot be read: {e}")))?;
+    let parsed: Manifest = serde_json::from_slice(manifest).map_err(|e| {
+        refuse(format!(
+            "the registry served a manifest that cannot be read: {e}"
+        ))
+    })?;
     if parsed.config.media_type != CONFIG_MEDIA_TYPE {
         return Err(refuse(format!(
             "not a pmsync bundle (config media type `{}`, expected `{CONFIG_MEDIA_TYPE}`)",

@@ -113,7 +113,10 @@ mod tests {
         assert!(revoked.contains("revokes"), "{revoked}");
         let stranger = PublicKey(generate_key().verifying_key());
         let unknown = p.check("acme", &stranger).unwrap_err();
-        assert!(unknown.contains("not one of organisation `acme`'s keys"), "{unknown}");
+        assert!(
+            unknown.contains("not one of organisation `acme`'s keys"),
+            "{unknown}"
+        );
         let org = p.check("globex", &new).unwrap_err();
         assert!(org.contains("no plugins.trust.globex"), "{org}");
     }

@@ -114,9 +114,8 @@ fn pack(ctx: &Context, args: &PackArgs) -> Result<Outcome, CliError> {
         key: key.as_ref(),
     })
     .map_err(cli)?;
-    std::fs::write(&args.output, &bytes).map_err(|e| {
-        CliError::failed(format!("cannot write {}: {e}", args.output.display()))
-    })?;
+    std::fs::write(&args.output, &bytes)
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", args.output.display())))?;
     if ctx.out.json {
         let mut value = summary(&opened);
         value["file"] = json!(args.output);
@@ -166,7 +165,10 @@ fn fetch(ctx: &Context, what: &str) -> Result<(Vec<u8>, String), CliError> {
 }
 
 /// Opens the bundle and checks its signature, and the signer against `trust` if given.
-fn checked(bytes: &[u8], trust: Option<&TrustPolicy>) -> Result<(OpenedBundle, PublicKey), CliError> {
+fn checked(
+    bytes: &[u8],
+    trust: Option<&TrustPolicy>,
+) -> Result<(OpenedBundle, PublicKey), CliError> {
     let opened = OpenedBundle::open(bytes).map_err(cli)?;
     let signer = opened.signer().map_err(cli)?;
     if let Some(policy) = trust {
@@ -199,7 +201,9 @@ fn verify(ctx: &Context, args: &VerifyArgs) -> Result<Outcome, CliError> {
                 signer.id(),
                 opened.manifest.organisation
             ),
-            None => outln!("not checked against a trust policy (pass --config to check the signer)"),
+            None => {
+                outln!("not checked against a trust policy (pass --config to check the signer)")
+            }
         }
     }
     Ok(Outcome::Ok)
@@ -254,7 +258,9 @@ fn install(ctx: &Context, args: &InstallArgs) -> Result<Outcome, CliError> {
 fn list(ctx: &Context) -> Result<Outcome, CliError> {
     let trust = trust(ctx)?;
     let dir = &ctx.global.plugins;
-    let lock = BundleLock::read(dir).map_err(CliError::bad_input)?.unwrap_or_default();
+    let lock = BundleLock::read(dir)
+        .map_err(CliError::bad_input)?
+        .unwrap_or_default();
     let check = bundle::check_installed(dir, trust.as_ref()).map_err(CliError::bad_input)?;
     let rows: Vec<serde_json::Value> = lock
         .bundles
@@ -314,13 +320,22 @@ fn push(ctx: &Context, args: &PushArgs) -> Result<Outcome, CliError> {
     let (opened, _) = checked(&bytes, None)?;
     note(
         ctx,
-        &format!("pushing {} ({} bytes) to {} ...", opened.manifest.label(), bytes.len(), args.reference),
+        &format!(
+            "pushing {} ({} bytes) to {} ...",
+            opened.manifest.label(),
+            bytes.len(),
+            args.reference
+        ),
     );
     let transferred = registry::push(&args.reference, &bytes, &opened).map_err(cli)?;
     if ctx.out.json {
         ctx.out.json(&transferred);
     } else {
-        outln!("pushed {} to {}", opened.manifest.label(), transferred.reference);
+        outln!(
+            "pushed {} to {}",
+            opened.manifest.label(),
+            transferred.reference
+        );
         outln!("pinned reference (install this): {}", transferred.pinned);
     }
     Ok(Outcome::Ok)
@@ -331,9 +346,8 @@ fn pull(ctx: &Context, args: &PullArgs) -> Result<Outcome, CliError> {
     note(ctx, &format!("pulling {} ...", args.reference));
     let (bytes, transferred) = registry::pull(&args.reference).map_err(cli)?;
     let (opened, signer) = checked(&bytes, trust.as_ref())?;
-    std::fs::write(&args.output, &bytes).map_err(|e| {
-        CliError::failed(format!("cannot write {}: {e}", args.output.display()))
-    })?;
+    std::fs::write(&args.output, &bytes)
+        .map_err(|e| CliError::failed(format!("cannot write {}: {e}", args.output.display())))?;
     if !args.reference.contains("@sha256:") {
         note(
             ctx,

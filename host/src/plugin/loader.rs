@@ -15,8 +15,8 @@ use super::manifest::{Manifest, PluginKind};
 use super::precheck::world_names;
 use super::set::PluginSet;
 use super::wasmtime_engine::PluginEngine;
-use crate::bundle::{InstalledCheck, check_installed};
 use super::world::{check_world, check_world_names};
+use crate::bundle::{InstalledCheck, check_installed};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -123,8 +123,15 @@ impl PluginRuntime {
         for refused in &installed.refused {
             errors.push(LoadError {
                 plugin: format!("bundle {}", refused.bundle),
-                path: refused.folders.first().cloned().unwrap_or_else(|| path.to_path_buf()),
-                reason: format!("refused, none of its plugins is loaded: {}", cut(&refused.reason, 2_000)),
+                path: refused
+                    .folders
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| path.to_path_buf()),
+                reason: format!(
+                    "refused, none of its plugins is loaded: {}",
+                    cut(&refused.reason, 2_000)
+                ),
             });
         }
         let mut candidates = Vec::new();

@@ -105,7 +105,9 @@ impl Registry {
                 std::env::var("CI").as_deref() != Ok("true"),
                 "docker-registry is not installed: run scripts/ensure-test-tools.sh (apt-get install docker-registry)"
             );
-            eprintln!("SKIPPED: docker-registry is not installed (scripts/ensure-test-tools.sh installs it)");
+            eprintln!(
+                "SKIPPED: docker-registry is not installed (scripts/ensure-test-tools.sh installs it)"
+            );
             return None;
         };
         let dir = tempfile::tempdir().unwrap();
@@ -334,10 +336,15 @@ impl Machine {
     /// them.
     fn run(&self, args: &[&str]) -> Ran {
         let mut all: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        let takes_config = !matches!(args, ["plugins", ..] | ["bundle", "push" | "keygen" | "pack", ..]);
+        let takes_config = !matches!(
+            args,
+            ["plugins", ..] | ["bundle", "push" | "keygen" | "pack", ..]
+        );
         let takes_plugins = matches!(
             args,
-            ["plugins", ..] | ["bundle", "install" | "list", ..] | ["sync" | "run" | "validate", ..]
+            ["plugins", ..]
+                | ["bundle", "install" | "list", ..]
+                | ["sync" | "run" | "validate", ..]
         );
         if takes_config {
             all.push("--config".into());
@@ -378,13 +385,17 @@ fn sandbox() -> (SandboxHandle, SandboxRuntime) {
 /// archive, as someone tampering with it would).
 fn tampered(path: &Path, entry: &str, edit: impl Fn(&mut Vec<u8>)) -> PathBuf {
     let mut entries = archive::read(&std::fs::read(path).unwrap()).unwrap();
-    edit(entries.get_mut(entry).unwrap_or_else(|| panic!("no entry {entry}")));
+    edit(
+        entries
+            .get_mut(entry)
+            .unwrap_or_else(|| panic!("no entry {entry}")),
+    );
     let out = path.with_extension(format!("tampered-{}", entry.replace('/', "_")));
     std::fs::write(&out, archive::write(&entries).unwrap()).unwrap();
     out
 }
 
-fn flip_last_byte(data: &mut Vec<u8>) {
+fn flip_last_byte(data: &mut [u8]) {
     let last = data.len() - 1;
     data[last] ^= 0x01;
 }
@@ -425,17 +436,15 @@ fn a_bundle_pushed_then_pulled_on_a_second_machine_installs_and_syncs_through_it
         std::fs::read(&file).unwrap(),
         "the pulled bundle is the pushed one, byte for byte"
     );
-    let verified = ok(machine.run(&[
-        "bundle",
-        "verify",
-        pulled_file.to_str().unwrap(),
-        "--json",
-    ]))
-    .json();
+    let verified =
+        ok(machine.run(&["bundle", "verify", pulled_file.to_str().unwrap(), "--json"])).json();
     assert_eq!(verified["trusted"], true, "{verified}");
     let installed = ok(machine.install(&pinned)).json();
     assert_eq!(installed["version"], "1.0.0", "{installed}");
-    assert_eq!(machine.installed_folders(), ["github", "jira", "pmsync-bundles.lock"]);
+    assert_eq!(
+        machine.installed_folders(),
+        ["github", "jira", "pmsync-bundles.lock"]
+    );
 
     let inspect = ok(machine.run(&["plugins", "inspect", "jira", "--json"])).json();
     let key_id = verified["signer"]["key_id"].as_str().unwrap();
@@ -449,7 +458,10 @@ fn a_bundle_pushed_then_pulled_on_a_second_machine_installs_and_syncs_through_it
     );
     // The bundle asks for hosts; without the operator's config it is granted none.
     assert!(!inspect["asked"]["hosts"].as_array().unwrap().is_empty());
-    assert!(inspect["granted"]["hosts"].as_array().unwrap().is_empty(), "{inspect}");
+    assert!(
+        inspect["granted"]["hosts"].as_array().unwrap().is_empty(),
+        "{inspect}"
+    );
 
     let synced = machine.run(&["sync", "--state", "state.db", "--no-progress", "--json"]);
     assert_eq!(synced.code, 0, "{}", synced.said());
@@ -530,7 +542,8 @@ fn an_installed_plugin_changed_on_disk_is_not_loaded_until_the_bundle_is_reinsta
         assert_eq!(json["plugins"], Json::Array(vec![]), "{changed}: {json}");
         let error = json["errors"].to_string();
         assert!(
-            error.contains("bundle acme/connectors 1.0.0") && error.contains("was changed after installation"),
+            error.contains("bundle acme/connectors 1.0.0")
+                && error.contains("was changed after installation"),
             "{changed}: {error}"
         );
         let listed = machine.run(&["bundle", "list"]);
@@ -546,7 +559,8 @@ fn an_installed_plugin_changed_on_disk_is_not_loaded_until_the_bundle_is_reinsta
 }
 
 #[test]
-fn bundles_signed_by_an_unknown_or_revoked_key_are_refused_and_a_rotated_key_is_accepted_once_listed() {
+fn bundles_signed_by_an_unknown_or_revoked_key_are_refused_and_a_rotated_key_is_accepted_once_listed()
+ {
     let org = Org::new();
     let old = org.keygen("old.key");
     let new = org.keygen("new.key");
@@ -561,7 +575,8 @@ fn bundles_signed_by_an_unknown_or_revoked_key_are_refused_and_a_rotated_key_is_
     let ran = machine.install(by_stranger.to_str().unwrap());
     assert_eq!(ran.code, 2, "{}", ran.said());
     assert!(
-        ran.said().contains("which is not one of organisation `acme`'s keys"),
+        ran.said()
+            .contains("which is not one of organisation `acme`'s keys"),
         "{}",
         ran.said()
     );
@@ -610,7 +625,8 @@ fn a_replayed_older_version_is_refused_and_an_unsigned_bundle_needs_the_developm
     let ran = machine.install(v1.to_str().unwrap());
     assert_eq!(ran.code, 2, "{}", ran.said());
     assert!(
-        ran.said().contains("older than the installed version 1.1.0: a downgrade"),
+        ran.said()
+            .contains("older than the installed version 1.1.0: a downgrade"),
         "{}",
         ran.said()
     );
@@ -661,7 +677,8 @@ fn a_registry_serving_other_content_for_a_pinned_reference_is_refused() {
     let v2 = org.pack(&dir, "1.1.0", "acme.key");
     let reference = registry.reference("acme/connectors", "stable");
     let first = ok(org.run(&["bundle", "push", v1.to_str().unwrap(), &reference, "--json"])).json();
-    let second = ok(org.run(&["bundle", "push", v2.to_str().unwrap(), &reference, "--json"])).json();
+    let second =
+        ok(org.run(&["bundle", "push", v2.to_str().unwrap(), &reference, "--json"])).json();
     let machine = Machine::new(&config(None, &[&key], &[]));
     let out = machine.dir.path().join("pulled.pmsync-bundle");
     let out_arg = out.to_str().unwrap();
@@ -678,7 +695,8 @@ fn a_registry_serving_other_content_for_a_pinned_reference_is_refused() {
     let ran = machine.run(&["bundle", "pull", pinned, "--output", out_arg]);
     assert_eq!(ran.code, 2, "{}", ran.said());
     assert!(
-        ran.said().contains("served the manifest with another digest"),
+        ran.said()
+            .contains("served the manifest with another digest"),
         "{}",
         ran.said()
     );
@@ -703,5 +721,11 @@ fn a_registry_serving_other_content_for_a_pinned_reference_is_refused() {
     assert!(!out.exists(), "nothing is written");
 
     // The untouched second push still pulls.
-    ok(machine.run(&["bundle", "pull", second["pinned"].as_str().unwrap(), "--output", out_arg]));
+    ok(machine.run(&[
+        "bundle",
+        "pull",
+        second["pinned"].as_str().unwrap(),
+        "--output",
+        out_arg,
+    ]));
 }

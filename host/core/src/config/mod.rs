@@ -24,5 +24,7 @@ pub use model::*;
 pub use secrets::{ResolvedCredential, ResolvedSecrets, Secret, resolve_secrets};
 pub use settings::{ConnectorSpec, SettingSpec, SettingType, is_secret_name, url_problem};
 pub use suggest::closest;
-pub use trust::{KEY_ID_HEX_LEN, PUBLIC_KEY_HEX_LEN, check_trust, is_bundle_name, is_public_key_hex};
+pub use trust::{
+    KEY_ID_HEX_LEN, PUBLIC_KEY_HEX_LEN, check_trust, is_bundle_name, is_public_key_hex,
+};
 pub use validate::{Available, Diagnostic, Severity, check_str, validate};

@@ -51,20 +51,26 @@ pub fn check_trust(config: &ConfigFile) -> Vec<Diagnostic> {
         if !is_bundle_name(organisation) {
             error(
                 path.clone(),
-                format!("`{organisation}` is not an organisation name (lowercase letters, digits, `-` and `_`, as given to `bundle pack --org`)"),
+                format!(
+                    "`{organisation}` is not an organisation name (lowercase letters, digits, `-` and `_`, as given to `bundle pack --org`)"
+                ),
             );
         }
         if trust.keys.is_empty() {
             error(
                 path.key("keys"),
-                format!("organisation `{organisation}` lists no keys, so none of its bundles can be accepted; add the public key `pmsync-host bundle keygen` printed"),
+                format!(
+                    "organisation `{organisation}` lists no keys, so none of its bundles can be accepted; add the public key `pmsync-host bundle keygen` printed"
+                ),
             );
         }
         for (i, key) in trust.keys.iter().enumerate() {
             if !is_public_key_hex(key) {
                 error(
                     path.key("keys").index(i),
-                    format!("expected an ed25519 public key: {PUBLIC_KEY_HEX_LEN} hex digits, as `pmsync-host bundle keygen` prints it"),
+                    format!(
+                        "expected an ed25519 public key: {PUBLIC_KEY_HEX_LEN} hex digits, as `pmsync-host bundle keygen` prints it"
+                    ),
                 );
             }
         }
@@ -72,7 +78,9 @@ pub fn check_trust(config: &ConfigFile) -> Vec<Diagnostic> {
             if !is_public_key_hex(revoked) && !is_hex(revoked, KEY_ID_HEX_LEN) {
                 error(
                     path.key("revoked").index(i),
-                    format!("expected a public key ({PUBLIC_KEY_HEX_LEN} hex digits) or a key id ({KEY_ID_HEX_LEN} hex digits, as `bundle verify` shows it)"),
+                    format!(
+                        "expected a public key ({PUBLIC_KEY_HEX_LEN} hex digits) or a key id ({KEY_ID_HEX_LEN} hex digits, as `bundle verify` shows it)"
+                    ),
                 );
             } else if trust.keys.iter().any(|k| k.eq_ignore_ascii_case(revoked)) {
                 error(
