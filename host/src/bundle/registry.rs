@@ -74,6 +74,7 @@ pub fn parse_reference(text: &str) -> Result<Reference, BundleError> {
 pub fn looks_like_reference(text: &str) -> bool {
     let first = text.split('/').next().unwrap_or("");
     text.contains('/')
+        && !first.starts_with('.')
         && (first.contains(':') || first.contains('.') || first == "localhost")
         && !std::path::Path::new(text).exists()
 }

@@ -16,7 +16,7 @@ use super::precheck::world_names;
 use super::set::PluginSet;
 use super::wasmtime_engine::PluginEngine;
 use super::world::{check_world, check_world_names};
-use crate::bundle::{InstalledCheck, check_installed};
+use crate::bundle::check_installed;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -104,17 +104,15 @@ impl PluginRuntime {
                 Vec::new()
             }
         };
-        let installed = match path.is_dir() {
-            true => check_installed(path, grants.trust.as_ref()),
-            false => Ok(InstalledCheck::default()),
-        };
+        let root = plugins_root(path);
+        let installed = check_installed(&root, grants.trust.as_ref());
         let installed = match installed {
             Ok(check) => check,
             Err(reason) => {
                 // Without a readable lock no folder can be told from a bundle's: load nothing.
                 errors.push(LoadError {
                     plugin: "bundles".to_string(),
-                    path: path.join(crate::bundle::LOCK_FILE),
+                    path: root.join(crate::bundle::LOCK_FILE),
                     reason: format!("{reason}; no plugin of this folder is loaded"),
                 });
                 return self.report(started, errors, Vec::new());
@@ -356,6 +354,21 @@ fn check_provided_names(plugin: &LoadedPlugin) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The plugins folder `path` is in: itself, or for one plugin folder (or a file in one) the
+/// folder holding it, where a bundle's lock file would be.
+fn plugins_root(path: &Path) -> PathBuf {
+    let folder = if path.is_file() {
+        path.parent().unwrap_or(path)
+    } else {
+        path
+    };
+    if folder.join("plugin.toml").is_file() {
+        folder.parent().unwrap_or(folder).to_path_buf()
+    } else {
+        folder.to_path_buf()
+    }
 }
 
 /// The manifests under `path`, each with the `.wasm` the caller named, if any.

@@ -546,6 +546,20 @@ fn an_installed_plugin_changed_on_disk_is_not_loaded_until_the_bundle_is_reinsta
                 && error.contains("was changed after installation"),
             "{changed}: {error}"
         );
+        // Pointing --plugins at the plugin's own folder checks the same lock.
+        let one = machine.plugins().join("jira");
+        let alone = pmsync(
+            machine.dir.path(),
+            &[
+                "plugins",
+                "list",
+                "--plugins",
+                one.to_str().unwrap(),
+                "--json",
+            ],
+        );
+        assert_eq!(alone.code, 2, "{changed}: {}", alone.said());
+        assert_eq!(alone.json()["plugins"], Json::Array(vec![]), "{changed}");
         let listed = machine.run(&["bundle", "list"]);
         assert_eq!(listed.code, 2, "{}", listed.said());
         assert!(listed.said().contains("refused"), "{}", listed.said());
