@@ -15,7 +15,8 @@ run: plugins
 	cargo test --workspace --no-run
 	$(TARGET_DIR)/debug/pmsync-host run --plugins ./plugins
 
-# Debian packages the tests drive for real (shells for the completion tests, a pty).
+# Debian packages the tests drive for real (shells for the completion tests, a pty, the OCI
+# registry of the bundle tests), installed when missing.
 test-tools:
 	bash scripts/ensure-test-tools.sh
 

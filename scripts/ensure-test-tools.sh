@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real, when they are missing:
 # zsh and fish (shell completion tests), util-linux `script` (a terminal for the colour
-# tests). Installs with apt-get as root (or through sudo); otherwise says what is missing,
+# tests), the CNCF distribution registry (`docker-registry`, which the bundle tests start on
+# loopback to push and pull plugin bundles). Installs with apt-get as root (or through sudo); otherwise says what is missing,
 # and the tests that need it fail under CI and are skipped elsewhere.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ declare -A package_of=(
     [fish]=fish
     [script]=bsdutils
     [timeout]=coreutils
+    [docker-registry]=docker-registry
 )
 
 missing=()

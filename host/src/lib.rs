@@ -2,6 +2,7 @@
 pub use pmsync_core as core;
 
 pub mod app;
+pub mod bundle;
 pub mod cli;
 pub mod connector;
 pub mod engine;

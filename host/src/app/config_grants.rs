@@ -20,7 +20,12 @@ pub fn connector_platform<'a>(config: &'a ConfigFile, entry: &'a str) -> &'a str
 /// connector providing it; when two provide it and no pin chooses, to neither (loading
 /// refuses both).
 pub fn grants_for(config: &ConfigFile, manifests: &[Manifest]) -> Result<Grants, String> {
-    let mut grants = Grants::default();
+    let mut grants = Grants {
+        trust: Some(crate::bundle::TrustPolicy::from_config(
+            &config.plugins.trust,
+        )),
+        ..Grants::default()
+    };
     for (name, pin) in &config.plugins.pins {
         grants.pins.insert(
             name.clone(),

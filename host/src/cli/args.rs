@@ -147,6 +147,9 @@ pub enum Command {
     /// Print a shell completion script.
     #[command(after_long_help = COMPLETIONS_HELP)]
     Completions(CompletionsArgs),
+    /// Organisation plugin bundles: keys, pack and sign, verify, install, registry push/pull.
+    #[command(subcommand)]
+    Bundle(super::bundle_args::BundleCommand),
 }
 
 const RUN_HELP: &str = "\
@@ -517,6 +520,7 @@ impl Command {
             }
             Command::Sandbox(a) => g.json = a.json.json,
             Command::Completions(_) => {}
+            Command::Bundle(b) => b.global(&mut g),
         }
         g
     }

@@ -1,6 +1,8 @@
 //! The `pmsync-host` command line.
 
 mod args;
+mod bundle_args;
+mod bundle_cmd;
 mod completions;
 mod config_cmds;
 mod conflicts_cmd;
@@ -58,6 +60,7 @@ pub fn main() -> ExitCode {
         }
         Command::Conflicts(ConflictsCommand::Resolve(args)) => conflicts_cmd::resolve(&ctx, &args),
         Command::Sandbox(args) => sandbox_cmd::sandbox(&ctx, &args),
+        Command::Bundle(command) => bundle_cmd::bundle(&ctx, &command),
     };
     match result {
         Ok(outcome) => outcome.into(),

@@ -13,6 +13,8 @@ pub(crate) struct Candidate {
     pub manifest: Manifest,
     pub bytes: Vec<u8>,
     pub sha256: String,
+    /// The installed bundle it came from, verified against the lock and its signature.
+    pub bundle: Option<crate::bundle::BundleOrigin>,
 }
 
 impl Candidate {

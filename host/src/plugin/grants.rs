@@ -73,6 +73,10 @@ pub struct Grants {
     /// Which plugin serves a platform, transform or resolver name (see [`Pin`]).
     #[serde(default)]
     pub pins: BTreeMap<String, Pin>,
+    /// Whose plugin bundles are trusted (`plugins.trust`); `None` without a config: then
+    /// installed bundles are checked against their lock and signature only.
+    #[serde(default)]
+    pub trust: Option<crate::bundle::TrustPolicy>,
 }
 
 impl Default for Grants {
@@ -81,6 +85,7 @@ impl Default for Grants {
             max: LimitCaps::operator_defaults(),
             plugins: BTreeMap::new(),
             pins: BTreeMap::new(),
+            trust: None,
         }
     }
 }

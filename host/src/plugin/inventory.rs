@@ -37,6 +37,10 @@ pub struct PluginInfo {
     pub component: PathBuf,
     /// sha256 of the component file.
     pub sha256: String,
+    /// The installed bundle it came from (organisation, bundle, version, signer key id,
+    /// bundle digest), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<crate::bundle::BundleOrigin>,
     /// The compiled-component cache key.
     pub cache_key: String,
     pub cache: CacheOutcome,
@@ -62,6 +66,7 @@ impl PluginInfo {
             manifest: p.manifest.path.clone(),
             component: p.component_path.clone(),
             sha256: p.sha256.clone(),
+            bundle: p.bundle.clone(),
             cache_key: p.cache_key.clone(),
             cache: p.cache.clone(),
             load_ms: p.load_time.as_secs_f64() * 1000.0,
@@ -184,6 +189,27 @@ pub fn render_details(p: &PluginInfo) -> String {
     let _ = writeln!(out, "  manifest:   {}", p.manifest.display());
     let _ = writeln!(out, "  component:  {}", p.component.display());
     let _ = writeln!(out, "  sha256:     {}", p.sha256);
+    match &p.bundle {
+        Some(b) => {
+            let _ = writeln!(
+                out,
+                "  bundle:     {}/{} {} (signer {}, digest sha256:{}){}",
+                b.organisation,
+                b.bundle,
+                b.version,
+                b.signer.as_deref().unwrap_or("none"),
+                b.digest,
+                if b.development {
+                    "; installed with --allow-untrusted"
+                } else {
+                    ""
+                }
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  bundle:     none (a plugin folder copied by hand)");
+        }
+    }
     let _ = writeln!(
         out,
         "  cache:      {} (key {})",

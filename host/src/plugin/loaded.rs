@@ -34,6 +34,8 @@ pub(crate) struct LoadedPlugin {
     pub settings: Arc<BTreeMap<String, String>>,
     pub component_path: PathBuf,
     pub sha256: String,
+    /// The installed bundle it came from.
+    pub bundle: Option<crate::bundle::BundleOrigin>,
     pub cache_key: String,
     pub cache: CacheOutcome,
     pub load_time: Duration,

@@ -16,6 +16,7 @@ use super::precheck::world_names;
 use super::set::PluginSet;
 use super::wasmtime_engine::PluginEngine;
 use super::world::{check_world, check_world_names};
+use crate::bundle::check_installed;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -103,10 +104,45 @@ impl PluginRuntime {
                 Vec::new()
             }
         };
+        let root = plugins_root(path);
+        let installed = check_installed(&root, grants.trust.as_ref());
+        let installed = match installed {
+            Ok(check) => check,
+            Err(reason) => {
+                // Without a readable lock no folder can be told from a bundle's: load nothing.
+                errors.push(LoadError {
+                    plugin: "bundles".to_string(),
+                    path: root.join(crate::bundle::LOCK_FILE),
+                    reason: format!("{reason}; no plugin of this folder is loaded"),
+                });
+                return self.report(started, errors, Vec::new());
+            }
+        };
+        for refused in &installed.refused {
+            errors.push(LoadError {
+                plugin: format!("bundle {}", refused.bundle),
+                path: refused
+                    .folders
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| path.to_path_buf()),
+                reason: format!(
+                    "refused, none of its plugins is loaded: {}",
+                    cut(&refused.reason, 2_000)
+                ),
+            });
+        }
         let mut candidates = Vec::new();
         for (manifest_path, wasm_override) in manifests {
+            let folder = manifest_path.parent().unwrap_or(path).to_path_buf();
+            if installed.refusal(&folder).is_some() {
+                continue;
+            }
             match read_candidate(&manifest_path, wasm_override.as_deref()) {
-                Ok(candidate) => candidates.push(candidate),
+                Ok(mut candidate) => {
+                    candidate.bundle = installed.verified.get(&folder).cloned();
+                    candidates.push(candidate)
+                }
                 Err(e) => errors.push(e),
             }
         }
@@ -119,6 +155,15 @@ impl PluginRuntime {
                 Err(e) => errors.push(e),
             }
         }
+        self.report(started, errors, loaded)
+    }
+
+    fn report(
+        &self,
+        started: Instant,
+        errors: Vec<LoadError>,
+        loaded: Vec<Arc<LoadedPlugin>>,
+    ) -> LoadReport {
         for e in &errors {
             tracing::warn!(target: "pmsync::plugin", "{e}");
         }
@@ -181,6 +226,7 @@ impl PluginRuntime {
             settings: Arc::new(settings),
             component_path,
             sha256: candidate.sha256.clone(),
+            bundle: candidate.bundle.clone(),
             cache_key: key.clone(),
             cache,
             load_time: Duration::ZERO,
@@ -248,6 +294,7 @@ fn read_candidate(manifest_path: &Path, wasm: Option<&Path>) -> Result<Candidate
         sha256: sha256_hex(&bytes),
         bytes,
         manifest,
+        bundle: None,
     })
 }
 
@@ -307,6 +354,21 @@ fn check_provided_names(plugin: &LoadedPlugin) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The plugins folder `path` is in: itself, or for one plugin folder (or a file in one) the
+/// folder holding it, where a bundle's lock file would be.
+fn plugins_root(path: &Path) -> PathBuf {
+    let folder = if path.is_file() {
+        path.parent().unwrap_or(path)
+    } else {
+        path
+    };
+    if folder.join("plugin.toml").is_file() {
+        folder.parent().unwrap_or(folder).to_path_buf()
+    } else {
+        folder.to_path_buf()
+    }
 }
 
 /// The manifests under `path`, each with the `.wasm` the caller named, if any.

@@ -47,7 +47,7 @@ pub use cache::{CacheOutcome, ComponentCache, cache_key, sha256_hex};
 pub use error::{CallError, Failure, LoadError, PluginError};
 pub use grants::{Granted, Grants, HostPattern, LimitCaps, Origin, PluginGrant, PortPattern};
 pub use inventory::{PluginInfo, render_details, render_table};
-pub use limits::{MAX_COMPONENT_BYTES, MAX_MANIFEST_BYTES};
+pub use limits::{MAX_COMPONENT_BYTES, MAX_MANIFEST_BYTES, read_bounded};
 pub use loader::{CacheSetting, LoadReport, PluginRuntime, RuntimeOptions, manifests_in};
 pub use manifest::{
     API_PACKAGE, ApiVersion, Capabilities, Limits, Manifest, ManifestError, PluginKind, Provides,

@@ -2,6 +2,7 @@
 //! topic). A module per topic; run one with `cargo test -p pmsync-host --test all engine::`.
 //! See `tests/README.md` for where each kind of test goes.
 
+mod bundles;
 mod cli;
 mod config_settings;
 mod connectors_sandbox;

@@ -11,6 +11,7 @@ mod model;
 mod secrets;
 mod settings;
 mod suggest;
+mod trust;
 mod validate;
 
 pub use environment::{env_reference, expand_environment, has_env_syntax};
@@ -26,4 +27,7 @@ pub use settings::{
     url_problem,
 };
 pub use suggest::closest;
+pub use trust::{
+    KEY_ID_HEX_LEN, PUBLIC_KEY_HEX_LEN, check_trust, is_bundle_name, is_public_key_hex,
+};
 pub use validate::{Available, Diagnostic, Severity, check_str, validate};

@@ -35,12 +35,29 @@ pub struct PluginsConfig {
     /// `platforms.<entry>.settings`). Literal values; never secrets.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub settings: BTreeMap<String, BTreeMap<String, String>>,
+    /// Whose plugin bundles are trusted, by organisation: the public keys that may sign
+    /// them (several, for rotation) and the keys revoked.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub trust: BTreeMap<String, TrustConfig>,
 }
 
 impl PluginsConfig {
     pub fn is_empty(&self) -> bool {
-        self.pins.is_empty() && self.settings.is_empty()
+        self.pins.is_empty() && self.settings.is_empty() && self.trust.is_empty()
     }
+}
+
+/// `plugins.trust.ORGANISATION`: the ed25519 public keys (64 hex digits, as
+/// `pmsync-host bundle keygen` prints them) whose signatures on the organisation's bundles
+/// are accepted, and the keys (or their 16-hex-digit key ids) that are not, whatever else
+/// the config says.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct TrustConfig {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked: Vec<String>,
 }
 
 /// `plugins.pins.NAME`: the plugin that serves NAME.

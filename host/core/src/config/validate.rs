@@ -136,6 +136,7 @@ pub fn validate(config: &ConfigFile, available: &Available) -> Vec<Diagnostic> {
     v.file(config);
     let mut out = v.out;
     out.extend(super::feedback::check(config, available));
+    out.extend(super::trust::check_trust(config));
     out.sort_by_key(|d| d.severity);
     out
 }
