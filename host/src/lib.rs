@@ -7,5 +7,6 @@ pub mod connector;
 pub mod engine;
 pub mod http;
 pub mod plugin;
+pub mod service;
 pub mod store;
 pub mod testing;

@@ -141,6 +141,10 @@ pub enum Command {
     /// Write the config back out as YAML (loads to the same thing).
     #[command(after_long_help = EXPORT_HELP)]
     ExportConfig(ExportArgs),
+    /// Run as a service: signed webhooks synced within seconds through a durable queue, a
+    /// reconcile sweep every sync_interval, /healthz /readyz /metrics; SIGHUP reloads the config.
+    #[command(after_long_help = SERVE_HELP)]
+    Serve(ServeArgs),
     /// Start the sandbox platforms (Jira, GitHub, Linear simulators) on loopback.
     #[command(after_long_help = SANDBOX_HELP)]
     Sandbox(SandboxArgs),
@@ -211,6 +215,20 @@ Examples:
 
 Exit status: 0 after Ctrl-C, 2 bad input.";
 
+const SERVE_HELP: &str = "\
+Platforms deliver to POST /webhooks/<platform entry> (e.g. /webhooks/github), signed with
+`platforms.<entry>.webhook_secret: \"${GITHUB_WEBHOOK_SECRET}\"`. A delivery is committed to the
+state store before it is acknowledged; forged or unsigned ones get 401, oversized ones 413, one
+already received 200 (ignored). Operations: GET /healthz, /readyz, /metrics (Prometheus).
+
+Examples:
+  pmsync-host serve --config sync.yaml --state /var/lib/pmsync/state.db
+  pmsync-host serve --config sync.yaml --listen 0.0.0.0:8787
+  pmsync-host serve --config examples/jira_to_github.yaml --sandbox   # the simulators deliver here
+  kill -HUP <pid>                                            # reload the config (an invalid one is refused)
+
+Exit status: 0 stopped by SIGTERM/SIGINT, 1 failed, 2 bad input, 3 another run holds the state store.";
+
 const COMPLETIONS_HELP: &str = "\
 Examples:
   source <(pmsync-host completions bash)
@@ -266,6 +284,31 @@ pub struct RunArgs {
     /// Keep running, one pass every `sync_interval` seconds, until Ctrl-C.
     #[arg(long)]
     pub daemon: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0: any free port; the address is printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+    /// Run the config against the built-in sandbox platforms, which deliver their webhooks
+    /// (signed with a secret made up for the session) to this process.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// With --sandbox: the sandbox's time scale (see `run --sandbox-time-scale`).
+    #[arg(long, value_name = "FACTOR", default_value_t = 0.1)]
+    pub sandbox_time_scale: f64,
+    /// Largest webhook body accepted, in bytes (larger: 413).
+    #[arg(long, value_name = "BYTES", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+    #[command(flatten)]
+    pub config: ConfigOpt,
+    #[command(flatten)]
+    pub plugins: PluginOpts,
+    #[command(flatten)]
+    pub state: StateOpt,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -500,6 +543,13 @@ impl Command {
             Command::ExportConfig(a) => {
                 g.config = a.config.config.clone();
                 g.json = a.json.json;
+            }
+            Command::Serve(a) => {
+                g.config = a.config.config.clone();
+                plugins(&a.plugins, &mut g);
+                g.state = a.state.state.clone();
+                g.json = a.json.json;
+                g.no_progress = true;
             }
             Command::Sandbox(a) => g.json = a.json.json,
             Command::Completions(_) => {}

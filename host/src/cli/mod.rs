@@ -14,6 +14,7 @@ mod progress_bar;
 mod report_view;
 mod run_cmd;
 mod sandbox_cmd;
+mod serve_cmd;
 mod signals;
 
 pub use args::Cli;
@@ -38,7 +39,7 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    init_logging();
+    init_logging(matches!(cli.command, Command::Serve(_)));
     let ctx = Context::new(cli.command.global());
     let result = match cli.command {
         Command::Plugins(PluginsCommand::List { .. }) => plugins_cmd::list(&ctx),
@@ -58,6 +59,7 @@ pub fn main() -> ExitCode {
         }
         Command::Conflicts(ConflictsCommand::Resolve(args)) => conflicts_cmd::resolve(&ctx, &args),
         Command::Sandbox(args) => sandbox_cmd::sandbox(&ctx, &args),
+        Command::Serve(args) => serve_cmd::serve(&ctx, &args),
     };
     match result {
         Ok(outcome) => outcome.into(),
@@ -78,10 +80,12 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings).
-fn init_logging() {
+/// Logs go to stderr, with timestamps, filtered by `RUST_LOG` (default: warnings; for the
+/// long-running `serve`, also what it receives and syncs).
+fn init_logging(service: bool) {
+    let default = if service { "warn,pmsync::serve=info" } else { "warn" };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
