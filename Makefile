@@ -16,6 +16,7 @@ run: plugins
 	$(TARGET_DIR)/debug/pmsync-host run --plugins ./plugins
 
 test: plugins
+	bash scripts/ensure-chromium.sh
 	cargo test --workspace
 
 bench: plugins

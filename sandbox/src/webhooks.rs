@@ -167,7 +167,7 @@ impl WebhookOutbox {
         mut body: Value,
     ) -> SentWebhook {
         let n = self.shared.next_id.fetch_add(1, Ordering::SeqCst) + 1;
-        let delivery_id = delivery_id(self.style, n);
+        let delivery_id = delivery_id(n);
         if self.style == WebhookStyle::Linear
             && let Some(object) = body.as_object_mut()
         {
@@ -196,20 +196,18 @@ impl WebhookOutbox {
     }
 }
 
-/// The delivery id a platform would give its `n`-th delivery (GUIDs for GitHub and Linear).
-fn delivery_id(style: WebhookStyle, n: u64) -> String {
+/// A delivery id, unique across sandboxes (GitHub and Linear use GUIDs; Jira's identifiers
+/// are as unique).
+fn delivery_id(n: u64) -> String {
     let random: u64 = rand::random();
-    match style {
-        WebhookStyle::Jira => format!("{n}"),
-        WebhookStyle::GitHub | WebhookStyle::Linear => format!(
-            "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
-            random >> 32,
-            (random >> 16) & 0xffff,
-            random & 0xfff,
-            (n >> 48) & 0xfff,
-            n & 0xffff_ffff_ffff
-        ),
-    }
+    format!(
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        random >> 32,
+        (random >> 16) & 0xffff,
+        random & 0xfff,
+        (n >> 48) & 0xfff,
+        n & 0xffff_ffff_ffff
+    )
 }
 
 /// Hex HMAC-SHA256 of `body` under `secret`.

@@ -10,7 +10,7 @@ use super::output::outln;
 use super::signals;
 use crate::app::{check_config, label_example_items, point_at_sandbox};
 use crate::engine::StopSignal;
-use crate::service::{Generation, ServeOptions, Shared};
+use crate::service::{Access, Generation, ServeOptions, Shared};
 use crate::store::{LockError, LockWait, StateLock, Store};
 use pmsync_core::config::{Secret, expand_environment, resolve_secrets, resolve_webhook_secrets};
 use pmsync_sandbox::{Platform, Sandbox, SandboxHandle, SandboxOptions};
@@ -64,9 +64,21 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<Outcome, CliError> {
         )
         .map_err(|e| e.message)
     });
+    let access = if args.listen.ip().is_loopback() {
+        Access::Loopback
+    } else {
+        match std::env::var("PMSYNC_STATUS_TOKEN").ok().filter(|t| !t.is_empty()) {
+            Some(token) => Access::Token(token),
+            None => {
+                tracing::warn!(target: "pmsync::serve", "listening beyond loopback without PMSYNC_STATUS_TOKEN: the status page is off");
+                Access::Off
+            }
+        }
+    };
     let options = ServeOptions {
         listen: args.listen,
         max_body: args.max_body_bytes,
+        access,
     };
     let json = ctx.out.json;
     let state_shown = path.display().to_string();

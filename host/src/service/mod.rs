@@ -11,6 +11,7 @@ pub mod metrics;
 mod ops_routes;
 mod server;
 pub mod shared;
+mod status_routes;
 mod webhook_routes;
 pub mod worker;
 
@@ -18,3 +19,4 @@ pub use generation::{Endpoint, Generation};
 pub use metrics::ServiceMetrics;
 pub use server::{Reload, ServeOptions, apply_reload, serve};
 pub use shared::Shared;
+pub use status_routes::Access;

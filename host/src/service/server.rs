@@ -5,6 +5,7 @@
 
 use super::generation::Generation;
 use super::shared::Shared;
+use super::status_routes::{self, Access};
 use super::{ops_routes, webhook_routes, worker};
 use crate::store::Store;
 use axum::Router;
@@ -20,6 +21,8 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Largest delivery body accepted (larger: 413).
     pub max_body: usize,
+    /// Who may see the status page.
+    pub access: Access,
 }
 
 /// Serves until the stop signal. `worker_store` is the worker's own connection to the
@@ -55,7 +58,20 @@ pub fn serve(
         )
         .route("/healthz", get(ops_routes::healthz))
         .route("/readyz", get(ops_routes::readyz).with_state(shared.clone()))
-        .route("/metrics", get(ops_routes::metrics).with_state(shared.clone()));
+        .route("/metrics", get(ops_routes::metrics).with_state(shared.clone()))
+        .route("/", get(status_routes::page).with_state((shared.clone(), options.access.clone())))
+        .route(
+            "/api/status",
+            get(status_routes::status).with_state((shared.clone(), options.access.clone())),
+        )
+        .route(
+            "/api/history",
+            get(status_routes::history).with_state((shared.clone(), options.access.clone())),
+        )
+        .route(
+            "/api/conflicts/{id}/resolve",
+            post(status_routes::resolve).with_state((shared.clone(), options.access.clone())),
+        );
     listening(addr);
     let result = runtime.block_on(async {
         tokio::spawn(reload_on_sighup(shared.clone(), reload));

@@ -6,9 +6,26 @@ use super::generation::Generation;
 use super::metrics::ServiceMetrics;
 use crate::engine::StopSignal;
 use crate::store::Store;
+use serde::Serialize;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock};
 use std::time::Duration;
+
+/// How many recent runs the status page shows.
+pub const RECENT_RUNS: usize = 50;
+
+/// One finished run, for the status page.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunSummary {
+    pub sync: String,
+    /// `sweep` or `webhook`.
+    pub kind: &'static str,
+    pub finished_at: chrono::DateTime<chrono::Utc>,
+    pub counts: Option<crate::engine::Counts>,
+    pub elapsed_ms: u64,
+    pub error: Option<String>,
+}
 
 pub struct Shared {
     current: RwLock<Arc<Generation>>,
@@ -21,6 +38,8 @@ pub struct Shared {
     swept: AtomicBool,
     /// Why the last reload was refused, if it was.
     pub last_reload_error: Mutex<Option<String>>,
+    recent: Mutex<VecDeque<RunSummary>>,
+    sweep_requested: AtomicBool,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -38,6 +57,8 @@ impl Shared {
             work_ready: Condvar::new(),
             swept: AtomicBool::new(false),
             last_reload_error: Mutex::new(None),
+            recent: Mutex::new(VecDeque::new()),
+            sweep_requested: AtomicBool::new(false),
         }
     }
 
@@ -81,6 +102,31 @@ impl Shared {
                 .unwrap_or_else(|p| p.into_inner().0);
         }
         *work = false;
+    }
+
+    /// Records a finished run (the last [`RECENT_RUNS`] are kept).
+    pub fn record_run(&self, run: RunSummary) {
+        let mut recent = lock(&self.recent);
+        if recent.len() == RECENT_RUNS {
+            recent.pop_front();
+        }
+        recent.push_back(run);
+    }
+
+    /// The recent runs, newest first.
+    pub fn recent_runs(&self) -> Vec<RunSummary> {
+        lock(&self.recent).iter().rev().cloned().collect()
+    }
+
+    /// Asks the worker for a sweep now (a conflict was resolved: its choice gets written).
+    pub fn request_sweep(&self) {
+        self.sweep_requested.store(true, Ordering::SeqCst);
+        self.wake();
+    }
+
+    /// Whether a sweep was asked for since the last call.
+    pub fn take_sweep_request(&self) -> bool {
+        self.sweep_requested.swap(false, Ordering::SeqCst)
     }
 
     pub fn mark_swept(&self) {

@@ -6,7 +6,7 @@
 //! taken between batches.
 
 use super::generation::Generation;
-use super::shared::Shared;
+use super::shared::{RunSummary, Shared};
 use crate::app::{Connectors, Setup};
 use crate::engine::{NoProgress, RunOptions};
 use crate::store::{QueuedDelivery, Store};
@@ -43,7 +43,7 @@ pub fn run(shared: Arc<Shared>, mut store: Store) {
         let mut connectors = Connectors::new(&setup);
         let interval = generation.sweep_interval();
         while !shared.stop.requested() && shared.current().number == generation.number {
-            if Instant::now() >= next_sweep {
+            if shared.take_sweep_request() || Instant::now() >= next_sweep {
                 sweep(&shared, &generation, &mut connectors, &mut store);
                 shared.metrics.set_requests(setup.metrics());
                 next_sweep = Instant::now() + interval;
@@ -78,7 +78,9 @@ fn sweep(shared: &Shared, generation: &Generation, connectors: &mut Connectors<'
         if shared.stop.requested() {
             return;
         }
-        match connectors.run(sync, store, &RunOptions::default(), &NoProgress) {
+        let result = connectors.run(sync, store, &RunOptions::default(), &NoProgress);
+        shared.record_run(summary(&sync.name, "sweep", &result));
+        match result {
             Ok(report) => {
                 tracing::info!(
                     target: "pmsync::serve",
@@ -162,7 +164,9 @@ fn process(
         let Some(sync) = generation.config.syncs.iter().find(|s| s.name == *sync_name) else {
             continue;
         };
-        match connectors.run_items(sync, store, ids, &NoProgress) {
+        let result = connectors.run_items(sync, store, ids, &NoProgress);
+        shared.record_run(summary(&sync.name, "webhook", &result));
+        match result {
             Ok(report) => {
                 tracing::info!(
                     target: "pmsync::serve",
@@ -214,4 +218,19 @@ fn process(
         return true;
     }
     any_failed
+}
+
+fn summary(
+    sync: &str,
+    kind: &'static str,
+    result: &Result<crate::engine::RunReport, String>,
+) -> RunSummary {
+    RunSummary {
+        sync: sync.to_string(),
+        kind,
+        finished_at: Utc::now(),
+        counts: result.as_ref().ok().map(|r| r.counts.clone()),
+        elapsed_ms: result.as_ref().map(|r| r.elapsed_ms).unwrap_or(0),
+        error: result.as_ref().err().cloned(),
+    }
 }
