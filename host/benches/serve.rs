@@ -83,7 +83,9 @@ fn main() {
     let time_scale = env_number("PMSYNC_BENCH_TIME_SCALE", 0.1);
     let options = SandboxOptions::default()
         .with_time_scale(time_scale)
-        .with_faults(FaultPlan::none().with_latency(Latency::Fixed(Duration::from_millis(latency_ms))));
+        .with_faults(
+            FaultPlan::none().with_latency(Latency::Fixed(Duration::from_millis(latency_ms))),
+        );
     let (sandbox, _runtime) =
         Sandbox::start_blocking(options).unwrap_or_else(|e| fail(&format!("sandbox: {e:#}")));
     let dir = tempfile::tempdir().unwrap_or_else(|e| fail(&e.to_string()));
@@ -119,7 +121,9 @@ field_mappings:
     std::fs::write(&config_path, config).unwrap_or_else(|e| fail(&e.to_string()));
     let state = dir.path().join("state.db");
 
-    println!("serve: {edits} edits, {latency_ms} ms per sandbox request, time scale {time_scale}, {links} extra links");
+    println!(
+        "serve: {edits} edits, {latency_ms} ms per sandbox request, time scale {time_scale}, {links} extra links"
+    );
     let started = Instant::now();
     {
         let mut store = Store::open(&state).unwrap_or_else(|e| fail(&e.to_string()));
@@ -141,7 +145,10 @@ field_mappings:
             })
             .unwrap_or_else(|e| fail(&e.to_string()));
     }
-    println!("  {links} links written to the state store in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "  {links} links written to the state store in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench-serve-cache");
     let mut child = Command::new(BIN)
@@ -222,7 +229,11 @@ field_mappings:
             fields.insert("summary".into(), serde_json::json!(title));
         });
         loop {
-            if sandbox.github().issue(*github).is_some_and(|i| i.title == title) {
+            if sandbox
+                .github()
+                .issue(*github)
+                .is_some_and(|i| i.title == title)
+            {
                 break;
             }
             if sent.elapsed() > Duration::from_secs(60) {

@@ -125,7 +125,12 @@ impl WebhookOutbox {
         }
     }
 
-    fn deliver_all(&self, url: &str, secret: &str, deliveries: mpsc::Receiver<(Option<String>, Value)>) {
+    fn deliver_all(
+        &self,
+        url: &str,
+        secret: &str,
+        deliveries: mpsc::Receiver<(Option<String>, Value)>,
+    ) {
         let runtime = match tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -136,10 +141,7 @@ impl WebhookOutbox {
                 return;
             }
         };
-        let client = match reqwest::Client::builder()
-            .timeout(DELIVERY_TIMEOUT)
-            .build()
-        {
+        let client = match reqwest::Client::builder().timeout(DELIVERY_TIMEOUT).build() {
             Ok(client) => client,
             Err(e) => {
                 tracing::warn!("sandbox webhooks: cannot build an HTTP client: {e}");
@@ -228,10 +230,7 @@ pub fn signed_headers(
     event: Option<&str>,
 ) -> Vec<(String, String)> {
     let digest = hmac_sha256_hex(secret, body);
-    let mut headers = vec![(
-        "Content-Type".to_string(),
-        "application/json".to_string(),
-    )];
+    let mut headers = vec![("Content-Type".to_string(), "application/json".to_string())];
     match style {
         WebhookStyle::GitHub => {
             headers.push(("X-Hub-Signature-256".into(), format!("sha256={digest}")));
@@ -274,17 +273,32 @@ mod tests {
 
     #[test]
     fn linear_signs_bare_hex_and_jira_uses_x_hub_signature() {
-        let linear = signed_headers(WebhookStyle::Linear, "Jefe", b"what do ya want for nothing?", "d", None);
+        let linear = signed_headers(
+            WebhookStyle::Linear,
+            "Jefe",
+            b"what do ya want for nothing?",
+            "d",
+            None,
+        );
         assert!(linear.contains(&(
             "Linear-Signature".to_string(),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843".to_string()
         )));
-        let jira = signed_headers(WebhookStyle::Jira, "Jefe", b"what do ya want for nothing?", "7", None);
+        let jira = signed_headers(
+            WebhookStyle::Jira,
+            "Jefe",
+            b"what do ya want for nothing?",
+            "7",
+            None,
+        );
         assert!(jira.contains(&(
             "X-Hub-Signature".to_string(),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843".to_string()
         )));
-        assert!(jira.contains(&("X-Atlassian-Webhook-Identifier".to_string(), "7".to_string())));
+        assert!(jira.contains(&(
+            "X-Atlassian-Webhook-Identifier".to_string(),
+            "7".to_string()
+        )));
     }
 
     #[test]

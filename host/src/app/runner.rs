@@ -9,8 +9,8 @@ use crate::engine::{
 use crate::http::{HttpTransport, LimiterRegistry, MetricsSnapshot, TransportSettings};
 use crate::plugin::PluginSet;
 use crate::store::Store;
-use pmsync_core::config::{ConfigFile, ResolvedSecrets, SyncConfig};
 use pmsync_core::Side;
+use pmsync_core::config::{ConfigFile, ResolvedSecrets, SyncConfig};
 use pmsync_core::planner::PipelineConverter;
 use std::collections::BTreeMap;
 

@@ -83,7 +83,11 @@ pub fn main() -> ExitCode {
 /// Logs go to stderr, with timestamps, filtered by `RUST_LOG` (default: warnings; for the
 /// long-running `serve`, also what it receives and syncs).
 fn init_logging(service: bool) {
-    let default = if service { "warn,pmsync::serve=info" } else { "warn" };
+    let default = if service {
+        "warn,pmsync::serve=info"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()

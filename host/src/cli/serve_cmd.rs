@@ -32,7 +32,10 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<Outcome, CliError> {
         None
     };
     let for_sandbox = sandbox.as_ref().map(|(h, _, s)| (h.clone(), s.clone()));
-    let generation = load_generation(ctx, for_sandbox.as_ref().map(|(h, s)| (h.as_ref(), s.as_str())))?;
+    let generation = load_generation(
+        ctx,
+        for_sandbox.as_ref().map(|(h, s)| (h.as_ref(), s.as_str())),
+    )?;
     let path = state_path(ctx, args)?;
     let _lock = StateLock::acquire(&path, LockWait::No, &|_| {}).map_err(|e| match e {
         LockError::Held { .. } => CliError::busy(e.to_string()),
@@ -60,14 +63,19 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<Outcome, CliError> {
     let reload: crate::service::Reload = Arc::new(move || {
         load_generation(
             &reload_ctx,
-            reload_sandbox.as_ref().map(|(h, s)| (h.as_ref(), s.as_str())),
+            reload_sandbox
+                .as_ref()
+                .map(|(h, s)| (h.as_ref(), s.as_str())),
         )
         .map_err(|e| e.message)
     });
     let access = if args.listen.ip().is_loopback() {
         Access::Loopback
     } else {
-        match std::env::var("PMSYNC_STATUS_TOKEN").ok().filter(|t| !t.is_empty()) {
+        match std::env::var("PMSYNC_STATUS_TOKEN")
+            .ok()
+            .filter(|t| !t.is_empty())
+        {
             Some(token) => Access::Token(token),
             None => {
                 tracing::warn!(target: "pmsync::serve", "listening beyond loopback without PMSYNC_STATUS_TOKEN: the status page is off");
@@ -100,7 +108,9 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<Outcome, CliError> {
             );
         } else {
             outln!("listening on http://{addr}");
-            outln!("  webhooks: POST /webhooks/<platform entry>; operations: /healthz /readyz /metrics");
+            outln!(
+                "  webhooks: POST /webhooks/<platform entry>; operations: /healthz /readyz /metrics"
+            );
             outln!("  state: {state_shown}");
         }
     })
@@ -112,7 +122,9 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<Outcome, CliError> {
 /// `--state`; with --sandbox and none given, a file for this session in the temp folder.
 fn state_path(ctx: &Context, args: &ServeArgs) -> Result<PathBuf, CliError> {
     if args.sandbox && ctx.global.state.is_none() {
-        return Ok(std::env::temp_dir().join(format!("pmsync-serve-sandbox-{}.db", std::process::id())));
+        return Ok(
+            std::env::temp_dir().join(format!("pmsync-serve-sandbox-{}.db", std::process::id()))
+        );
     }
     ctx.state_path()
 }
@@ -128,7 +140,9 @@ fn load_generation(
         CliError::bad_input(e.located_in(&source.text, &source.origin).to_string())
     };
     let sandbox_secrets = match sandbox {
-        Some((handle, _)) => Some(point_at_sandbox(&mut config, handle).map_err(CliError::bad_input)?),
+        Some((handle, _)) => {
+            Some(point_at_sandbox(&mut config, handle).map_err(CliError::bad_input)?)
+        }
         None => None,
     };
     expand_environment(&mut config, &|name| std::env::var(name).ok()).map_err(located)?;

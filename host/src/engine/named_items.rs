@@ -47,13 +47,14 @@ pub(crate) fn fetch(
         }
     }
     if let Some(oldest) = unlinked.iter().map(|i| i.updated_at).min() {
-        let since = (oldest - WATERMARK_OVERLAP)
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let selected: HashSet<String> = list_all(exec, side, platform, Some(since), filter, retries)?
-            .items
-            .into_iter()
-            .map(|i| i.id)
-            .collect();
+        let since =
+            (oldest - WATERMARK_OVERLAP).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let selected: HashSet<String> =
+            list_all(exec, side, platform, Some(since), filter, retries)?
+                .items
+                .into_iter()
+                .map(|i| i.id)
+                .collect();
         unlinked.retain(|item| selected.contains(&item.id));
     }
     linked.extend(unlinked);

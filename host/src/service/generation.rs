@@ -49,9 +49,7 @@ impl Generation {
                     .ok()
                     .and_then(|info| info.connector)
                     .and_then(|c| c.webhook_signature);
-                let secret = webhook_secrets
-                    .get(entry)
-                    .map(|s| Secret::new(s.expose()));
+                let secret = webhook_secrets.get(entry).map(|s| Secret::new(s.expose()));
                 (entry.clone(), Endpoint { scheme, secret })
             })
             .collect();

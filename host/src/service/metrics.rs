@@ -199,14 +199,29 @@ impl ServiceMetrics {
             "counter",
             "Conflicts found, by how they were settled.",
             &[
-                ("{outcome=\"auto\"}".into(), get(&self.conflicts_auto) as f64),
-                ("{outcome=\"manual\"}".into(), get(&self.conflicts_manual) as f64),
+                (
+                    "{outcome=\"auto\"}".into(),
+                    get(&self.conflicts_auto) as f64,
+                ),
+                (
+                    "{outcome=\"manual\"}".into(),
+                    get(&self.conflicts_manual) as f64,
+                ),
             ],
         );
         let mut deliveries = vec![
-            ("{outcome=\"queued\"}".to_string(), get(&self.deliveries_queued) as f64),
-            ("{outcome=\"duplicate\"}".to_string(), get(&self.deliveries_duplicate) as f64),
-            ("{outcome=\"unparsable\"}".to_string(), get(&self.deliveries_unparsable) as f64),
+            (
+                "{outcome=\"queued\"}".to_string(),
+                get(&self.deliveries_queued) as f64,
+            ),
+            (
+                "{outcome=\"duplicate\"}".to_string(),
+                get(&self.deliveries_duplicate) as f64,
+            ),
+            (
+                "{outcome=\"unparsable\"}".to_string(),
+                get(&self.deliveries_unparsable) as f64,
+            ),
         ];
         for why in Rejection::ALL {
             deliveries.push((
@@ -238,7 +253,10 @@ impl ServiceMetrics {
             "Config reloads, by result (a refused one keeps the old config running).",
             &[
                 ("{result=\"ok\"}".into(), get(&self.reloads) as f64),
-                ("{result=\"refused\"}".into(), get(&self.reload_failures) as f64),
+                (
+                    "{result=\"refused\"}".into(),
+                    get(&self.reload_failures) as f64,
+                ),
             ],
         );
         {
@@ -306,11 +324,26 @@ mod tests {
         metrics.delivered(Duration::from_millis(300));
         metrics.delivered(Duration::from_secs(3));
         let text = metrics.render(7, 2);
-        assert!(text.contains("pmsync_webhook_to_write_seconds_bucket{le=\"0.25\"} 0"), "{text}");
-        assert!(text.contains("pmsync_webhook_to_write_seconds_bucket{le=\"0.5\"} 1"), "{text}");
-        assert!(text.contains("pmsync_webhook_to_write_seconds_bucket{le=\"5\"} 2"), "{text}");
-        assert!(text.contains("pmsync_webhook_to_write_seconds_bucket{le=\"+Inf\"} 2"), "{text}");
-        assert!(text.contains("pmsync_webhook_to_write_seconds_count 2"), "{text}");
+        assert!(
+            text.contains("pmsync_webhook_to_write_seconds_bucket{le=\"0.25\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pmsync_webhook_to_write_seconds_bucket{le=\"0.5\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pmsync_webhook_to_write_seconds_bucket{le=\"5\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pmsync_webhook_to_write_seconds_bucket{le=\"+Inf\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("pmsync_webhook_to_write_seconds_count 2"),
+            "{text}"
+        );
         assert!(text.contains("pmsync_queue_depth 7"), "{text}");
         assert!(text.contains("# TYPE pmsync_runs_total counter"), "{text}");
     }

@@ -21,7 +21,11 @@ pub(super) async fn readyz(State(shared): State<Arc<Shared>>) -> Response {
     match store {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => {
-            return (StatusCode::SERVICE_UNAVAILABLE, format!("state store: {e}\n")).into_response();
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("state store: {e}\n"),
+            )
+                .into_response();
         }
         Err(e) => return (StatusCode::SERVICE_UNAVAILABLE, format!("{e}\n")).into_response(),
     }
@@ -45,7 +49,10 @@ pub(super) async fn metrics(State(shared): State<Arc<Shared>>) -> Response {
     let text = shared.metrics.render(depth, shared.current().number);
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         text,
     )
         .into_response()

@@ -57,9 +57,18 @@ pub fn serve(
             post(webhook_routes::receive).with_state((shared.clone(), options.max_body)),
         )
         .route("/healthz", get(ops_routes::healthz))
-        .route("/readyz", get(ops_routes::readyz).with_state(shared.clone()))
-        .route("/metrics", get(ops_routes::metrics).with_state(shared.clone()))
-        .route("/", get(status_routes::page).with_state((shared.clone(), options.access.clone())))
+        .route(
+            "/readyz",
+            get(ops_routes::readyz).with_state(shared.clone()),
+        )
+        .route(
+            "/metrics",
+            get(ops_routes::metrics).with_state(shared.clone()),
+        )
+        .route(
+            "/",
+            get(status_routes::page).with_state((shared.clone(), options.access.clone())),
+        )
         .route(
             "/api/status",
             get(status_routes::status).with_state((shared.clone(), options.access.clone())),

@@ -33,10 +33,15 @@ const PAGE: &str = include_str!("status_page.html");
 /// Most history entries shown for an item.
 const HISTORY_LIMIT: u32 = 200;
 
-fn allowed(access: &Access, headers: &HeaderMap, query: &HashMap<String, String>) -> Result<(), Response> {
+/// Why a request may not see the page, if it may not.
+fn refusal(
+    access: &Access,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Option<Response> {
     match access {
-        Access::Loopback => Ok(()),
-        Access::Off => Err((
+        Access::Loopback => None,
+        Access::Off => Some((
             StatusCode::FORBIDDEN,
             "the status page is off: serve listens beyond loopback and PMSYNC_STATUS_TOKEN is not set\n",
         )
@@ -54,9 +59,9 @@ fn allowed(access: &Access, headers: &HeaderMap, query: &HashMap<String, String>
                 a.iter().zip(b.iter()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
             });
             if matches {
-                Ok(())
+                None
             } else {
-                Err((StatusCode::UNAUTHORIZED, "a valid token is needed (?token= or Authorization: Bearer)\n").into_response())
+                Some((StatusCode::UNAUTHORIZED, "a valid token is needed (?token= or Authorization: Bearer)\n").into_response())
             }
         }
     }
@@ -75,7 +80,7 @@ pub(super) async fn page(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = allowed(&access, &headers, &query) {
+    if let Some(refused) = refusal(&access, &headers, &query) {
         return refused;
     }
     Html(PAGE).into_response()
@@ -86,7 +91,7 @@ pub(super) async fn status(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = allowed(&access, &headers, &query) {
+    if let Some(refused) = refusal(&access, &headers, &query) {
         return refused;
     }
     let probe = shared.clone();
@@ -145,11 +150,15 @@ pub(super) async fn resolve(
     Query(query): Query<HashMap<String, String>>,
     Json(body): Json<Resolve>,
 ) -> Response {
-    if let Err(refused) = allowed(&access, &headers, &query) {
+    if let Some(refused) = refusal(&access, &headers, &query) {
         return refused;
     }
     if !headers.contains_key("x-pmsync-action") {
-        return (StatusCode::FORBIDDEN, "writes need the X-Pmsync-Action header\n").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "writes need the X-Pmsync-Action header\n",
+        )
+            .into_response();
     }
     let choice = match body.take.as_str() {
         "source" => ConflictChoice::Source,
@@ -196,7 +205,7 @@ pub(super) async fn history(
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(refused) = allowed(&access, &headers, &query) {
+    if let Some(refused) = refusal(&access, &headers, &query) {
         return refused;
     }
     let Some(item) = query.get("item").filter(|i| !i.is_empty()).cloned() else {

@@ -8,11 +8,11 @@ use super::metrics::Rejection;
 use super::shared::Shared;
 use crate::http::webhook_signature::{LINEAR_REPLAY_WINDOW, linear_timestamp_is_fresh};
 use crate::store::DeliveryOutcome;
+use axum::Json;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -44,10 +44,20 @@ pub(super) async fn receive(
         .and_then(|v| v.parse::<u64>().ok());
     let too_big = || format!("the delivery is larger than {max_body} bytes");
     if declared.is_some_and(|n| n > max_body as u64) {
-        return refuse(&shared, StatusCode::PAYLOAD_TOO_LARGE, Rejection::Oversized, too_big());
+        return refuse(
+            &shared,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Rejection::Oversized,
+            too_big(),
+        );
     }
     let Ok(body) = to_bytes(body, max_body).await else {
-        return refuse(&shared, StatusCode::PAYLOAD_TOO_LARGE, Rejection::Oversized, too_big());
+        return refuse(
+            &shared,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Rejection::Oversized,
+            too_big(),
+        );
     };
     let generation = shared.current();
     let Some(endpoint) = generation.endpoints.get(&entry) else {
@@ -63,7 +73,9 @@ pub(super) async fn receive(
             &shared,
             StatusCode::NOT_FOUND,
             Rejection::UnknownPlatform,
-            format!("the connector of `{entry}` declares no webhook_signature; it takes no webhooks"),
+            format!(
+                "the connector of `{entry}` declares no webhook_signature; it takes no webhooks"
+            ),
         );
     };
     let signature = headers
@@ -114,7 +126,10 @@ pub(super) async fn receive(
                 &shared,
                 StatusCode::BAD_REQUEST,
                 Rejection::Malformed,
-                format!("`{}` is longer than {MAX_DELIVERY_ID} characters", scheme.delivery_header()),
+                format!(
+                    "`{}` is longer than {MAX_DELIVERY_ID} characters",
+                    scheme.delivery_header()
+                ),
             );
         }
         Some(id) => id.to_string(),
@@ -124,16 +139,18 @@ pub(super) async fn receive(
     let kept: Vec<(String, String)> = headers
         .iter()
         .filter(|(name, _)| !name.as_str().eq_ignore_ascii_case(scheme.header_name()))
-        .filter_map(|(name, value)| Some((name.as_str().to_string(), value.to_str().ok()?.to_string())))
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_string(), value.to_str().ok()?.to_string()))
+        })
         .take(MAX_KEPT_HEADERS)
         .collect();
     let committing = shared.clone();
     let id = delivery_id.clone();
     let platform = entry.clone();
     let committed = tokio::task::spawn_blocking(move || {
-        committing.intake().write(|tx| {
-            tx.record_delivery(&platform, &id, &kept, &body, chrono::Utc::now())
-        })
+        committing
+            .intake()
+            .write(|tx| tx.record_delivery(&platform, &id, &kept, &body, chrono::Utc::now()))
     })
     .await;
     match committed {

@@ -30,15 +30,19 @@ pub fn run(shared: Arc<Shared>, mut store: Store) {
     let mut next_sweep = Instant::now();
     while !shared.stop.requested() {
         let generation = shared.current();
-        let mut setup =
-            match Setup::new(&generation.config, &generation.plugins, &generation.secrets, false) {
-                Ok(setup) => setup,
-                Err(e) => {
-                    tracing::error!(target: "pmsync::serve", "{e}; trying again in 5 s");
-                    shared.wait_for_work(Duration::from_secs(5));
-                    continue;
-                }
-            };
+        let mut setup = match Setup::new(
+            &generation.config,
+            &generation.plugins,
+            &generation.secrets,
+            false,
+        ) {
+            Ok(setup) => setup,
+            Err(e) => {
+                tracing::error!(target: "pmsync::serve", "{e}; trying again in 5 s");
+                shared.wait_for_work(Duration::from_secs(5));
+                continue;
+            }
+        };
         setup.stop = shared.stop.clone();
         let mut connectors = Connectors::new(&setup);
         let interval = generation.sweep_interval();
@@ -62,7 +66,14 @@ pub fn run(shared: Arc<Shared>, mut store: Store) {
                 shared.wait_for_work(until_sweep.min(Duration::from_secs(1)));
                 continue;
             }
-            let failed = process(&shared, &generation, &mut connectors, &mut store, &batch, &mut attempts);
+            let failed = process(
+                &shared,
+                &generation,
+                &mut connectors,
+                &mut store,
+                &batch,
+                &mut attempts,
+            );
             shared.metrics.set_requests(setup.metrics());
             if failed {
                 // A sync failed as a whole (a platform is down): do not spin on it.
@@ -73,7 +84,12 @@ pub fn run(shared: Arc<Shared>, mut store: Store) {
 }
 
 /// The reconcile sweep: every sync's incremental run, and old delivery ids forgotten.
-fn sweep(shared: &Shared, generation: &Generation, connectors: &mut Connectors<'_>, store: &mut Store) {
+fn sweep(
+    shared: &Shared,
+    generation: &Generation,
+    connectors: &mut Connectors<'_>,
+    store: &mut Store,
+) {
     for sync in &generation.config.syncs {
         if shared.stop.requested() {
             return;
@@ -117,12 +133,10 @@ fn process(
     let mut named_by: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
     let mut done: Vec<(i64, Option<String>)> = Vec::new();
     for delivery in batch {
-        let parsed = connectors
-            .connector(&delivery.platform)
-            .and_then(|c| {
-                c.parse_webhook(&delivery.headers, &delivery.body)
-                    .map_err(|e| e.to_string())
-            });
+        let parsed = connectors.connector(&delivery.platform).and_then(|c| {
+            c.parse_webhook(&delivery.headers, &delivery.body)
+                .map_err(|e| e.to_string())
+        });
         let ids = match parsed {
             Ok(ids) => ids,
             Err(error) => {
@@ -148,7 +162,10 @@ fn process(
                         .entry(side)
                         .or_default()
                         .extend(ids.iter().cloned());
-                    named_by.entry(sync.name.as_str()).or_default().push(delivery.id);
+                    named_by
+                        .entry(sync.name.as_str())
+                        .or_default()
+                        .push(delivery.id);
                     used = true;
                 }
             }
@@ -161,7 +178,12 @@ fn process(
     let mut failed_deliveries: Vec<i64> = Vec::new();
     let mut any_failed = false;
     for (sync_name, ids) in &named {
-        let Some(sync) = generation.config.syncs.iter().find(|s| s.name == *sync_name) else {
+        let Some(sync) = generation
+            .config
+            .syncs
+            .iter()
+            .find(|s| s.name == *sync_name)
+        else {
             continue;
         };
         let result = connectors.run_items(sync, store, ids, &NoProgress);
@@ -199,7 +221,9 @@ fn process(
             attempts.remove(&delivery.id);
             done.push((
                 delivery.id,
-                Some(format!("given up after {MAX_ATTEMPTS} attempts; the sweep reconciles its items")),
+                Some(format!(
+                    "given up after {MAX_ATTEMPTS} attempts; the sweep reconciles its items"
+                )),
             ));
             continue;
         }

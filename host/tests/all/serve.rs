@@ -66,7 +66,10 @@ impl Side {
     }
 
     fn platform_yaml(self, sandbox: &SandboxHandle) -> String {
-        let hook = format!("webhook_secret: \"${{{}_WEBHOOK_SECRET}}\"", self.entry().to_uppercase());
+        let hook = format!(
+            "webhook_secret: \"${{{}_WEBHOOK_SECRET}}\"",
+            self.entry().to_uppercase()
+        );
         match self {
             Side::Jira => format!(
                 r#"  jira:
@@ -240,7 +243,10 @@ platforms:
 fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
     let started = Instant::now();
     while !done() {
-        assert!(started.elapsed() < limit, "timed out after {limit:?} waiting for {what}");
+        assert!(
+            started.elapsed() < limit,
+            "timed out after {limit:?} waiting for {what}"
+        );
         std::thread::sleep(Duration::from_millis(25));
     }
 }
@@ -293,7 +299,10 @@ fn edit_travels(world: &World, served: &Served, from: Side) -> Duration {
     } else {
         (target_id, world.source, source_id)
     };
-    let title = format!("Edited on {from:?} at {}", chrono::Utc::now().timestamp_millis());
+    let title = format!(
+        "Edited on {from:?} at {}",
+        chrono::Utc::now().timestamp_millis()
+    );
     let started = Instant::now();
     from.retitle(&world.sandbox, &from_id, &title);
     wait_until(
@@ -395,11 +404,38 @@ fn forged_unsigned_stale_and_oversized_deliveries_are_refused_and_nothing_is_que
     assert_eq!(status, 404);
 
     assert_eq!(deliveries_in_store(&world), before, "nothing was queued");
-    assert_eq!(metric(&served, "pmsync_webhook_deliveries_total{outcome=\"queued\"}"), 0.0);
-    assert_eq!(metric(&served, "pmsync_webhook_deliveries_total{outcome=\"rejected_signature\"}"), 3.0);
-    assert_eq!(metric(&served, "pmsync_webhook_deliveries_total{outcome=\"rejected_stale\"}"), 1.0);
-    assert_eq!(metric(&served, "pmsync_webhook_deliveries_total{outcome=\"rejected_oversized\"}"), 1.0);
-    assert!(!world.log().contains(SECRET), "the secret never reaches the log");
+    assert_eq!(
+        metric(
+            &served,
+            "pmsync_webhook_deliveries_total{outcome=\"queued\"}"
+        ),
+        0.0
+    );
+    assert_eq!(
+        metric(
+            &served,
+            "pmsync_webhook_deliveries_total{outcome=\"rejected_signature\"}"
+        ),
+        3.0
+    );
+    assert_eq!(
+        metric(
+            &served,
+            "pmsync_webhook_deliveries_total{outcome=\"rejected_stale\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        metric(
+            &served,
+            "pmsync_webhook_deliveries_total{outcome=\"rejected_oversized\"}"
+        ),
+        1.0
+    );
+    assert!(
+        !world.log().contains(SECRET),
+        "the secret never reaches the log"
+    );
 }
 
 #[test]
@@ -511,8 +547,18 @@ fn a_replayed_delivery_is_acknowledged_and_ignored_even_after_a_restart() {
     let (status, answer) = post(&url(&served), &original.headers, &original.body);
     assert_eq!(status, 200, "{answer}");
     assert!(answer.contains("duplicate"), "after a restart: {answer}");
-    assert_eq!(deliveries_in_store(&world), rows, "the replay queued nothing");
-    assert_eq!(metric(&served, "pmsync_webhook_deliveries_total{outcome=\"duplicate\"}"), 1.0);
+    assert_eq!(
+        deliveries_in_store(&world),
+        rows,
+        "the replay queued nothing"
+    );
+    assert_eq!(
+        metric(
+            &served,
+            "pmsync_webhook_deliveries_total{outcome=\"duplicate\"}"
+        ),
+        1.0
+    );
 }
 
 #[test]
@@ -553,11 +599,15 @@ fn kill_9_in_the_middle_of_a_burst_loses_no_acknowledged_delivery() {
     drop(store);
 
     let served = world.serve();
-    wait_until("every edit of the burst on GitHub", Duration::from_secs(30), || {
-        burst
-            .iter()
-            .all(|(_, github, title)| Side::GitHub.title(&world.sandbox, github) == *title)
-    });
+    wait_until(
+        "every edit of the burst on GitHub",
+        Duration::from_secs(30),
+        || {
+            burst
+                .iter()
+                .all(|(_, github, title)| Side::GitHub.title(&world.sandbox, github) == *title)
+        },
+    );
     wait_until("the queue drained", Duration::from_secs(10), || {
         Store::open(&world.state())
             .and_then(|s| s.queue_depth())
@@ -581,18 +631,27 @@ fn sighup_with_an_invalid_config_keeps_the_old_one_running_and_a_valid_one_is_ta
     let served = world.serve();
     let path = world.dir.path().join("sync.yaml");
     let good = std::fs::read_to_string(&path).expect("config");
-    std::fs::write(&path, good.replace("direction: \"bidirectional\"", "direction: \"sideways\""))
-        .expect("config written");
+    std::fs::write(
+        &path,
+        good.replace("direction: \"bidirectional\"", "direction: \"sideways\""),
+    )
+    .expect("config written");
     hang_up(&served);
     wait_until("the reload refused", Duration::from_secs(30), || {
         metric(&served, "pmsync_config_reloads_total{result=\"refused\"}") == 1.0
     });
     assert!(
-        world.log().contains("config reload refused; still running generation 1"),
+        world
+            .log()
+            .contains("config reload refused; still running generation 1"),
         "the log says why:\n{}",
         world.log()
     );
-    assert!(world.log().contains("sideways"), "the log names the problem:\n{}", world.log());
+    assert!(
+        world.log().contains("sideways"),
+        "the log names the problem:\n{}",
+        world.log()
+    );
     assert_eq!(get(&format!("{}/readyz", served.url)).0, 200);
     edit_travels(&world, &served, Side::Jira);
 
@@ -613,7 +672,8 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = send(reqwest::Client::new().delete(format!("{}/session/{}", self.url, self.session)));
+        let _ =
+            send(reqwest::Client::new().delete(format!("{}/session/{}", self.url, self.session)));
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -638,8 +698,10 @@ impl Driver {
                 .filter(|o| o.status.success())
                 .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         };
-        let (Some(chromium), Some(chromedriver)) = (which("chromium"), which("chromedriver")) else {
-            let message = "chromium and chromedriver are not installed: run scripts/ensure-chromium.sh";
+        let (Some(chromium), Some(chromedriver)) = (which("chromium"), which("chromedriver"))
+        else {
+            let message =
+                "chromium and chromedriver are not installed: run scripts/ensure-chromium.sh";
             assert!(std::env::var("CI").as_deref() != Ok("true"), "{message}");
             eprintln!("SKIPPED: {message}");
             return None;
@@ -669,7 +731,10 @@ impl Driver {
                 "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
             }}}}),
         ));
-        driver.session = session["sessionId"].as_str().expect("a session id").to_string();
+        driver.session = session["sessionId"]
+            .as_str()
+            .expect("a session id")
+            .to_string();
         Some(driver)
     }
 
@@ -703,7 +768,10 @@ impl Driver {
                     return id.to_string();
                 }
             }
-            assert!(started.elapsed() < Duration::from_secs(20), "the page never showed {css}: {text}");
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "the page never showed {css}: {text}"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -751,7 +819,10 @@ fn a_conflict_shown_on_the_status_page_is_resolved_there_and_conflicts_list_sees
     driver.open(&served.url);
     let row = driver.element(&format!("tr[data-conflict-id=\"{}\"]", conflict.id));
     let shown = driver.text(&row);
-    assert!(shown.contains("Title from Jira") && shown.contains("Title from GitHub"), "{shown}");
+    assert!(
+        shown.contains("Title from Jira") && shown.contains("Title from GitHub"),
+        "{shown}"
+    );
     let take_source = driver.element(&format!("#resolve-{}-source", conflict.id));
     driver.click(&take_source);
 
@@ -763,22 +834,36 @@ fn a_conflict_shown_on_the_status_page_is_resolved_there_and_conflicts_list_sees
             .env("HOME", world.dir.path())
             .output()
             .expect("conflicts list runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("json")
     };
-    wait_until("conflicts list sees it resolved", Duration::from_secs(20), || {
-        let listed = conflicts_list();
-        let open = listed.as_array().expect("a list");
-        open.iter()
-            .filter(|c| c["id"] == conflict.id)
-            .all(|c| c["resolution"]["take"] == "source")
-    });
-    wait_until("the choice written to GitHub", Duration::from_secs(20), || {
-        Side::GitHub.title(&world.sandbox, &github_id) == "Title from Jira"
-    });
+    wait_until(
+        "conflicts list sees it resolved",
+        Duration::from_secs(20),
+        || {
+            let listed = conflicts_list();
+            let open = listed.as_array().expect("a list");
+            open.iter()
+                .filter(|c| c["id"] == conflict.id)
+                .all(|c| c["resolution"]["take"] == "source")
+        },
+    );
+    wait_until(
+        "the choice written to GitHub",
+        Duration::from_secs(20),
+        || Side::GitHub.title(&world.sandbox, &github_id) == "Title from Jira",
+    );
     let listed = conflicts_list();
     assert!(
-        listed.as_array().expect("a list").iter().all(|c| c["id"] != conflict.id),
+        listed
+            .as_array()
+            .expect("a list")
+            .iter()
+            .all(|c| c["id"] != conflict.id),
         "once written the conflict is no longer open: {listed}"
     );
 }

@@ -9,9 +9,9 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
 
 use crate::clock::Clock;
-use crate::webhooks::{WebhookOutbox, WebhookStyle};
 use crate::github::project::Project;
 use crate::seed::{self, PEOPLE, SeedSize};
+use crate::webhooks::{WebhookOutbox, WebhookStyle};
 
 pub(crate) const OWNER: &str = "acme";
 pub(crate) const REPO: &str = "widgets";

@@ -7,8 +7,8 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
 use crate::clock::Clock;
-use crate::webhooks::{WebhookOutbox, WebhookStyle};
 use crate::seed::{self, PEOPLE, SeedSize};
+use crate::webhooks::{WebhookOutbox, WebhookStyle};
 
 /// A Linear issue, as stored. Edit it through [`LinearHandle::edit`](crate::LinearHandle::edit).
 #[derive(Debug, Clone, PartialEq)]

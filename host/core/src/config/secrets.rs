@@ -287,7 +287,10 @@ mod tests {
             p.webhook_secret = Some("${HOOK}".into());
         }
         let missing = resolve_webhook_secrets(&config, &|_| None).expect_err("unset variable");
-        assert!(missing.to_string().contains("`HOOK` is not set"), "{missing}");
+        assert!(
+            missing.to_string().contains("`HOOK` is not set"),
+            "{missing}"
+        );
         let resolved = resolve_webhook_secrets(&config, &|name| {
             (name == "HOOK").then(|| "s3cret".to_string())
         })
