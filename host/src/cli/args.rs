@@ -286,6 +286,13 @@ pub struct RunArgs {
     pub daemon: bool,
 }
 
+/// How `serve` writes its log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {
     /// Address to listen on (port 0: any free port; the address is printed).
@@ -301,6 +308,12 @@ pub struct ServeArgs {
     /// Largest webhook body accepted, in bytes (larger: 413).
     #[arg(long, value_name = "BYTES", default_value_t = 1_048_576)]
     pub max_body_bytes: usize,
+    /// Reload the config only on SIGHUP, not also when its file changes.
+    #[arg(long)]
+    pub no_watch_config: bool,
+    /// Log lines as text or as one JSON object each (timestamp, level, target, message).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub config: ConfigOpt,
     #[command(flatten)]

@@ -39,7 +39,9 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    init_logging(matches!(cli.command, Command::Serve(_)));
+    let json_logs =
+        matches!(&cli.command, Command::Serve(a) if a.log_format == args::LogFormat::Json);
+    init_logging(matches!(cli.command, Command::Serve(_)), json_logs);
     let ctx = Context::new(cli.command.global());
     let result = match cli.command {
         Command::Plugins(PluginsCommand::List { .. }) => plugins_cmd::list(&ctx),
@@ -82,7 +84,8 @@ pub fn main() -> ExitCode {
 
 /// Logs go to stderr, with timestamps, filtered by `RUST_LOG` (default: warnings; for the
 /// long-running `serve`, also what it receives and syncs).
-fn init_logging(service: bool) {
+/// `json`: one JSON object a line (`serve --log-format json`).
+fn init_logging(service: bool, json: bool) {
     let default = if service {
         "warn,pmsync::serve=info"
     } else {
@@ -90,9 +93,14 @@ fn init_logging(service: bool) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && !output::no_color())
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && !output::no_color())
+            .try_init()
+    };
 }

@@ -87,6 +87,11 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<Outcome, CliError> {
         listen: args.listen,
         max_body: args.max_body_bytes,
         access,
+        watch: if args.no_watch_config {
+            None
+        } else {
+            ctx.global.config.clone()
+        },
     };
     let json = ctx.out.json;
     let state_shown = path.display().to_string();

@@ -23,7 +23,13 @@ pub struct ServeOptions {
     pub max_body: usize,
     /// Who may see the status page.
     pub access: Access,
+    /// The config file, reloaded when it changes (checked every [`WATCH_EVERY`]); `None`:
+    /// only on SIGHUP.
+    pub watch: Option<std::path::PathBuf>,
 }
+
+/// How often the config file's modification time is looked at.
+pub const WATCH_EVERY: Duration = Duration::from_secs(2);
 
 /// Serves until the stop signal. `worker_store` is the worker's own connection to the
 /// state store; `listening` is told the bound address once deliveries are accepted.
@@ -83,7 +89,10 @@ pub fn serve(
         );
     listening(addr);
     let result = runtime.block_on(async {
-        tokio::spawn(reload_on_sighup(shared.clone(), reload));
+        tokio::spawn(reload_on_sighup(shared.clone(), reload.clone()));
+        if let Some(path) = options.watch.clone() {
+            tokio::spawn(reload_on_change(shared.clone(), reload, path));
+        }
         let stop = shared.stop.clone();
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -108,6 +117,24 @@ async fn reload_on_sighup(shared: Arc<Shared>, reload: Reload) {
         return;
     };
     while hangups.recv().await.is_some() {
+        let load = reload.clone();
+        let loaded = tokio::task::spawn_blocking(move || load()).await;
+        apply_reload(&shared, loaded.unwrap_or_else(|e| Err(e.to_string())));
+    }
+}
+
+/// Loads the config again whenever its file's modification time changes.
+async fn reload_on_change(shared: Arc<Shared>, reload: Reload, path: std::path::PathBuf) {
+    let modified = |path: &std::path::Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let mut seen = modified(&path);
+    loop {
+        tokio::time::sleep(WATCH_EVERY).await;
+        let now = modified(&path);
+        if now.is_none() || now == seen {
+            continue;
+        }
+        seen = now;
+        tracing::warn!(target: "pmsync::serve", "{} changed; loading it", path.display());
         let load = reload.clone();
         let loaded = tokio::task::spawn_blocking(move || load()).await;
         apply_reload(&shared, loaded.unwrap_or_else(|e| Err(e.to_string())));

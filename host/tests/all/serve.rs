@@ -466,6 +466,11 @@ fn the_documented_github_signature_example_is_accepted_and_a_wrong_one_refused()
 /// `serve` with the world's config and state, on a free port, once it is ready (its first
 /// sweep done); `extra` environment variables override the usual ones.
 fn serve_with_env(world: &World, extra: &[(&str, &str)]) -> Served {
+    serve_with_env_args(world, extra, &[])
+}
+
+/// [`serve_with_env`] with more arguments.
+fn serve_with_env_args(world: &World, extra: &[(&str, &str)], args: &[&str]) -> Served {
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -483,6 +488,7 @@ fn serve_with_env(world: &World, extra: &[(&str, &str)]) -> Served {
         .arg("--state")
         .arg(world.state())
         .args(["--listen", "127.0.0.1:0", "--max-body-bytes", "65536"])
+        .args(args)
         .env_clear()
         .env("HOME", world.dir.path())
         .env("NO_COLOR", "1")
@@ -628,7 +634,8 @@ fn hang_up(served: &Served) {
 #[test]
 fn sighup_with_an_invalid_config_keeps_the_old_one_running_and_a_valid_one_is_taken() {
     let world = World::start(Side::Jira, Side::GitHub);
-    let served = world.serve();
+    let served = serve_with_env_args(&world, &[], &["--no-watch-config"]);
+    world.register_webhooks(&served);
     let path = world.dir.path().join("sync.yaml");
     let good = std::fs::read_to_string(&path).expect("config");
     std::fs::write(
@@ -866,4 +873,31 @@ fn a_conflict_shown_on_the_status_page_is_resolved_there_and_conflicts_list_sees
             .all(|c| c["id"] != conflict.id),
         "once written the conflict is no longer open: {listed}"
     );
+}
+
+#[test]
+fn an_edited_config_file_is_taken_without_a_signal_and_logs_are_json_when_asked() {
+    let world = World::start(Side::Jira, Side::GitHub);
+    let served = serve_with_env_args(&world, &[], &["--log-format", "json"]);
+    world.register_webhooks(&served);
+    let path = world.dir.path().join("sync.yaml");
+    let good = std::fs::read_to_string(&path).expect("config");
+    std::fs::write(&path, good.replace("concurrency: 2", "concurrency: 3"))
+        .expect("config written");
+    wait_until("the changed file taken", Duration::from_secs(30), || {
+        metric(&served, "pmsync_config_generation") == 2.0
+    });
+    edit_travels(&world, &served, Side::Jira);
+    let log = world.log();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["fields"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("config reloaded (generation 2)"))),
+        "{log}"
+    );
+    assert!(lines.iter().all(|l| l["timestamp"].is_string()), "{log}");
 }
