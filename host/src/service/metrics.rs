@@ -301,6 +301,22 @@ impl ServiceMetrics {
             "Time spent waiting for rate-limit resets, per platform.",
             &per_platform(&|s| s.rate_limit_wait_ms / 1000.0),
         );
+        let remaining: Vec<(String, f64)> = requests
+            .iter()
+            .filter_map(|s| {
+                let left = s.rate_limit_remaining?;
+                Some((
+                    format!("{{platform=\"{}\"}}", escape(&s.platform)),
+                    left as f64,
+                ))
+            })
+            .collect();
+        family(
+            "pmsync_platform_rate_limit_remaining",
+            "gauge",
+            "The rate-limit budget each platform last reported left.",
+            &remaining,
+        );
         drop(requests);
         out
     }

@@ -320,6 +320,14 @@ fn edit_travels(world: &World, served: &Served, from: Side) -> Duration {
         1.0,
         "only the first sweep ran (the next is an hour away)"
     );
+    let requests = metric(
+        served,
+        "pmsync_platform_requests_total{platform=\"github\"}",
+    ) + metric(
+        served,
+        "pmsync_platform_requests_total{platform=\"linear\"}",
+    ) + metric(served, "pmsync_platform_requests_total{platform=\"jira\"}");
+    assert!(requests > 0.0, "per-platform requests are counted");
     took
 }
 
@@ -329,6 +337,12 @@ fn a_jira_edit_reaches_github_through_a_signed_webhook_within_seconds() {
     let served = world.serve();
     let took = edit_travels(&world, &served, Side::Jira);
     assert!(took < Duration::from_secs(10), "took {took:?}");
+    // GitHub reports its budget on every answer.
+    let left = metric(
+        &served,
+        "pmsync_platform_rate_limit_remaining{platform=\"github\"}",
+    );
+    assert!(left > 0.0, "GitHub's remaining budget is shown: {left}");
 }
 
 #[test]
