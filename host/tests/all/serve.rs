@@ -501,7 +501,12 @@ fn serve_with_env_args(world: &World, extra: &[(&str, &str)], args: &[&str]) -> 
         .arg(cache_dir())
         .arg("--state")
         .arg(world.state())
-        .args(["--listen", "127.0.0.1:0", "--max-body-bytes", "65536"])
+        .args(["--max-body-bytes", "65536"])
+        .args(if args.contains(&"--listen") {
+            &[][..]
+        } else {
+            &["--listen", "127.0.0.1:0"][..]
+        })
         .args(args)
         .env_clear()
         .env("HOME", world.dir.path())
@@ -914,4 +919,41 @@ fn an_edited_config_file_is_taken_without_a_signal_and_logs_are_json_when_asked(
         "{log}"
     );
     assert!(lines.iter().all(|l| l["timestamp"].is_string()), "{log}");
+}
+
+#[test]
+fn the_status_page_beyond_loopback_needs_the_token_and_is_off_without_one() {
+    let world = World::start(Side::Jira, Side::GitHub);
+    let served = serve_with_env_args(
+        &world,
+        &[("PMSYNC_STATUS_TOKEN", "page-token")],
+        &["--listen", "0.0.0.0:0"],
+    );
+    assert_eq!(get(&format!("{}/healthz", served.url)).0, 200);
+    assert_eq!(get(&format!("{}/", served.url)).0, 401);
+    assert_eq!(get(&format!("{}/api/status", served.url)).0, 401);
+    assert_eq!(get(&format!("{}/?token=wrong", served.url)).0, 401);
+    let (status, page) = get(&format!("{}/?token=page-token", served.url));
+    assert_eq!(status, 200);
+    assert!(page.contains("pmsync"), "{page}");
+    let (status, json) = get(&format!("{}/api/status?token=page-token", served.url));
+    assert_eq!(status, 200, "{json}");
+    let status: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(status["syncs"][0]["name"], SYNC);
+    // A write without the header a cross-site form cannot send is refused.
+    let (status, _) = post(
+        &format!("{}/api/conflicts/1/resolve?token=page-token", served.url),
+        &[("Content-Type".to_string(), "application/json".to_string())],
+        br#"{"take":"source"}"#,
+    );
+    assert_eq!(status, 403);
+    drop(served);
+
+    let served = serve_with_env_args(&world, &[], &["--listen", "0.0.0.0:0"]);
+    assert_eq!(get(&format!("{}/?token=page-token", served.url)).0, 403);
+    assert_eq!(
+        get(&format!("{}/readyz", served.url)).0,
+        200,
+        "the rest still works"
+    );
 }
