@@ -8,7 +8,9 @@ use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::outln;
 use super::signals;
-use crate::app::{check_config, label_example_items, point_at_sandbox};
+use crate::app::{
+    check_config, connector_platform, label_example_items, point_at_sandbox, sandbox_platform,
+};
 use crate::engine::StopSignal;
 use crate::service::{Access, Generation, ServeOptions, Shared};
 use crate::store::{LockError, LockWait, StateLock, Store};
@@ -48,13 +50,8 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<Outcome, CliError> {
         .platforms
         .keys()
         .map(|entry| {
-            let platform = match crate::app::connector_platform(&generation.config, entry) {
-                "jira" => Some(Platform::Jira),
-                "github" | "github_projects" => Some(Platform::GitHub),
-                "linear" => Some(Platform::Linear),
-                _ => None,
-            };
-            (entry.clone(), platform)
+            let platform = connector_platform(&generation.config, entry);
+            (entry.clone(), sandbox_platform(platform))
         })
         .collect();
     let shared = Arc::new(Shared::new(generation, intake, stop));
@@ -121,6 +118,12 @@ pub fn serve(ctx: &Context, args: &ServeArgs) -> Result<Outcome, CliError> {
     })
     .map_err(CliError::failed)?;
     drop(sandbox);
+    if args.sandbox && ctx.global.state.is_none() {
+        // The session's own state file (and its WAL and lock files) goes with the session.
+        for suffix in ["", "-wal", "-shm", ".lock"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+    }
     Ok(Outcome::Ok)
 }
 
