@@ -212,6 +212,7 @@ Examples:
   pmsync-host sandbox --port 18080                         # Jira 18080, GitHub 18081, Linear 18082
   pmsync-host sandbox --items 500 --faults 0.2 --latency-ms 20
   pmsync-host sandbox --token secret --github-scopes repo  # try doctor against a refusing platform
+  PMSYNC_SANDBOX_WEBHOOK_SECRET=s pmsync-host sandbox --webhooks http://127.0.0.1:8787  # deliver to serve
 
 Exit status: 0 after Ctrl-C, 2 bad input.";
 
@@ -492,6 +493,11 @@ pub struct SandboxArgs {
     /// The scopes GitHub reports for the token (`X-OAuth-Scopes`), comma-separated.
     #[arg(long, value_name = "SCOPES", value_delimiter = ',')]
     pub github_scopes: Option<Vec<String>>,
+    /// Deliver every change as a signed webhook to `pmsync-host serve` at this base URL
+    /// (`URL/webhooks/jira`, `/webhooks/github`, `/webhooks/linear`), signed with the secret in
+    /// the environment variable PMSYNC_SANDBOX_WEBHOOK_SECRET.
+    #[arg(long, value_name = "URL")]
+    pub webhooks: Option<String>,
     #[command(flatten)]
     pub json: JsonOpt,
 }

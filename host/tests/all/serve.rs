@@ -285,10 +285,7 @@ fn post(url: &str, headers: &[(String, String)], body: &[u8]) -> (u16, String) {
 
 /// A sample of `/metrics` (0 when absent).
 fn metric(served: &Served, sample: &str) -> f64 {
-    let (_, text) = get(&format!("{}/metrics", served.url));
-    text.lines()
-        .find_map(|line| line.strip_prefix(sample)?.trim().parse().ok())
-        .unwrap_or(0.0)
+    metric_at(&served.url, sample)
 }
 
 /// Retitles the first linked item on `from` and waits for the title on the other side.
@@ -956,4 +953,153 @@ fn the_status_page_beyond_loopback_needs_the_token_and_is_off_without_one() {
         200,
         "the rest still works"
     );
+}
+
+/// Kills a child process when dropped.
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn the_sandbox_command_delivers_to_serve_in_another_process() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let serve_url = format!("http://127.0.0.1:{port}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut sandbox = Killed(
+        Command::new(BIN)
+            .args([
+                "sandbox",
+                "--json",
+                "--time-scale",
+                "0.01",
+                "--webhooks",
+                &serve_url,
+            ])
+            .env_clear()
+            .env("PMSYNC_SANDBOX_WEBHOOK_SECRET", SECRET)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sandbox starts"),
+    );
+    // The sandbox prints one JSON document (over several lines) saying where it is.
+    let mut reader = BufReader::new(sandbox.0.stdout.take().expect("stdout"));
+    let mut text = String::new();
+    let urls: serde_json::Value = loop {
+        let read = reader
+            .read_line(&mut text)
+            .expect("the sandbox says where it is");
+        assert!(
+            read > 0,
+            "the sandbox ended before saying where it is: {text}"
+        );
+        if let Ok(urls) = serde_json::from_str(&text) {
+            break urls;
+        }
+    };
+    let (jira, github) = (
+        urls["jira"].as_str().expect("jira").to_string(),
+        urls["github"].as_str().expect("github").to_string(),
+    );
+    let config = format!(
+        r#"
+name: "{SYNC}"
+source_platform: "jira"
+target_platform: "github"
+sync_interval: 3600
+platforms:
+  jira:
+    settings: {{ base_url: "{jira}", project: "PROJ" }}
+    credentials:
+      token: {{ type: basic, user: "${{JIRA_EMAIL}}", token: "${{JIRA_API_TOKEN}}" }}
+    allow_hosts: ["http://127.0.0.1:*"]
+    webhook_secret: "${{JIRA_WEBHOOK_SECRET}}"
+  github:
+    settings: {{ base_url: "{github}", repo: "acme/widgets" }}
+    credentials:
+      token: {{ type: bearer, token: "${{GITHUB_TOKEN}}" }}
+    allow_hosts: ["http://127.0.0.1:*"]
+    webhook_secret: "${{GITHUB_WEBHOOK_SECRET}}"
+field_mappings:
+  - {{ source_field: summary, target_field: title, required: true }}
+"#
+    );
+    std::fs::write(dir.path().join("sync.yaml"), config).expect("config written");
+    let state = dir.path().join("state.db");
+    let _serve = Killed(
+        Command::new(BIN)
+            .arg("serve")
+            .arg("--config")
+            .arg(dir.path().join("sync.yaml"))
+            .arg("--plugins")
+            .arg(workspace().join("plugins"))
+            .arg("--cache-dir")
+            .arg(cache_dir())
+            .arg("--state")
+            .arg(&state)
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("JIRA_EMAIL", "tester@example.com")
+            .env("JIRA_API_TOKEN", "jira-token")
+            .env("GITHUB_TOKEN", "github-token")
+            .env("JIRA_WEBHOOK_SECRET", SECRET)
+            .env("GITHUB_WEBHOOK_SECRET", SECRET)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("serve starts"),
+    );
+    wait_until("serve is ready", Duration::from_secs(120), || {
+        get(&format!("{serve_url}/readyz")).0 == 200
+    });
+    let link = Store::open(&state)
+        .expect("state store")
+        .links(SYNC)
+        .expect("links")
+        .into_iter()
+        .next()
+        .expect("the first sweep linked items");
+
+    // A person edits the Jira issue through the API of the sandbox process.
+    let edit = reqwest::Client::new()
+        .put(format!("{jira}/rest/api/3/issue/{}", link.source_key))
+        .basic_auth("person@example.com", Some("token"))
+        .json(&serde_json::json!({ "fields": { "summary": "Edited in another process" } }));
+    let (status, answer) = send(edit).expect("Jira answers");
+    assert_eq!(status, 204, "{answer}");
+    wait_until("the edit on GitHub", Duration::from_secs(20), || {
+        let read = reqwest::Client::new()
+            .get(format!(
+                "{github}/repos/acme/widgets/issues/{}",
+                link.target_id
+            ))
+            .bearer_auth("token");
+        send(read).is_some_and(|(_, body)| body.contains("Edited in another process"))
+    });
+    wait_until("the webhook run counted", Duration::from_secs(10), || {
+        metric_at(&serve_url, "pmsync_runs_total{kind=\"webhook\"}") >= 1.0
+    });
+    assert_eq!(
+        metric_at(&serve_url, "pmsync_runs_total{kind=\"sweep\"}"),
+        1.0,
+        "a delivery carried the edit, not a sweep"
+    );
+}
+
+fn metric_at(url: &str, sample: &str) -> f64 {
+    let (_, text) = get(&format!("{url}/metrics"));
+    text.lines()
+        .find_map(|line| line.strip_prefix(sample)?.trim().parse().ok())
+        .unwrap_or(0.0)
 }
