@@ -142,7 +142,8 @@ pub enum Command {
     #[command(after_long_help = EXPORT_HELP)]
     ExportConfig(ExportArgs),
     /// Run as a service: signed webhooks synced within seconds through a durable queue, a
-    /// reconcile sweep every sync_interval, /healthz /readyz /metrics; SIGHUP reloads the config.
+    /// reconcile sweep every sync_interval, /healthz /readyz /metrics, a status page at /; the
+    /// config is reloaded on SIGHUP or when its file changes.
     #[command(after_long_help = SERVE_HELP)]
     Serve(ServeArgs),
     /// Start the sandbox platforms (Jira, GitHub, Linear simulators) on loopback.
