@@ -16,9 +16,10 @@ run: plugins
 	$(TARGET_DIR)/debug/pmsync-host run --plugins ./plugins
 
 # Debian packages the tests drive for real (shells for the completion tests, a pty, the OCI
-# registry of the bundle tests), installed when missing.
+# registry of the bundle tests, headless Chromium for the status page), installed when missing.
 test-tools:
 	bash scripts/ensure-test-tools.sh
+	bash scripts/ensure-chromium.sh
 
 test: plugins test-tools
 	cargo test --workspace

@@ -36,6 +36,7 @@ mod query_string;
 mod route_table;
 mod seed;
 mod simulator;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -55,6 +56,7 @@ pub use platform::Platform;
 pub use route_table::Route;
 pub use seed::SeedSize;
 pub use simulator::{Served, Simulator, serve};
+pub use webhooks::{SentWebhook, WebhookOutbox, WebhookStyle};
 
 /// How to start the sandbox.
 #[derive(Debug, Clone)]
@@ -249,6 +251,15 @@ impl SandboxHandle {
             Platform::Jira => self.jira.stats(),
             Platform::GitHub => self.github.stats(),
             Platform::Linear => self.linear.stats(),
+        }
+    }
+
+    /// Where a platform's webhook deliveries go: register a URL and secret on it.
+    pub fn webhooks(&self, platform: Platform) -> WebhookOutbox {
+        match platform {
+            Platform::Jira => platform::lock(&self.jira.state.store).webhooks.clone(),
+            Platform::GitHub => platform::lock(&self.github.state.store).webhooks.clone(),
+            Platform::Linear => platform::lock(&self.linear.state.store).webhooks.clone(),
         }
     }
 

@@ -13,4 +13,4 @@ pub use config_check::{available, check_config};
 pub use config_grants::{connector_platform, grants_for};
 pub use platform_connectors::{Network, connector_for, connector_info, gateway_for};
 pub use runner::{Connectors, Setup};
-pub use sandbox_config::{label_example_items, point_at_sandbox};
+pub use sandbox_config::{label_example_items, point_at_sandbox, sandbox_platform};

@@ -3,10 +3,13 @@
 
 use super::platform_connectors::{Network, connector_for, connector_info};
 use crate::connector::Connector;
-use crate::engine::{Progress, RunOptions, RunReport, Runner, StopSignal, SyncContext};
+use crate::engine::{
+    EngineError, Progress, RunOptions, RunReport, Runner, StopSignal, SyncContext,
+};
 use crate::http::{HttpTransport, LimiterRegistry, MetricsSnapshot, TransportSettings};
 use crate::plugin::PluginSet;
 use crate::store::Store;
+use pmsync_core::Side;
 use pmsync_core::config::{ConfigFile, ResolvedSecrets, SyncConfig};
 use pmsync_core::planner::PipelineConverter;
 use std::collections::BTreeMap;
@@ -112,6 +115,32 @@ impl<'s> Connectors<'s> {
         options: &RunOptions,
         progress: &dyn Progress,
     ) -> Result<RunReport, String> {
+        self.with_runner(sync, progress, |runner| runner.run(store, options))
+    }
+
+    /// Syncs just the named items of one sync (ids per side; see `Runner::run_items`).
+    pub fn run_items(
+        &mut self,
+        sync: &SyncConfig,
+        store: &mut Store,
+        named: &BTreeMap<Side, Vec<String>>,
+        progress: &dyn Progress,
+    ) -> Result<RunReport, String> {
+        self.with_runner(sync, progress, |runner| runner.run_items(store, named))
+    }
+
+    /// The connector of a platform entry, built on first use.
+    pub fn connector(&mut self, entry: &str) -> Result<&dyn Connector, String> {
+        self.ensure(entry)?;
+        Ok(self.built[entry].as_ref())
+    }
+
+    fn with_runner<T>(
+        &mut self,
+        sync: &SyncConfig,
+        progress: &dyn Progress,
+        f: impl FnOnce(&Runner<'_>) -> Result<T, EngineError>,
+    ) -> Result<T, String> {
         self.ensure(&sync.source_platform)?;
         self.ensure(&sync.target_platform)?;
         let sync = &with_platform_queries(sync, self.setup.config, self.setup.plugins);
@@ -127,11 +156,10 @@ impl<'s> Connectors<'s> {
             converter: &converter,
             resolvers: &plugins,
         };
-        Runner::new(context)
+        let runner = Runner::new(context)
             .with_progress(progress)
-            .with_stop(self.setup.stop.clone())
-            .run(store, options)
-            .map_err(|e| format!("sync `{}`: {e}", sync.name))
+            .with_stop(self.setup.stop.clone());
+        f(&runner).map_err(|e| format!("sync `{}`: {e}", sync.name))
     }
 }
 

@@ -6,7 +6,7 @@ use super::config_grants::connector_platform;
 use pmsync_core::config::{
     ConfigFile, CredentialConfig, ResolvedCredential, ResolvedSecrets, Secret,
 };
-use pmsync_sandbox::SandboxHandle;
+use pmsync_sandbox::{Platform, SandboxHandle};
 
 /// The sandbox URL a connector of `platform` talks to, if the sandbox simulates it.
 pub fn sandbox_base_url(handle: &SandboxHandle, platform: &str) -> Option<String> {
@@ -14,6 +14,16 @@ pub fn sandbox_base_url(handle: &SandboxHandle, platform: &str) -> Option<String
         "jira" => Some(handle.jira_url()),
         "github" | "github_projects" => Some(handle.github_url()),
         "linear" => Some(handle.linear_url().trim_end_matches("/graphql").to_string()),
+        _ => None,
+    }
+}
+
+/// The simulator serving a connector of `platform`, if the sandbox simulates it.
+pub fn sandbox_platform(platform: &str) -> Option<Platform> {
+    match platform {
+        "jira" => Some(Platform::Jira),
+        "github" | "github_projects" => Some(Platform::GitHub),
+        "linear" => Some(Platform::Linear),
         _ => None,
     }
 }

@@ -141,6 +141,11 @@ pub enum Command {
     /// Write the config back out as YAML (loads to the same thing).
     #[command(after_long_help = EXPORT_HELP)]
     ExportConfig(ExportArgs),
+    /// Run as a service: signed webhooks synced within seconds through a durable queue, a
+    /// reconcile sweep every sync_interval, /healthz /readyz /metrics, a status page at /; the
+    /// config is reloaded on SIGHUP or when its file changes.
+    #[command(after_long_help = SERVE_HELP)]
+    Serve(ServeArgs),
     /// Start the sandbox platforms (Jira, GitHub, Linear simulators) on loopback.
     #[command(after_long_help = SANDBOX_HELP)]
     Sandbox(SandboxArgs),
@@ -211,8 +216,23 @@ Examples:
   pmsync-host sandbox --port 18080                         # Jira 18080, GitHub 18081, Linear 18082
   pmsync-host sandbox --items 500 --faults 0.2 --latency-ms 20
   pmsync-host sandbox --token secret --github-scopes repo  # try doctor against a refusing platform
+  PMSYNC_SANDBOX_WEBHOOK_SECRET=s pmsync-host sandbox --webhooks http://127.0.0.1:8787  # deliver to serve
 
 Exit status: 0 after Ctrl-C, 2 bad input.";
+
+const SERVE_HELP: &str = "\
+Platforms deliver to POST /webhooks/<platform entry> (e.g. /webhooks/github), signed with
+`platforms.<entry>.webhook_secret: \"${GITHUB_WEBHOOK_SECRET}\"`. A delivery is committed to the
+state store before it is acknowledged; forged or unsigned ones get 401, oversized ones 413, one
+already received 200 (ignored). Operations: GET /healthz, /readyz, /metrics (Prometheus).
+
+Examples:
+  pmsync-host serve --config sync.yaml --state /var/lib/pmsync/state.db
+  pmsync-host serve --config sync.yaml --listen 0.0.0.0:8787
+  pmsync-host serve --config examples/jira_to_github.yaml --sandbox   # the simulators deliver here
+  kill -HUP <pid>                                            # reload the config (an invalid one is refused)
+
+Exit status: 0 stopped by SIGTERM/SIGINT, 1 failed, 2 bad input, 3 another run holds the state store.";
 
 const COMPLETIONS_HELP: &str = "\
 Examples:
@@ -269,6 +289,44 @@ pub struct RunArgs {
     /// Keep running, one pass every `sync_interval` seconds, until Ctrl-C.
     #[arg(long)]
     pub daemon: bool,
+}
+
+/// How `serve` writes its log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0: any free port; the address is printed).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    pub listen: std::net::SocketAddr,
+    /// Run the config against the built-in sandbox platforms, which deliver their webhooks
+    /// (signed with a secret made up for the session) to this process.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// With --sandbox: the sandbox's time scale (see `run --sandbox-time-scale`).
+    #[arg(long, value_name = "FACTOR", default_value_t = 0.1)]
+    pub sandbox_time_scale: f64,
+    /// Largest webhook body accepted, in bytes (larger: 413).
+    #[arg(long, value_name = "BYTES", default_value_t = 1_048_576)]
+    pub max_body_bytes: usize,
+    /// Reload the config only on SIGHUP, not also when its file changes.
+    #[arg(long)]
+    pub no_watch_config: bool,
+    /// Log lines as text or as one JSON object each (timestamp, level, target, message).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    #[command(flatten)]
+    pub config: ConfigOpt,
+    #[command(flatten)]
+    pub plugins: PluginOpts,
+    #[command(flatten)]
+    pub state: StateOpt,
+    #[command(flatten)]
+    pub json: JsonOpt,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -445,6 +503,11 @@ pub struct SandboxArgs {
     /// The scopes GitHub reports for the token (`X-OAuth-Scopes`), comma-separated.
     #[arg(long, value_name = "SCOPES", value_delimiter = ',')]
     pub github_scopes: Option<Vec<String>>,
+    /// Deliver every change as a signed webhook to `pmsync-host serve` at this base URL
+    /// (`URL/webhooks/jira`, `/webhooks/github`, `/webhooks/linear`), signed with the secret in
+    /// the environment variable PMSYNC_SANDBOX_WEBHOOK_SECRET.
+    #[arg(long, value_name = "URL")]
+    pub webhooks: Option<String>,
     #[command(flatten)]
     pub json: JsonOpt,
 }
@@ -517,6 +580,13 @@ impl Command {
             Command::ExportConfig(a) => {
                 g.config = a.config.config.clone();
                 g.json = a.json.json;
+            }
+            Command::Serve(a) => {
+                g.config = a.config.config.clone();
+                plugins(&a.plugins, &mut g);
+                g.state = a.state.state.clone();
+                g.json = a.json.json;
+                g.no_progress = true;
             }
             Command::Sandbox(a) => g.json = a.json.json,
             Command::Completions(_) => {}

@@ -16,6 +16,7 @@ mod progress_bar;
 mod report_view;
 mod run_cmd;
 mod sandbox_cmd;
+mod serve_cmd;
 mod signals;
 
 pub use args::Cli;
@@ -40,7 +41,9 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    init_logging();
+    let json_logs =
+        matches!(&cli.command, Command::Serve(a) if a.log_format == args::LogFormat::Json);
+    init_logging(matches!(cli.command, Command::Serve(_)), json_logs);
     let ctx = Context::new(cli.command.global());
     let result = match cli.command {
         Command::Plugins(PluginsCommand::List { .. }) => plugins_cmd::list(&ctx),
@@ -61,6 +64,7 @@ pub fn main() -> ExitCode {
         Command::Conflicts(ConflictsCommand::Resolve(args)) => conflicts_cmd::resolve(&ctx, &args),
         Command::Sandbox(args) => sandbox_cmd::sandbox(&ctx, &args),
         Command::Bundle(command) => bundle_cmd::bundle(&ctx, &command),
+        Command::Serve(args) => serve_cmd::serve(&ctx, &args),
     };
     match result {
         Ok(outcome) => outcome.into(),
@@ -81,13 +85,25 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings).
-fn init_logging() {
+/// Logs go to stderr, with timestamps, filtered by `RUST_LOG` (default: warnings; for the
+/// long-running `serve`, also what it receives and syncs).
+/// `json`: one JSON object a line (`serve --log-format json`).
+fn init_logging(service: bool, json: bool) {
+    let default = if service {
+        "warn,pmsync::serve=info"
+    } else {
+        "warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && !output::no_color())
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()) && !output::no_color())
+            .try_init()
+    };
 }

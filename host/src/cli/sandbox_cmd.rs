@@ -4,7 +4,7 @@ use super::args::SandboxArgs;
 use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::outln;
-use pmsync_sandbox::{FaultPlan, Latency, Sandbox, SandboxOptions};
+use pmsync_sandbox::{FaultPlan, Latency, Platform, Sandbox, SandboxOptions};
 use std::time::Duration;
 
 pub fn sandbox(ctx: &Context, args: &SandboxArgs) -> Result<Outcome, CliError> {
@@ -54,12 +54,42 @@ pub fn sandbox(ctx: &Context, args: &SandboxArgs) -> Result<Outcome, CliError> {
             .collect();
         options = options.with_github_scopes(&scopes);
     }
+    let webhooks = match &args.webhooks {
+        Some(base) => {
+            let secret = std::env::var("PMSYNC_SANDBOX_WEBHOOK_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    CliError::bad_input(
+                        "--webhooks needs the signing secret in PMSYNC_SANDBOX_WEBHOOK_SECRET (the webhook_secret serve expects)",
+                    )
+                })?;
+            Some((base.trim_end_matches('/').to_string(), secret))
+        }
+        None => None,
+    };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| CliError::failed(format!("cannot start tokio: {e}")))?;
     runtime.block_on(async {
         let handle = Sandbox::start(options)
             .await
             .map_err(|e| CliError::failed(format!("{e:#}")))?;
+        if let Some((base, secret)) = &webhooks {
+            for (platform, entry) in [
+                (Platform::Jira, "jira"),
+                (Platform::GitHub, "github"),
+                (Platform::Linear, "linear"),
+            ] {
+                let url = format!("{base}/webhooks/{entry}");
+                handle
+                    .webhooks(platform)
+                    .register(&url, secret)
+                    .map_err(|e| CliError::failed(format!("cannot deliver webhooks: {e}")))?;
+                if !ctx.out.json {
+                    outln!("{entry} changes are delivered to {url}");
+                }
+            }
+        }
         if ctx.out.json {
             ctx.out.json(&serde_json::json!({
                 "jira": handle.jira_url(),

@@ -7,6 +7,7 @@ pub mod crash;
 pub mod executor;
 mod fetch;
 mod intent_recovery;
+mod named_items;
 mod pending_updates;
 pub mod progress_events;
 pub mod report;

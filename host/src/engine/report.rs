@@ -13,6 +13,8 @@ pub enum RunMode {
     Incremental,
     /// Everything the filters select.
     Full,
+    /// Only the items named (webhook deliveries); watermarks stay.
+    Items,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

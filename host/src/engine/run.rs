@@ -8,6 +8,7 @@ use super::crash::CrashPoint;
 use super::executor::Executor;
 use super::fetch::{get_many, list_all};
 use super::intent_recovery::{Recovery, recover};
+use super::named_items;
 use super::pending_updates;
 use super::progress_events::{NoProgress, Progress, ProgressEvent};
 use super::report::{ItemAction, ItemResult, RunMode, RunReport};
@@ -199,6 +200,31 @@ impl<'a> Runner<'a> {
 
     /// Run the sync once.
     pub fn run(&self, store: &mut Store, options: &RunOptions) -> Result<RunReport, EngineError> {
+        self.run_fetching(store, options, None)
+    }
+
+    /// Sync just the named items (ids per side, e.g. from webhook deliveries) through the
+    /// same planner and executor as a run: their partners are fetched, an unlinked item is
+    /// created on the other side only if the side's filters select it, and the watermarks do
+    /// not move (the next incremental run still sees everything since the last one).
+    pub fn run_items(
+        &self,
+        store: &mut Store,
+        named: &BTreeMap<Side, Vec<String>>,
+    ) -> Result<RunReport, EngineError> {
+        let options = RunOptions {
+            mode: RunMode::Items,
+            ..RunOptions::default()
+        };
+        self.run_fetching(store, &options, Some(named))
+    }
+
+    fn run_fetching(
+        &self,
+        store: &mut Store,
+        options: &RunOptions,
+        named: Option<&BTreeMap<Side, Vec<String>>>,
+    ) -> Result<RunReport, EngineError> {
         let started = Instant::now();
         let sync = self.ctx.sync;
         let run_id = new_run_id();
@@ -214,25 +240,44 @@ impl<'a> Runner<'a> {
         }
         let recovery = recover(&exec, store, options.dry_run, &mut report)?;
 
-        // Fetch what changed on both sides.
+        // Fetch what changed on both sides (or just the named items).
         let mut listed: BTreeMap<Side, Vec<Item>> = BTreeMap::new();
         let mut unreadable: Vec<(Side, String, String, String)> = Vec::new();
         for side in [Side::Source, Side::Target] {
             let platform = self.platform(side)?;
-            let since = match options.mode {
-                RunMode::Full => None,
-                RunMode::Incremental => store.watermark(&sync.name, side)?.map(|w| {
-                    (w - WATERMARK_OVERLAP).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-                }),
+            let listing = match named {
+                Some(named) => {
+                    let ids = named.get(&side).map(Vec::as_slice).unwrap_or_default();
+                    named_items::fetch(
+                        &exec,
+                        side,
+                        &platform,
+                        ids,
+                        filter_for(&sync.filters, side),
+                        &|id| Ok(self.find_link(store, &recovery, side, id)?.is_some()),
+                        &mut report.counts.retries,
+                    )?
+                }
+                None => {
+                    let since = match options.mode {
+                        RunMode::Full => None,
+                        RunMode::Incremental | RunMode::Items => {
+                            store.watermark(&sync.name, side)?.map(|w| {
+                                (w - WATERMARK_OVERLAP)
+                                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+                            })
+                        }
+                    };
+                    list_all(
+                        &exec,
+                        side,
+                        &platform,
+                        since,
+                        filter_for(&sync.filters, side),
+                        &mut report.counts.retries,
+                    )?
+                }
             };
-            let listing = list_all(
-                &exec,
-                side,
-                &platform,
-                since,
-                filter_for(&sync.filters, side),
-                &mut report.counts.retries,
-            )?;
             // Listed items the connector could not read fail alone (recorded below, and
             // tried again by id next run); the rest of their page syncs.
             for r in listing.rejected {
@@ -246,10 +291,14 @@ impl<'a> Runner<'a> {
             }
             listed.insert(side, items);
         }
-        let high_water: BTreeMap<Side, Option<DateTime<Utc>>> = listed
-            .iter()
-            .map(|(side, items)| (*side, items.iter().map(|i| i.updated_at).max()))
-            .collect();
+        // Named items say nothing about what else changed: only listings move watermarks.
+        let high_water: BTreeMap<Side, Option<DateTime<Utc>>> = match named {
+            Some(_) => BTreeMap::new(),
+            None => listed
+                .iter()
+                .map(|(side, items)| (*side, items.iter().map(|i| i.updated_at).max()))
+                .collect(),
+        };
 
         let (mut candidates, mut fetch_failures) =
             self.assemble(store, &exec, listed, &recovery, &mut report)?;

@@ -187,6 +187,9 @@ impl PlatformLimiter {
             }
             PlatformKind::Generic => BudgetReport::default(),
         };
+        if let Some(remaining) = report.remaining {
+            self.metrics.rate_limit_remaining(remaining);
+        }
         let mut blocks = self.blocked_until.lock().unwrap_or_else(|p| p.into_inner());
         for refreshed in &report.refreshed {
             blocks.remove(refreshed);

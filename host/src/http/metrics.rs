@@ -31,6 +31,9 @@ pub struct MetricsSnapshot {
     pub backoff_wait_ms: f64,
     /// Time writes spent queued behind other writes or waiting for the write spacing.
     pub write_queue_wait_ms: f64,
+    /// The rate-limit budget the platform last reported left (`None`: it reports none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_remaining: Option<i64>,
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +50,7 @@ struct Counters {
     rate_limit_wait: Duration,
     backoff_wait: Duration,
     write_queue_wait: Duration,
+    rate_limit_remaining: Option<i64>,
 }
 
 /// Thread-safe metrics of one platform.
@@ -82,6 +86,11 @@ impl PlatformMetrics {
 
     pub fn rate_limit_wait(&self, waited: Duration) {
         self.with(|c| c.rate_limit_wait += waited);
+    }
+
+    /// The budget the platform says is left, from its latest answer.
+    pub fn rate_limit_remaining(&self, remaining: i64) {
+        self.with(|c| c.rate_limit_remaining = Some(remaining));
     }
 
     pub fn backoff_wait(&self, waited: Duration) {
@@ -129,6 +138,7 @@ impl PlatformMetrics {
                 rate_limit_wait_ms: ms(c.rate_limit_wait),
                 backoff_wait_ms: ms(c.backoff_wait),
                 write_queue_wait_ms: ms(c.write_queue_wait),
+                rate_limit_remaining: c.rate_limit_remaining,
             }
         })
     }

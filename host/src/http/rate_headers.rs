@@ -18,6 +18,9 @@ pub(crate) struct BudgetReport {
     /// Budgets that reported remaining > 0: any earlier block on them is lifted.
     pub refreshed: Vec<String>,
     pub exhausted: Vec<Exhausted>,
+    /// The lowest remaining budget the response reported (requests, or Linear's complexity
+    /// points), for the metrics.
+    pub remaining: Option<i64>,
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -71,6 +74,7 @@ pub(crate) fn github_budget(headers: &HeaderMap, default_bucket: &str) -> Budget
     else {
         return report;
     };
+    report.remaining = Some(remaining);
     let bucket = header(headers, "x-ratelimit-resource")
         .filter(|r| !r.is_empty())
         .unwrap_or(default_bucket)
@@ -94,6 +98,8 @@ pub(crate) fn linear_budget(headers: &HeaderMap) -> BudgetReport {
             .and_then(|v| v.parse::<f64>().ok());
         let Some(remaining) = remaining else { continue };
         any_seen = true;
+        let whole = remaining.floor() as i64;
+        report.remaining = Some(report.remaining.map_or(whole, |r| r.min(whole)));
         if remaining <= 0.0 {
             any_exhausted = true;
             if let Some(resets_at) =

@@ -58,6 +58,24 @@ impl WebhookScheme {
         }
     }
 
+    /// The header naming the delivery (the same id when a delivery is sent again).
+    pub fn delivery_header(self) -> &'static str {
+        match self {
+            WebhookScheme::GitHub => "X-GitHub-Delivery",
+            WebhookScheme::Linear => "Linear-Delivery",
+            WebhookScheme::Jira => "X-Atlassian-Webhook-Identifier",
+        }
+    }
+
+    /// The body field holding when the delivery was sent (ms since the Unix epoch), checked
+    /// against [`LINEAR_REPLAY_WINDOW`] to refuse replays: Linear's `webhookTimestamp`.
+    pub fn timestamp_field(self) -> Option<&'static str> {
+        match self {
+            WebhookScheme::Linear => Some("webhookTimestamp"),
+            WebhookScheme::GitHub | WebhookScheme::Jira => None,
+        }
+    }
+
     fn prefix(self) -> &'static str {
         match self {
             WebhookScheme::GitHub | WebhookScheme::Jira => "sha256=",

@@ -18,6 +18,7 @@ mod lock;
 mod pending_updates;
 mod schema;
 mod watermarks;
+mod webhook_deliveries;
 
 pub use audit::{
     AuditEntry, AuditExportError, AuditQuery, AuditStatus, ChangeRecord, NewAuditEntry,
@@ -28,6 +29,7 @@ pub use intents::{CreateIntent, IntentState};
 pub use lock::{LockError, LockWait, StateLock, lock_path};
 pub use pending_updates::{PendingUpdate, PendingWrite};
 pub use schema::SCHEMA_VERSION;
+pub use webhook_deliveries::{DeliveryOutcome, QueuedDelivery};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};

@@ -13,6 +13,7 @@ pub(crate) const TABLES: &[&str] = &[
     "failed_items",
     "audit",
     "pending_updates",
+    "webhook_deliveries",
 ];
 
 const MIGRATIONS: &[&str] = &[
@@ -119,6 +120,23 @@ const MIGRATIONS: &[&str] = &[
         created_at  TEXT NOT NULL,
         PRIMARY KEY (sync, source_id)
     );
+    "#,
+    // 3: webhook deliveries `serve` accepted: queued until synced, then kept (without their
+    // body) so a delivery id seen again is ignored, across restarts.
+    r#"
+    CREATE TABLE webhook_deliveries (
+        id           INTEGER PRIMARY KEY,
+        platform     TEXT NOT NULL,         -- the platforms: entry it came in for
+        delivery_id  TEXT NOT NULL,         -- X-GitHub-Delivery, X-Atlassian-Webhook-Identifier, ...
+        received_at  TEXT NOT NULL,
+        headers      TEXT,                  -- JSON list of [name, value]; NULL once done
+        body         BLOB,                  -- the raw body; NULL once done
+        done_at      TEXT,
+        error        TEXT,
+        UNIQUE (platform, delivery_id)
+    );
+    CREATE INDEX webhook_deliveries_queued ON webhook_deliveries (id) WHERE done_at IS NULL;
+    CREATE INDEX webhook_deliveries_done ON webhook_deliveries (done_at) WHERE done_at IS NOT NULL;
     "#,
 ];
 

@@ -1044,3 +1044,80 @@ fn reopening_the_state_file_keeps_links_and_base() {
         text("persisted")
     );
 }
+
+#[test]
+fn syncing_named_items_writes_only_those_creates_only_what_the_filters_select_and_keeps_the_watermarks()
+ {
+    let labelled = |label: &str| Value::TextList(vec![label.to_string()]);
+    let mut w = World::new();
+    w.sync.filters.labels = vec!["sync".into()];
+    let a = w
+        .jira
+        .insert(&[("summary", text("A")), ("labels", labelled("sync"))]);
+    let b = w
+        .jira
+        .insert(&[("summary", text("B")), ("labels", labelled("sync"))]);
+    w.jira
+        .insert(&[("summary", text("C")), ("labels", labelled("other"))]);
+    w.run();
+    assert_eq!(w.github.len(), 2, "the filters select A and B");
+    let watermark = w
+        .store
+        .watermark(&w.sync.name, pmsync_core::Side::Source)
+        .unwrap();
+
+    w.jira.advance_clock(Duration::from_secs(60));
+    w.jira.edit(&a.id, "summary", text("A, edited"));
+    w.jira.edit(&b.id, "summary", text("B, edited"));
+    let d = w
+        .jira
+        .insert(&[("summary", text("D")), ("labels", labelled("sync"))]);
+    let e = w
+        .jira
+        .insert(&[("summary", text("E")), ("labels", labelled("other"))]);
+    let named = std::collections::BTreeMap::from([(
+        pmsync_core::Side::Source,
+        vec![a.id.clone(), d.id.clone(), e.id.clone(), a.id.clone()],
+    )]);
+    let ctx = SyncContext {
+        sync: &w.sync,
+        source: &w.jira,
+        target: &w.github,
+        converter: &IdentityConverter,
+        resolvers: &NoCustomResolvers,
+    };
+    let report = Runner::new(ctx)
+        .with_sleeper(&w.sleeper)
+        .run_items(&mut w.store, &named)
+        .expect("run succeeds");
+    assert_eq!(report.mode, RunMode::Items);
+    assert_eq!(report.counts.updated, 1, "A, named, is updated");
+    assert_eq!(
+        report.counts.created, 1,
+        "D is created; E is not selected by the filters"
+    );
+    assert_eq!(
+        w.partner_in_github(&a.id).field("title"),
+        &text("A, edited")
+    );
+    assert_eq!(
+        w.partner_in_github(&b.id).field("title"),
+        &text("B"),
+        "B was not named"
+    );
+    assert_eq!(w.github.len(), 3);
+    assert_eq!(
+        w.store
+            .watermark(&w.sync.name, pmsync_core::Side::Source)
+            .unwrap(),
+        watermark,
+        "named items do not move the watermark"
+    );
+
+    let report = w.run();
+    assert_eq!(report.counts.updated, 1, "the next run still finds B");
+    assert_eq!(
+        w.partner_in_github(&b.id).field("title"),
+        &text("B, edited")
+    );
+}

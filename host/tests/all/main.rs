@@ -14,5 +14,6 @@ mod hostile_plugins;
 mod http_gateway;
 mod plugin_runtime;
 mod processes;
+mod serve;
 mod support;
 mod toy_connectors;

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::clock::Clock;
 use crate::github::project::Project;
 use crate::seed::{self, PEOPLE, SeedSize};
+use crate::webhooks::{WebhookOutbox, WebhookStyle};
 
 pub(crate) const OWNER: &str = "acme";
 pub(crate) const REPO: &str = "widgets";
@@ -81,6 +82,8 @@ pub(crate) struct GitHubStore {
     pub(crate) project: Project,
     /// Open/closed issue counts per milestone; recomputed after a change.
     milestone_counts: RefCell<Option<HashMap<u64, (u64, u64)>>>,
+    /// Where changes are delivered as webhooks, once a URL is registered.
+    pub(crate) webhooks: WebhookOutbox,
 }
 
 pub(crate) fn iso(at: DateTime<Utc>) -> String {
@@ -157,6 +160,7 @@ impl GitHubStore {
             clock: Clock::starting_after(epoch),
             project: Project::new(),
             milestone_counts: RefCell::new(None),
+            webhooks: WebhookOutbox::new(WebhookStyle::GitHub),
         };
         for name in [
             "backend",
@@ -433,7 +437,24 @@ impl GitHubStore {
             .remove(&(issue.updated_at.timestamp_millis(), number));
         issue.updated_at = now;
         self.by_updated.insert((now.timestamp_millis(), number));
+        self.emit_webhook(number, "edited");
         Some(result)
+    }
+
+    /// Delivers an `issues` event with `action` about issue `number` to the registered URL.
+    fn emit_webhook(&self, number: u64, action: &str) {
+        let Some(issue) = self.issues.get(&number) else {
+            return;
+        };
+        self.webhooks.emit(
+            Some("issues"),
+            json!({
+                "action": action,
+                "issue": self.issue_json(issue),
+                "repository": { "id": REPO_ID, "name": REPO, "full_name": format!("{OWNER}/{REPO}") },
+                "sender": { "login": PEOPLE[0].1 },
+            }),
+        );
     }
 
     pub(crate) fn create(
@@ -476,6 +497,7 @@ impl GitHubStore {
             },
         );
         self.by_updated.insert((now.timestamp_millis(), number));
+        self.emit_webhook(number, "opened");
         number
     }
 

@@ -1,5 +1,6 @@
 //! In-memory Jira: issues by id, a key index and an `updated` index for JQL searches.
 
+use crate::webhooks::{WebhookOutbox, WebhookStyle};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Bound;
 
@@ -72,6 +73,8 @@ pub(crate) struct JiraStore {
     next_number: [u64; PROJECTS.len()],
     next_comment_id: u64,
     clock: Clock,
+    /// Where changes are delivered as webhooks, once a URL is registered.
+    pub(crate) webhooks: WebhookOutbox,
 }
 
 /// Where a search continues: the sort key of the last issue returned.
@@ -119,6 +122,7 @@ impl JiraStore {
             next_number: [1; PROJECTS.len()],
             next_comment_id: 10_000,
             clock: Clock::starting_after(seed::seed_epoch()),
+            webhooks: WebhookOutbox::new(WebhookStyle::Jira),
         };
         let count = match size {
             SeedSize::Examples => 12,
@@ -238,7 +242,32 @@ impl JiraStore {
             .fields
             .insert("updated".into(), json!(timestamp(now)));
         self.by_updated.insert((record.updated_ms, id));
+        self.emit_webhook(id, "jira:issue_updated");
         Some(result)
+    }
+
+    /// Delivers `event` about issue `id` (`jira:issue_updated`, ...) to the registered URL.
+    fn emit_webhook(&self, id: u64, event: &str) {
+        let Some(record) = self.records.get(&id) else {
+            return;
+        };
+        self.webhooks.emit(
+            None,
+            json!({
+                "timestamp": record.updated_ms,
+                "webhookEvent": event,
+                "issue_event_type_name": if event == "jira:issue_created" { "issue_created" } else { "issue_generic" },
+                "issue": {
+                    "id": record.id.to_string(),
+                    "self": format!("{}/rest/api/2/issue/{}", self.base, record.id),
+                    "key": record.key,
+                    "fields": {
+                        "summary": record.fields.get("summary").cloned().unwrap_or(Value::Null),
+                        "updated": record.fields.get("updated").cloned().unwrap_or(Value::Null),
+                    },
+                },
+            }),
+        );
     }
 
     /// Sets an issue's `updated` to a given instant (test setup).
@@ -660,6 +689,7 @@ impl JiraStore {
         fields.insert("created".into(), json!(timestamp(now)));
         fields.insert("updated".into(), json!(timestamp(now)));
         let id = self.insert(project, fields, now);
+        self.emit_webhook(id, "jira:issue_created");
         self.records
             .get(&id)
             .ok_or_else(|| JiraError::message(500, "issue vanished"))

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::clock::Clock;
 use crate::seed::{self, PEOPLE, SeedSize};
+use crate::webhooks::{WebhookOutbox, WebhookStyle};
 
 /// A Linear issue, as stored. Edit it through [`LinearHandle::edit`](crate::LinearHandle::edit).
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +91,8 @@ pub(crate) struct LinearStore {
     next_number: u64,
     pub(crate) clock: Clock,
     pub(crate) last_sync_id: u64,
+    /// Where changes are delivered as webhooks, once a URL is registered.
+    pub(crate) webhooks: WebhookOutbox,
 }
 
 impl LinearStore {
@@ -102,6 +105,7 @@ impl LinearStore {
             next_number: 1,
             clock: Clock::starting_after(seed::seed_epoch()),
             last_sync_id: 1000,
+            webhooks: WebhookOutbox::new(WebhookStyle::Linear),
         };
         let count = match size {
             SeedSize::Examples => 8,
@@ -179,7 +183,32 @@ impl LinearStore {
         issue.updated_at = now;
         self.by_updated.insert((now.timestamp_millis(), number));
         self.last_sync_id += 1;
+        self.emit_webhook(number, "update");
         Some(result)
+    }
+
+    /// Delivers an `Issue` event with `action` about issue `number` to the registered URL
+    /// (the outbox adds `webhookTimestamp` when it sends).
+    fn emit_webhook(&self, number: u64, action: &str) {
+        let Some(issue) = self.issues.get(&number) else {
+            return;
+        };
+        self.webhooks.emit(
+            Some("Issue"),
+            serde_json::json!({
+                "action": action,
+                "type": "Issue",
+                "createdAt": iso(issue.updated_at),
+                "url": format!("{}/acme/issue/{}", self.origin, issue.identifier),
+                "organizationId": organization_id(),
+                "data": {
+                    "id": issue.id,
+                    "identifier": issue.identifier,
+                    "title": issue.title,
+                    "updatedAt": iso(issue.updated_at),
+                },
+            }),
+        );
     }
 
     /// Adds a new issue; it keeps a client-chosen `id` (the caller checked it is unused),
@@ -197,6 +226,7 @@ impl LinearStore {
         issue.updated_at = now;
         self.last_sync_id += 1;
         self.insert(issue);
+        self.emit_webhook(number, "create");
         number
     }
 

@@ -27,7 +27,7 @@ fn expanded_at(path: &[String]) -> bool {
         path,
         [platforms, _, section, ..]
             if platforms == "platforms"
-                && matches!(section.as_str(), "credentials" | "settings" | "allow_hosts")
+                && matches!(section.as_str(), "credentials" | "settings" | "allow_hosts" | "webhook_secret")
     )
 }
 
@@ -44,7 +44,7 @@ fn walk(value: &serde_yaml_ng::Value, path: &mut Vec<String>) -> Result<(), Conf
         Y::String(text) if has_env_syntax(text) && !expanded_at(path) => Err(ConfigError::at_path(
             to_config_path(path),
             format!(
-                "{text:?}: `${{VAR}}` is not expanded here; environment references work only in `credentials:`, connector `settings:` and `allow_hosts`"
+                "{text:?}: `${{VAR}}` is not expanded here; environment references work only in `credentials:`, connector `settings:`, `allow_hosts` and `webhook_secret`"
             ),
         )),
         Y::String(text) if has_env_syntax(text) && env_reference(text).is_none() => {

@@ -21,7 +21,9 @@ pub use filters::{COMMON_FILTER_KEYS, Filters, SideFilters};
 pub use load::load_str;
 pub use locate::locate;
 pub use model::*;
-pub use secrets::{ResolvedCredential, ResolvedSecrets, Secret, resolve_secrets};
+pub use secrets::{
+    ResolvedCredential, ResolvedSecrets, Secret, resolve_secrets, resolve_webhook_secrets,
+};
 pub use settings::{
     ConnectorSpec, CreatedType, PluginSettingsSpec, SettingSpec, SettingType, is_secret_name,
     url_problem,

@@ -93,6 +93,10 @@ pub struct PlatformConfig {
     /// gets the intersection with what its manifest asks for.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub allow_hosts: Vec<String>,
+    /// The secret the platform signs its webhook deliveries with, as an environment
+    /// reference (`${GITHUB_WEBHOOK_SECRET}`), for `serve`; a literal secret is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<String>,
 }
 
 /// A credential made of environment-variable references.

@@ -75,6 +75,7 @@ fn suggested_variable(platform: &str, part: &str) -> String {
 
 /// Refuses secrets written into the file. The error never repeats the value.
 pub fn check_credentials_are_references(config: &ConfigFile) -> Result<(), ConfigError> {
+    check_webhook_secrets_are_references(config)?;
     for (platform, settings) in &config.platforms {
         for (name, credential) in &settings.credentials {
             for (part, value, must_reference) in parts(credential) {
@@ -103,6 +104,60 @@ pub fn check_credentials_are_references(config: &ConfigFile) -> Result<(), Confi
         }
     }
     Ok(())
+}
+
+/// Refuses a `webhook_secret` written literally (or not as a whole `${VAR}` reference).
+fn check_webhook_secrets_are_references(config: &ConfigFile) -> Result<(), ConfigError> {
+    for (platform, settings) in &config.platforms {
+        let Some(value) = &settings.webhook_secret else {
+            continue;
+        };
+        if env_reference(value).is_none() {
+            let variable = suggested_variable(platform, "webhook_secret");
+            return Err(ConfigError::at_path(
+                ConfigPath::root()
+                    .key("platforms")
+                    .key(platform.clone())
+                    .key("webhook_secret"),
+                format!(
+                    "`webhook_secret` must come from the environment: write `${{{variable}}}` and set that environment variable"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The webhook signing secret of every platform entry that has one, read through `env`
+/// (for `serve`). A missing (or empty) variable is an error naming it and where it is used.
+pub fn resolve_webhook_secrets(
+    config: &ConfigFile,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<BTreeMap<String, Secret>, ConfigError> {
+    check_webhook_secrets_are_references(config)?;
+    let mut out = BTreeMap::new();
+    for (platform, settings) in &config.platforms {
+        let Some(variable) = settings.webhook_secret.as_deref().and_then(env_reference) else {
+            continue;
+        };
+        match env(variable).filter(|v| !v.is_empty()) {
+            Some(value) => {
+                out.insert(platform.clone(), Secret::new(value));
+            }
+            None => {
+                return Err(ConfigError::at_path(
+                    ConfigPath::root()
+                        .key("platforms")
+                        .key(platform.clone())
+                        .key("webhook_secret"),
+                    format!(
+                        "environment variable `{variable}` is not set (or is empty); the webhook secret is read from it"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Resolves every credential reference through `env`. A missing (or empty) variable is an
@@ -186,6 +241,37 @@ mod tests {
         let mut config = ConfigFile::default();
         config.platforms.insert("github".into(), platform);
         config
+    }
+
+    #[test]
+    fn a_literal_webhook_secret_is_refused_and_a_reference_resolves() {
+        let mut config = ConfigFile::default();
+        config.platforms.insert(
+            "github".into(),
+            crate::config::model::PlatformConfig {
+                webhook_secret: Some("hunter2".into()),
+                ..Default::default()
+            },
+        );
+        let error = check_credentials_are_references(&config).expect_err("literal refused");
+        let text = error.to_string();
+        assert!(text.contains("platforms.github.webhook_secret"), "{text}");
+        assert!(text.contains("${GITHUB_WEBHOOK_SECRET}"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+
+        if let Some(p) = config.platforms.get_mut("github") {
+            p.webhook_secret = Some("${HOOK}".into());
+        }
+        let missing = resolve_webhook_secrets(&config, &|_| None).expect_err("unset variable");
+        assert!(
+            missing.to_string().contains("`HOOK` is not set"),
+            "{missing}"
+        );
+        let resolved = resolve_webhook_secrets(&config, &|name| {
+            (name == "HOOK").then(|| "s3cret".to_string())
+        })
+        .expect("resolves");
+        assert_eq!(resolved["github"].expose(), "s3cret");
     }
 
     #[test]
