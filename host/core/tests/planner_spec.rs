@@ -76,6 +76,7 @@ fn sync(strategy: Strategy) -> SyncConfig {
         value_maps: Default::default(),
         user_map: Default::default(),
         on_delete: OnDelete::Ignore,
+        link_existing: Default::default(),
     }
 }
 

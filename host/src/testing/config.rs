@@ -54,5 +54,6 @@ pub fn sync_config(
         value_maps: Default::default(),
         user_map: Default::default(),
         on_delete: OnDelete::Ignore,
+        link_existing: Default::default(),
     }
 }

@@ -4,6 +4,7 @@
 //! `on_delete`, platform filters and connector settings.
 
 use super::filters::Filters;
+use super::link_existing::LinkExisting;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -141,6 +142,9 @@ pub struct SyncConfig {
     pub user_map: BTreeMap<String, String>,
     #[serde(default)]
     pub on_delete: OnDelete,
+    /// What to do with items that already exist on both sides (pair them or create).
+    #[serde(default, skip_serializing_if = "LinkExisting::is_default")]
+    pub link_existing: LinkExisting,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
