@@ -124,6 +124,7 @@ fn synced_pair() -> (Link, Item, Item) {
     let base = Base {
         source: source.fields.clone(),
         target: target.fields.clone(),
+        held: Default::default(),
     };
     let link = Link {
         source_id: source.id.clone(),

@@ -283,6 +283,7 @@ pub(crate) fn apply(
                     bases.entry(c.source_id.clone()).or_insert(link.base)
                 }
             };
+            base.held.remove(&c.source_field);
             base.source.insert(c.source_field.clone(), source_now);
             base.target.insert(c.target_field.clone(), target_now);
             tx.set_base(&sync, &c.source_id, base)?;
