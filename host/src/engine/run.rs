@@ -3,6 +3,7 @@
 //! only then move the watermarks.
 
 use super::EngineError;
+use super::adopt::{Listed, adopt_existing};
 use super::call_with_retry::{RetryPolicy, Sleeper, ThreadSleeper};
 use super::crash::CrashPoint;
 use super::executor::Executor;
@@ -207,14 +208,20 @@ impl<'a> Runner<'a> {
         // Fetch what changed on both sides.
         let mut listed: BTreeMap<Side, Vec<Item>> = BTreeMap::new();
         let mut unreadable: Vec<(Side, String, String, String)> = Vec::new();
+        let mut platforms: BTreeMap<Side, String> = BTreeMap::new();
+        let mut partial: HashSet<Side> = HashSet::new();
         for side in [Side::Source, Side::Target] {
             let platform = self.platform(side)?;
+            platforms.insert(side, platform.clone());
             let since = match options.mode {
                 RunMode::Full => None,
                 RunMode::Incremental => store.watermark(&sync.name, side)?.map(|w| {
                     (w - WATERMARK_OVERLAP).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
                 }),
             };
+            if since.is_some() {
+                partial.insert(side);
+            }
             let listing = list_all(
                 &exec,
                 side,
@@ -245,7 +252,25 @@ impl<'a> Runner<'a> {
             self.assemble(store, &exec, listed, &recovery, &mut report)?;
         fetch_failures.extend(unreadable);
         pending_updates::settle(sync, store, &mut candidates, options.dry_run)?;
+        let match_skips = if sync.link_existing.matches() {
+            adopt_existing(
+                &exec,
+                store,
+                self.ctx.converter,
+                &recovery,
+                Listed {
+                    platforms: &platforms,
+                    partial: &partial,
+                },
+                &mut candidates,
+                options.dry_run,
+                &mut report,
+            )?
+        } else {
+            Vec::new()
+        };
         let mut plan = planner::plan(sync, &candidates, self.ctx.converter, self.ctx.resolvers);
+        plan.skips.extend(match_skips);
         block_creates(&mut plan, &recovery);
         self.progress.event(&ProgressEvent::Planned {
             creates: plan.creates.len(),
