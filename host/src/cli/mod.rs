@@ -8,6 +8,8 @@ mod context;
 mod doctor_cmd;
 mod exit;
 mod history_cmd;
+mod links_args;
+mod links_cmd;
 mod output;
 mod plugins_cmd;
 mod progress_bar;
@@ -58,6 +60,7 @@ pub fn main() -> ExitCode {
         }
         Command::Conflicts(ConflictsCommand::Resolve(args)) => conflicts_cmd::resolve(&ctx, &args),
         Command::Sandbox(args) => sandbox_cmd::sandbox(&ctx, &args),
+        Command::Links(command) => links_cmd::links(&ctx, &command),
     };
     match result {
         Ok(outcome) => outcome.into(),
