@@ -183,9 +183,21 @@ fn link_pairs(
     .map_err(CliError::failed)?;
     let mut connectors = Connectors::new(&setup);
     let (source, target) = connectors.pair(sync).map_err(CliError::bad_input)?;
-    let (mut store, _lock) = writable_store(ctx)?;
+    // Refused pairs leave no trace: a store that does not exist yet is created only to
+    // record pairs that passed.
+    let existed = ctx.state_path()?.exists();
+    let (store, lock) = if existed {
+        let (store, lock) = writable_store(ctx)?;
+        (store, Some(lock))
+    } else {
+        (Store::in_memory().map_err(store_error)?, None)
+    };
     let links = hand_links::check_pairs(sync, source, target, &store, requests, winner)
         .map_err(refused)?;
+    let (mut store, _lock) = match lock {
+        Some(lock) => (store, lock),
+        None => writable_store(ctx)?,
+    };
     hand_links::record(&mut store, sync, &links, winner, how).map_err(refused)?;
     Ok((links, winner))
 }
