@@ -319,3 +319,21 @@ fn matching_never_depends_on_the_order_items_are_listed() {
         side_count(&backward, Side::Source)
     );
 }
+
+#[test]
+fn a_repository_issue_and_its_own_board_item_are_the_same_item() {
+    let sync = sync_with("    - same_item", "source");
+    let board_item = |n: u32| Item {
+        id: format!("PVTI_{n}"),
+        key: format!("acme/widgets#{n}"),
+        url: format!("https://github.com/acme/widgets/issues/{n}"),
+        updated_at: at(3),
+        fields: Default::default(),
+    };
+    let mut issue = github(7, "Seven", &[]);
+    // The repository is the source side here.
+    issue.fields.insert("summary".into(), Value::Text("Seven".into()));
+    let plan = run(&sync, vec![issue, github(8, "Eight", &[])], vec![board_item(7), board_item(9)]);
+    assert_eq!(pairs(&plan), vec![("#7".into(), "acme/widgets#7".into(), "same_item".into())]);
+    assert_eq!(unmatched(&plan), vec!["#8", "acme/widgets#9"]);
+}

@@ -7,7 +7,7 @@ use super::harness::*;
 use super::platforms::*;
 use pmsync_core::config::{ConfigFile, InitialWinner, LinkExisting, LinkMode, MatchRule};
 use pmsync_host::engine::ItemAction;
-use pmsync_sandbox::SandboxOptions;
+use pmsync_sandbox::{ProjectFieldValue, SandboxOptions};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -287,6 +287,58 @@ fn match_only_links_the_pairs_and_creates_nothing() {
 
     let writes = w.platform_writes();
     let second = w.run(SYNC);
+    assert_no_failures(&second);
+    assert_eq!(second.counts.writes, 0, "{}", second.summary());
+    assert_eq!(w.platform_writes(), writes);
+}
+
+#[test]
+fn a_repository_and_its_own_board_are_paired_by_identity_and_nothing_is_created() {
+    const BOARD: &str = "repo-board";
+    let mut w = World::start("github_repo_board.yaml", |_| {});
+    let issues = github_issues(&w.sandbox);
+    let board_items = w.sandbox.github().project_item_count();
+    assert!(!issues.is_empty() && board_items >= issues.len());
+
+    let first = w.run(BOARD);
+    assert_no_failures(&first);
+    assert_eq!(first.counts.matched, issues.len(), "{}", first.summary());
+    assert_eq!(first.counts.created, 0);
+    assert_eq!(first.counts.ambiguous, 0);
+    assert_eq!(github_issues(&w.sandbox).len(), issues.len(), "an issue was created");
+    assert_eq!(w.sandbox.github().project_item_count(), board_items);
+
+    // Each issue is linked to its own board item, whose Status now follows its state.
+    let status_field = w.sandbox.github().project_field_id("Status").expect("a Status field");
+    for issue in &issues {
+        let item = w
+            .sandbox
+            .github()
+            .project_item_for_issue(issue.number)
+            .expect("the issue is on the board");
+        let link = w
+            .store
+            .link(BOARD, pmsync_core::Side::Source, &issue.number.to_string())
+            .expect("the store answers")
+            .unwrap_or_else(|| panic!("#{} is not linked", issue.number));
+        assert_eq!(link.target_id, item.id, "#{}", issue.number);
+        let expected = if issue.state == "closed" { "Done" } else { "Todo" };
+        let option = w
+            .sandbox
+            .github()
+            .project_option_id("Status", expected)
+            .expect("the option exists");
+        assert_eq!(
+            item.values.get(&status_field),
+            Some(&ProjectFieldValue::SingleSelect(option)),
+            "#{} ({}) on the board",
+            issue.number,
+            issue.state
+        );
+    }
+
+    let writes = w.platform_writes();
+    let second = w.run(BOARD);
     assert_no_failures(&second);
     assert_eq!(second.counts.writes, 0, "{}", second.summary());
     assert_eq!(w.platform_writes(), writes);

@@ -97,6 +97,9 @@ pub enum MatchRule {
     /// One item names the other in a text field: its URL, `owner/repo#n` for a GitHub
     /// issue URL, or its `ABC-123` key.
     CrossReference,
+    /// Both sides show one underlying item: the same URL (a repository's issue and its own
+    /// Projects board's item for that issue).
+    SameItem,
     /// The same key in a field on each side (normalised). For a list field (labels) each
     /// element is a key; `prefix` keeps only values starting with it (`legacy-`).
     KeyField {
@@ -116,13 +119,14 @@ struct KeyFieldSpec {
     prefix: Option<String>,
 }
 
-const RULES: &[&str] = &["fields", "cross_reference", "key_field"];
+const RULES: &[&str] = &["fields", "cross_reference", "same_item", "key_field"];
 
 impl Serialize for MatchRule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         match self {
             MatchRule::CrossReference => serializer.serialize_str("cross_reference"),
+            MatchRule::SameItem => serializer.serialize_str("same_item"),
             MatchRule::Fields(fields) => {
                 let mut map = serializer.serialize_map(Some(1))?;
                 map.serialize_entry("fields", fields)?;
@@ -152,11 +156,12 @@ impl<'de> Deserialize<'de> for MatchRule {
         impl<'de> serde::de::Visitor<'de> for RuleVisitor {
             type Value = MatchRule;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a match rule: `cross_reference`, `fields: [...]` or `key_field: {source, target}`")
+                f.write_str("a match rule: `cross_reference`, `same_item`, `fields: [...]` or `key_field: {source, target}`")
             }
             fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<MatchRule, E> {
                 match name {
                     "cross_reference" => Ok(MatchRule::CrossReference),
+                    "same_item" => Ok(MatchRule::SameItem),
                     "fields" | "key_field" => Err(E::custom(format!(
                         "rule `{name}` needs a value (`{name}: ...`)"
                     ))),
@@ -185,6 +190,10 @@ impl<'de> Deserialize<'de> for MatchRule {
                         let _: serde::de::IgnoredAny = map.next_value()?;
                         MatchRule::CrossReference
                     }
+                    "same_item" => {
+                        let _: serde::de::IgnoredAny = map.next_value()?;
+                        MatchRule::SameItem
+                    }
                     other => return Err(A::Error::unknown_variant(other, RULES)),
                 };
                 if let Some(extra) = map.next_key::<String>()? {
@@ -205,6 +214,7 @@ impl MatchRule {
         match self {
             MatchRule::Fields(fields) => format!("fields {}", fields.join(" + ")),
             MatchRule::CrossReference => "cross_reference".to_string(),
+            MatchRule::SameItem => "same_item".to_string(),
             MatchRule::KeyField {
                 source,
                 target,
@@ -285,7 +295,7 @@ pub(super) fn problems(sync: &SyncConfig, path: &ConfigPath) -> Vec<(ConfigPath,
                     }
                 }
             }
-            MatchRule::CrossReference => {}
+            MatchRule::CrossReference | MatchRule::SameItem => {}
             MatchRule::KeyField {
                 source,
                 target,

@@ -156,6 +156,20 @@ pub fn match_items(
                     &keys(&target, &target_free, target_field),
                 );
             }
+            MatchRule::SameItem => {
+                let target_names = name_index(&target, &target_free);
+                for (s, item) in source.iter().enumerate() {
+                    if source_free[s] {
+                        for token in references::identity(item) {
+                            if token.starts_with("url:") {
+                                for &t in target_names.get(&token).into_iter().flatten() {
+                                    ties.tie(s, t);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
             MatchRule::CrossReference => {
                 let source_names = name_index(&source, &source_free);
                 let target_names = name_index(&target, &target_free);
