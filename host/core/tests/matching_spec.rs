@@ -69,7 +69,8 @@ fn github(n: u32, title: &str, fields: &[(&str, Value)]) -> Item {
         updated_at: at(2),
         fields: Default::default(),
     };
-    item.fields.insert("title".into(), Value::Text(title.into()));
+    item.fields
+        .insert("title".into(), Value::Text(title.into()));
     for (k, v) in fields {
         item.fields.insert(k.to_string(), v.clone());
     }
@@ -107,7 +108,10 @@ fn equal_titles_pair_items_whatever_their_case_and_spacing() {
     let plan = run(
         &sync,
         vec![jira(1, "Fix the  Login page", &[]), jira(2, "Other", &[])],
-        vec![github(5, "fix the login PAGE ", &[]), github(6, "Else", &[])],
+        vec![
+            github(5, "fix the login PAGE ", &[]),
+            github(6, "Else", &[]),
+        ],
     );
     assert_eq!(
         pairs(&plan),
@@ -130,7 +134,11 @@ fn a_second_field_must_agree_too_and_is_compared_in_target_terms() {
     );
     assert_eq!(
         pairs(&plan),
-        vec![("PROJ-1".into(), "#5".into(), "fields summary + status".into())]
+        vec![(
+            "PROJ-1".into(),
+            "#5".into(),
+            "fields summary + status".into()
+        )]
     );
     assert_eq!(unmatched(&plan), vec!["#6", "PROJ-2"]);
 }
@@ -200,7 +208,11 @@ fn one_item_fitting_several_is_reported_and_neither_linked_nor_created() {
     let sync = sync_with("    - fields: [summary]", "source");
     let plan = run(
         &sync,
-        vec![jira(1, "Dup", &[]), jira(2, "dup", &[]), jira(3, "Solo", &[])],
+        vec![
+            jira(1, "Dup", &[]),
+            jira(2, "dup", &[]),
+            jira(3, "Solo", &[]),
+        ],
         vec![github(5, "Dup", &[]), github(6, "Solo", &[])],
     );
     assert_eq!(pairs(&plan).len(), 1);
@@ -242,7 +254,12 @@ fn empty_titles_never_match() {
 }
 
 /// The plan for one matched pair, as the engine makes it.
-fn plan_pair(sync: &SyncConfig, winner: InitialWinner, s: Item, t: Item) -> pmsync_core::plan::Plan {
+fn plan_pair(
+    sync: &SyncConfig,
+    winner: InitialWinner,
+    s: Item,
+    t: Item,
+) -> pmsync_core::plan::Plan {
     let link = initial_link(sync, winner, &s, &t);
     let candidates = vec![Candidate::Linked {
         link,
@@ -332,8 +349,17 @@ fn a_repository_issue_and_its_own_board_item_are_the_same_item() {
     };
     let mut issue = github(7, "Seven", &[]);
     // The repository is the source side here.
-    issue.fields.insert("summary".into(), Value::Text("Seven".into()));
-    let plan = run(&sync, vec![issue, github(8, "Eight", &[])], vec![board_item(7), board_item(9)]);
-    assert_eq!(pairs(&plan), vec![("#7".into(), "acme/widgets#7".into(), "same_item".into())]);
+    issue
+        .fields
+        .insert("summary".into(), Value::Text("Seven".into()));
+    let plan = run(
+        &sync,
+        vec![issue, github(8, "Eight", &[])],
+        vec![board_item(7), board_item(9)],
+    );
+    assert_eq!(
+        pairs(&plan),
+        vec![("#7".into(), "acme/widgets#7".into(), "same_item".into())]
+    );
     assert_eq!(unmatched(&plan), vec!["#8", "acme/widgets#9"]);
 }

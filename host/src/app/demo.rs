@@ -8,9 +8,7 @@ use super::sandbox_config::point_at_sandbox;
 use crate::engine::{Progress, RunOptions, RunReport};
 use crate::plugin::PluginSet;
 use crate::store::Store;
-use pmsync_core::config::{
-    ConfigFile, InitialWinner, LinkExisting, LinkMode, MatchRule, load_str,
-};
+use pmsync_core::config::{ConfigFile, InitialWinner, LinkExisting, LinkMode, MatchRule, load_str};
 use pmsync_sandbox::{Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
 use serde::Serialize;
 

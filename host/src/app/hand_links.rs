@@ -190,7 +190,10 @@ pub fn record(
                     &run_id,
                     link,
                     AuditStatus::Matched,
-                    format!("linked by hand ({how}); initial values: {}", winner.as_str()),
+                    format!(
+                        "linked by hand ({how}); initial values: {}",
+                        winner.as_str()
+                    ),
                 ))?;
             }
         }
@@ -219,7 +222,10 @@ pub fn remove(store: &mut Store, sync_name: &str, name: &str) -> Result<Link, Ha
     let (source_platform, target_platform) = earlier
         .map(|e| (e.source_platform, e.target_platform))
         .unwrap_or_default();
-    let run_id = format!("links-remove-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
+    let run_id = format!(
+        "links-remove-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+    );
     store.write(|tx| {
         tx.remove_link(sync_name, &link.source_id)?;
         tx.audit(&NewAuditEntry {

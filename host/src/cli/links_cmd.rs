@@ -154,10 +154,9 @@ fn winner_of(sync: &SyncConfig, asked: Option<Winner>) -> InitialWinner {
 
 fn refused(e: HandLinkError) -> CliError {
     match e {
-        HandLinkError::Refused(problems) => CliError::bad_input(format!(
-            "nothing was written:\n  {}",
-            problems.join("\n  ")
-        )),
+        HandLinkError::Refused(problems) => {
+            CliError::bad_input(format!("nothing was written:\n  {}", problems.join("\n  ")))
+        }
         HandLinkError::Unreachable(message) => CliError::failed(message),
         HandLinkError::Store(e) => store_error(e),
     }
@@ -192,8 +191,8 @@ fn link_pairs(
     } else {
         (Store::in_memory().map_err(store_error)?, None)
     };
-    let links = hand_links::check_pairs(sync, source, target, &store, requests, winner)
-        .map_err(refused)?;
+    let links =
+        hand_links::check_pairs(sync, source, target, &store, requests, winner).map_err(refused)?;
     let (mut store, _lock) = match lock {
         Some(lock) => (store, lock),
         None => writable_store(ctx)?,
@@ -284,9 +283,7 @@ fn read_pairs(path: &Path) -> Result<Vec<PairRequest>, CliError> {
     let mut problems = Vec::new();
     for (index, record) in reader.records().enumerate() {
         let record = record.map_err(|e| CliError::bad_input(format!("{shown}: {e}")))?;
-        let line = record
-            .position()
-            .map_or(index + 1, |p| p.line() as usize);
+        let line = record.position().map_or(index + 1, |p| p.line() as usize);
         let fields: Vec<&str> = record.iter().collect();
         if fields.iter().all(|f| f.is_empty()) {
             continue;

@@ -19,7 +19,8 @@ pub use call_with_retry::{RetryPolicy, Sleeper, ThreadSleeper};
 pub use crash::CrashPoint;
 pub use executor::Executor;
 pub use progress_events::{NoProgress, Progress, ProgressEvent};
-pub use report::{Counts, ItemAction, ItemResult, MatchLine, MatchReport, RunMode, RunReport, render_matching,
+pub use report::{
+    Counts, ItemAction, ItemResult, MatchLine, MatchReport, RunMode, RunReport, render_matching,
     render_plan,
 };
 pub use run::{RunOptions, Runner, SyncContext};

@@ -150,9 +150,15 @@ fn links_import_of_a_csv_links_every_pair_only_when_all_exist_on_both_platforms(
     assert_eq!(code, 2, "{stderr}");
     let message = json["error"].as_str().unwrap_or_default();
     assert!(message.contains("line 3"), "{message}");
-    assert!(message.contains("no source item `PROJ-999` on jira"), "{message}");
+    assert!(
+        message.contains("no source item `PROJ-999` on jira"),
+        "{message}"
+    );
     assert!(message.contains("nothing was written"), "{message}");
-    assert!(!w.state().exists(), "a refused import created the state store");
+    assert!(
+        !w.state().exists(),
+        "a refused import created the state store"
+    );
 
     // Keys in both GitHub spellings, spaces after commas.
     std::fs::write(&csv, "source,target\nPROJ-1,#1\nPROJ-2, 2\n\"PROJ-3\",#3\n").unwrap();
@@ -186,7 +192,10 @@ fn links_add_of_a_wrong_key_is_refused_with_exit_2_and_writes_nothing() {
     let (code, json, stderr) = w.links("add", &["PROJ-1", "#999"]);
     assert_eq!(code, 2, "{stderr}");
     let message = json["error"].as_str().unwrap_or_default();
-    assert!(message.contains("no target item `#999` on github"), "{message}");
+    assert!(
+        message.contains("no target item `#999` on github"),
+        "{message}"
+    );
     assert!(message.contains("nothing was written"), "{message}");
     assert!(!w.state().exists(), "a refused add created the state store");
 

@@ -78,7 +78,10 @@ fn arrange(w: &World) -> BTreeMap<String, u64> {
                     String::from("Plain text."),
                 )
             } else {
-                (String::from("Plain text."), format!("Tracked in Jira as {key}."))
+                (
+                    String::from("Plain text."),
+                    format!("Tracked in Jira as {key}."),
+                )
             };
             (
                 format!("Jira wording {i}"),
@@ -153,7 +156,10 @@ fn match_then_create_links_the_existing_pairs_creates_the_rest_and_reports_the_a
     // The dry run shows the matches, the ambiguities and the creates that remain.
     let plan = w.dry_run(SYNC);
     assert_no_failures(&plan);
-    let matching = plan.matching.as_ref().expect("the dry run reports matching");
+    let matching = plan
+        .matching
+        .as_ref()
+        .expect("the dry run reports matching");
     assert_eq!(matching.matched.len(), 100);
     assert_eq!(matching.ambiguous.len(), 5);
     assert_eq!(matching.remaining_creates, 40);
@@ -180,17 +186,16 @@ fn match_then_create_links_the_existing_pairs_creates_the_rest_and_reports_the_a
             "{key} is not linked to #{number}"
         );
     }
-    let rules: BTreeMap<String, usize> =
-        first
-            .matching
-            .as_ref()
-            .expect("matching")
-            .matched
-            .iter()
-            .fold(BTreeMap::new(), |mut m, line| {
-                *m.entry(line.rule.clone()).or_default() += 1;
-                m
-            });
+    let rules: BTreeMap<String, usize> = first
+        .matching
+        .as_ref()
+        .expect("matching")
+        .matched
+        .iter()
+        .fold(BTreeMap::new(), |mut m, line| {
+            *m.entry(line.rule.clone()).or_default() += 1;
+            m
+        });
     assert_eq!(rules.get("cross_reference"), Some(&30), "{rules:?}");
     assert_eq!(rules.get("fields summary"), Some(&40), "{rules:?}");
     assert_eq!(rules.values().sum::<usize>(), 100);
@@ -305,11 +310,19 @@ fn a_repository_and_its_own_board_are_paired_by_identity_and_nothing_is_created(
     assert_eq!(first.counts.matched, issues.len(), "{}", first.summary());
     assert_eq!(first.counts.created, 0);
     assert_eq!(first.counts.ambiguous, 0);
-    assert_eq!(github_issues(&w.sandbox).len(), issues.len(), "an issue was created");
+    assert_eq!(
+        github_issues(&w.sandbox).len(),
+        issues.len(),
+        "an issue was created"
+    );
     assert_eq!(w.sandbox.github().project_item_count(), board_items);
 
     // Each issue is linked to its own board item, whose Status now follows its state.
-    let status_field = w.sandbox.github().project_field_id("Status").expect("a Status field");
+    let status_field = w
+        .sandbox
+        .github()
+        .project_field_id("Status")
+        .expect("a Status field");
     for issue in &issues {
         let item = w
             .sandbox
@@ -322,7 +335,11 @@ fn a_repository_and_its_own_board_are_paired_by_identity_and_nothing_is_created(
             .expect("the store answers")
             .unwrap_or_else(|| panic!("#{} is not linked", issue.number));
         assert_eq!(link.target_id, item.id, "#{}", issue.number);
-        let expected = if issue.state == "closed" { "Done" } else { "Todo" };
+        let expected = if issue.state == "closed" {
+            "Done"
+        } else {
+            "Todo"
+        };
         let option = w
             .sandbox
             .github()

@@ -94,7 +94,11 @@ mod tests {
         ties.tie(1, 0);
         let groups = ties.groups();
         assert_eq!(groups.len(), 2);
-        assert!(groups.iter().all(|g| g.sources.len() == 1 && g.targets.len() == 1));
+        assert!(
+            groups
+                .iter()
+                .all(|g| g.sources.len() == 1 && g.targets.len() == 1)
+        );
     }
 
     #[test]

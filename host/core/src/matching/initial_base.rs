@@ -32,14 +32,18 @@ pub fn initial_link(sync: &SyncConfig, rule: InitialWinner, source: &Item, targe
     match winner(rule, source, target) {
         Some(Side::Source) => {
             for m in &sync.field_mappings {
-                base.target
-                    .insert(m.target_field.clone(), target.field(&m.target_field).clone());
+                base.target.insert(
+                    m.target_field.clone(),
+                    target.field(&m.target_field).clone(),
+                );
             }
         }
         Some(Side::Target) => {
             for m in &sync.field_mappings {
-                base.source
-                    .insert(m.source_field.clone(), source.field(&m.source_field).clone());
+                base.source.insert(
+                    m.source_field.clone(),
+                    source.field(&m.source_field).clone(),
+                );
             }
         }
         None => {

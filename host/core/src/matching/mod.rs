@@ -312,7 +312,11 @@ fn converted_keys(
 ) -> Vec<Vec<String>> {
     let mappings: Vec<Option<usize>> = fields
         .iter()
-        .map(|f| sync.field_mappings.iter().position(|m| &m.source_field == f))
+        .map(|f| {
+            sync.field_mappings
+                .iter()
+                .position(|m| &m.source_field == f)
+        })
         .collect();
     let mut batch = Vec::new();
     for (item, free) in items.iter().zip(free) {

@@ -83,7 +83,10 @@ mod tests {
     #[test]
     fn a_prefix_keeps_only_the_key_labels() {
         let labels = Value::TextList(vec!["bug".into(), "Legacy-17".into(), "ui".into()]);
-        assert_eq!(keys(&labels, Some("legacy-")), vec!["legacy-17".to_string()]);
+        assert_eq!(
+            keys(&labels, Some("legacy-")),
+            vec!["legacy-17".to_string()]
+        );
         assert_eq!(keys(&labels, None).len(), 3);
     }
 }

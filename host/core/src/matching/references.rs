@@ -121,9 +121,15 @@ mod tests {
     fn a_github_issue_is_known_by_its_url_and_owner_repo_number() {
         let gh = item("#42", "https://github.com/Acme/Widgets/issues/42", "");
         let names = identity(&gh);
-        assert!(names.contains(&"gh:acme/widgets#42".to_string()), "{names:?}");
+        assert!(
+            names.contains(&"gh:acme/widgets#42".to_string()),
+            "{names:?}"
+        );
         assert!(names.contains(&"url:github.com/acme/widgets/issues/42".to_string()));
-        assert!(!names.iter().any(|n| n.starts_with("key:")), "#42 is no key");
+        assert!(
+            !names.iter().any(|n| n.starts_with("key:")),
+            "#42 is no key"
+        );
     }
 
     #[test]
@@ -140,7 +146,11 @@ mod tests {
 
     #[test]
     fn a_github_title_naming_a_jira_key_mentions_it() {
-        let gh = item("#7", "https://github.com/a/b/issues/7", "[PROJ-12] Fix login");
+        let gh = item(
+            "#7",
+            "https://github.com/a/b/issues/7",
+            "[PROJ-12] Fix login",
+        );
         assert!(mentioned(&gh).contains(&"key:PROJ-12".to_string()));
         let jira = item("PROJ-12", "https://x.atlassian.net/browse/PROJ-12", "");
         assert!(identity(&jira).contains(&"key:PROJ-12".to_string()));
