@@ -92,9 +92,12 @@ fn text(t: impl Into<String>) -> Value {
     Value::Text(t.into())
 }
 
+/// An item's fields, as a person enters them.
+type Fields = Vec<(&'static str, Value)>;
+
 /// Fields of item `i` on each side (source: summary/description/labels; target:
 /// title/body/labels). Source keys are `PROJ-{i + 1}` (the memory connector numbers them).
-fn fields(i: usize) -> (Vec<(&'static str, Value)>, Vec<(&'static str, Value)>) {
+fn fields(i: usize) -> (Fields, Fields) {
     let filler = "Steps to reproduce are in the support ticket; it happens on every browser.";
     let labels = |extra: Option<String>| {
         let mut l = vec!["backend".to_string()];
