@@ -6,7 +6,7 @@
 use super::harness::*;
 use super::platforms::*;
 use pmsync_core::config::{ConfigFile, InitialWinner, LinkExisting, LinkMode, MatchRule};
-use pmsync_host::engine::ItemAction;
+use pmsync_host::engine::{ItemAction, render_matching};
 use pmsync_sandbox::{ProjectFieldValue, SandboxOptions};
 use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,6 +163,12 @@ fn match_then_create_links_the_existing_pairs_creates_the_rest_and_reports_the_a
     assert_eq!(matching.matched.len(), 100);
     assert_eq!(matching.ambiguous.len(), 5);
     assert_eq!(matching.remaining_creates, 40);
+    let shown = render_matching(matching);
+    assert!(
+        shown.contains("100 pair(s), 5 ambiguous group(s), 40 create(s) remain"),
+        "{shown}"
+    );
+    assert_eq!(shown.matches("\n  ambiguous ").count(), 5, "{shown}");
     assert_eq!(plan.plan.as_ref().expect("a plan").creates.len(), 40);
     assert_eq!(w.platform_writes(), 0, "the dry run wrote");
     assert!(w.store.links(SYNC).expect("links").is_empty());
