@@ -433,6 +433,7 @@ fn link_directly(bench: &mut Bench) -> (usize, Duration) {
             base: Base {
                 source: side_base(&sync, Side::Source, s),
                 target: side_base(&sync, Side::Target, t),
+                held: Default::default(),
             },
         })
         .collect();

@@ -1,6 +1,8 @@
 //! End-to-end tests: whole syncs of the shipped examples through the real WASM connector
 //! plugins against the sandbox platforms. Needs the plugin components (`make plugins`).
 
+#[path = "e2e/adopt.rs"]
+mod adopt;
 #[path = "e2e/conflicts.rs"]
 mod conflicts;
 #[path = "e2e/dry_run.rs"]

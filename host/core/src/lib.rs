@@ -6,6 +6,7 @@ pub mod transform;
 pub mod config;
 pub mod error;
 pub mod item;
+pub mod matching;
 pub mod merge;
 pub mod plan;
 pub mod planner;

@@ -5,13 +5,18 @@ use crate::config::Strategy;
 use crate::item::{Item, Side};
 use crate::value::Value;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The values both sides had at the last successful sync, by each side's field name.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Base {
     pub source: BTreeMap<String, Value>,
     pub target: BTreeMap<String, Value>,
+    /// Source fields of a pair matched with `initial_winner: none` whose values differed:
+    /// a conflict on one of them is left for a person whatever the strategy, until the
+    /// field's base is settled (a write, an agreement, a person's resolution).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub held: BTreeSet<String>,
 }
 
 /// A pair of items, one on each side, and their base.

@@ -432,7 +432,12 @@ fn draft_update(
             Decision::WriteTarget(value) => write_target(&mut update, m, s, t, value),
             Decision::WriteSource(value) => write_source(&mut update, m, s, t, value),
             Decision::Conflict => {
-                let strategy = m.conflict_strategy.unwrap_or(sync.conflict_strategy);
+                let held = update.link.base.held.contains(&m.source_field);
+                let strategy = if held {
+                    Strategy::Manual
+                } else {
+                    m.conflict_strategy.unwrap_or(sync.conflict_strategy)
+                };
                 let (forward, reverse) = (forward.unwrap_or_default(), reverse.unwrap_or_default());
                 let conflict = |outcome| Conflict {
                     source_field: m.source_field.clone(),
@@ -470,6 +475,10 @@ fn draft_update(
                             reverse,
                         });
                     }
+                    None if held => update.conflicts.push(conflict(ConflictOutcome::Manual(
+                        "the values differed when the pair was matched (initial_winner: none) — resolve with `pmsync-host conflicts resolve`"
+                            .into(),
+                    ))),
                     None => update.conflicts.push(conflict(ConflictOutcome::Manual(
                         "conflict_strategy: manual — resolve with `pmsync-host conflicts resolve`"
                             .into(),
@@ -487,6 +496,7 @@ fn draft_update(
 }
 
 fn acknowledge(base: &mut Base, m: &FieldMapping, s: &Value, t: &Value) {
+    base.held.remove(&m.source_field);
     base.source.insert(m.source_field.clone(), s.clone());
     base.target.insert(m.target_field.clone(), t.clone());
 }
@@ -499,6 +509,7 @@ fn write_target(update: &mut Update, m: &FieldMapping, s: &Value, t: &Value, val
             new: value.clone(),
         });
     }
+    update.new_base.held.remove(&m.source_field);
     update
         .new_base
         .source
@@ -514,6 +525,7 @@ fn write_source(update: &mut Update, m: &FieldMapping, s: &Value, t: &Value, val
             new: value.clone(),
         });
     }
+    update.new_base.held.remove(&m.source_field);
     update.new_base.source.insert(m.source_field.clone(), value);
     update
         .new_base

@@ -197,6 +197,14 @@ syncs:
     audit_retention_days: 30
     concurrency: 2
     on_delete: unlink
+    link_existing:
+      mode: match_then_create
+      initial_winner: newer
+      match:
+        - cross_reference
+        - same_item
+        - key_field: { source: labels, target: labels, prefix: "legacy-" }
+        - fields: [summary]
     field_mappings:
       - source_field: summary
         target_field: title

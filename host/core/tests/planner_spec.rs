@@ -77,6 +77,7 @@ fn sync(strategy: Strategy) -> SyncConfig {
         user_map: Default::default(),
         on_delete: OnDelete::Ignore,
         create_fields: Default::default(),
+        link_existing: Default::default(),
     }
 }
 
@@ -124,6 +125,7 @@ fn synced_pair() -> (Link, Item, Item) {
     let base = Base {
         source: source.fields.clone(),
         target: target.fields.clone(),
+        held: Default::default(),
     };
     let link = Link {
         source_id: source.id.clone(),

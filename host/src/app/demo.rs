@@ -8,7 +8,7 @@ use super::sandbox_config::point_at_sandbox;
 use crate::engine::{Progress, RunOptions, RunReport};
 use crate::plugin::PluginSet;
 use crate::store::Store;
-use pmsync_core::config::{ConfigFile, load_str};
+use pmsync_core::config::{ConfigFile, InitialWinner, LinkExisting, LinkMode, MatchRule, load_str};
 use pmsync_sandbox::{Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
 use serde::Serialize;
 
@@ -18,6 +18,19 @@ pub const DEMO_CONFIG: &str = include_str!("../../../examples/jira_to_github.yam
 /// The demo's sandbox runs ten times faster than the real platforms' pace (the host paces
 /// itself to it, as it would to the real ones).
 const DEMO_TIME_SCALE: f64 = 0.1;
+
+/// How the demo adopts what exists: pair by a cross-reference or an equal title, create
+/// the rest; where a pair differs, the side edited last wins.
+fn demo_link_existing() -> LinkExisting {
+    LinkExisting {
+        mode: LinkMode::MatchThenCreate,
+        rules: vec![
+            MatchRule::CrossReference,
+            MatchRule::Fields(vec!["summary".to_string()]),
+        ],
+        initial_winner: Some(InitialWinner::Newer),
+    }
+}
 
 /// One pass of the demo and what happened before it.
 #[derive(Debug, Serialize)]
@@ -43,6 +56,11 @@ impl Demo {
                 .map_err(|e| format!("cannot start the sandbox: {e:#}"))?;
         let mut config =
             load_str(DEMO_CONFIG, "examples/jira_to_github.yaml").map_err(|e| e.to_string())?;
+        // Both sandbox platforms already hold some of the same work (equal titles): the
+        // first run pairs those instead of creating duplicates, as an adopting team would.
+        for sync in &mut config.syncs {
+            sync.link_existing = demo_link_existing();
+        }
         let secrets = point_at_sandbox(&mut config, &handle)?;
         Ok(Demo {
             handle,
@@ -73,7 +91,7 @@ impl Demo {
             };
         let mut passes = vec![pass(
             &mut store,
-            "first sync: link and create on both sides",
+            "first sync: match what exists on both sides, link it, create the rest",
             Vec::new(),
         )?];
         let edits = self.edit_like_people(&store, &sync.name)?;

@@ -5,6 +5,7 @@ pub mod config_check;
 pub mod config_grants;
 pub mod demo;
 pub mod doctor;
+pub mod hand_links;
 pub mod platform_connectors;
 pub mod runner;
 pub mod sandbox_config;

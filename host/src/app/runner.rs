@@ -107,6 +107,16 @@ impl<'s> Connectors<'s> {
         Ok(())
     }
 
+    /// The source and target connectors of a sync.
+    pub fn pair(&mut self, sync: &SyncConfig) -> Result<(&dyn Connector, &dyn Connector), String> {
+        self.ensure(&sync.source_platform)?;
+        self.ensure(&sync.target_platform)?;
+        Ok((
+            self.built[&sync.source_platform].as_ref(),
+            self.built[&sync.target_platform].as_ref(),
+        ))
+    }
+
     /// Runs one sync.
     pub fn run(
         &mut self,

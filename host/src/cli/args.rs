@@ -138,6 +138,9 @@ pub enum Command {
     /// Conflicts left for a person (`manual` strategy, deferred by a resolver).
     #[command(subcommand)]
     Conflicts(ConflictsCommand),
+    /// Links between items: list them, add or remove one by hand, import pairs (CSV).
+    #[command(subcommand)]
+    Links(super::links_args::LinksCommand),
     /// Write the config back out as YAML (loads to the same thing).
     #[command(after_long_help = EXPORT_HELP)]
     ExportConfig(ExportArgs),
@@ -589,6 +592,7 @@ impl Command {
                 g.no_progress = true;
             }
             Command::Sandbox(a) => g.json = a.json.json,
+            Command::Links(links) => links.global(&mut g),
             Command::Completions(_) => {}
             Command::Bundle(b) => b.global(&mut g),
         }

@@ -10,6 +10,8 @@ mod context;
 mod doctor_cmd;
 mod exit;
 mod history_cmd;
+mod links_args;
+mod links_cmd;
 mod output;
 mod plugins_cmd;
 mod progress_bar;
@@ -65,6 +67,7 @@ pub fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox_cmd::sandbox(&ctx, &args),
         Command::Bundle(command) => bundle_cmd::bundle(&ctx, &command),
         Command::Serve(args) => serve_cmd::serve(&ctx, &args),
+        Command::Links(command) => links_cmd::links(&ctx, &command),
     };
     match result {
         Ok(outcome) => outcome.into(),

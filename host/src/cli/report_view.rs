@@ -3,11 +3,14 @@
 
 use super::output::{Output, table};
 use super::output::{out, outln};
-use crate::engine::{ItemAction, RunReport, render_plan};
+use crate::engine::{ItemAction, RunReport, render_matching, render_plan};
 
 pub fn print_report(out: &Output, report: &RunReport) {
     outln!("{}", out.bold(&report.summary()));
     if report.dry_run {
+        if let Some(matching) = &report.matching {
+            out!("{}", render_matching(matching));
+        }
         if let Some(plan) = &report.plan {
             out!("{}", render_plan(plan));
         }
@@ -27,6 +30,8 @@ pub fn print_report(out: &Output, report: &RunReport) {
                 ItemAction::Unlinked => "unlinked".to_string(),
                 ItemAction::Skipped => "skipped".to_string(),
                 ItemAction::Failed => out.red("failed"),
+                ItemAction::Matched => out.green("matched"),
+                ItemAction::Ambiguous => out.yellow("ambiguous"),
             };
             let what = if let Some(error) = &i.error {
                 error.clone()

@@ -2,6 +2,7 @@
 //! whole sync (run), retries, progress, reports and crash injection for tests. The
 //! decisions themselves are `pmsync_core::planner`, a pure function.
 
+mod adopt;
 pub mod call_with_retry;
 pub mod crash;
 pub mod executor;
@@ -19,7 +20,10 @@ pub use call_with_retry::{RetryPolicy, Sleeper, ThreadSleeper};
 pub use crash::CrashPoint;
 pub use executor::Executor;
 pub use progress_events::{NoProgress, Progress, ProgressEvent};
-pub use report::{Counts, ItemAction, ItemResult, RunMode, RunReport, render_plan};
+pub use report::{
+    Counts, ItemAction, ItemResult, MatchLine, MatchReport, RunMode, RunReport, render_matching,
+    render_plan,
+};
 pub use run::{RunOptions, Runner, SyncContext};
 pub use stop_signal::StopSignal;
 

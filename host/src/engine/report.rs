@@ -31,6 +31,10 @@ pub enum ItemAction {
     Unlinked,
     Skipped,
     Failed,
+    /// Two existing items were paired by a match rule (`link_existing:`).
+    Matched,
+    /// Existing items a match rule could not pair one to one; left for a person.
+    Ambiguous,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,12 +61,39 @@ pub struct Counts {
     pub conflicts_manual: usize,
     pub resolved: usize,
     pub unlinked: usize,
+    /// Existing pairs found by `link_existing:` match rules.
+    pub matched: usize,
+    /// Groups of existing items the match rules could not pair one to one.
+    pub ambiguous: usize,
     pub skipped: usize,
     pub failed: usize,
     /// Successful writes to platforms (one per item created or item side updated).
     pub writes: usize,
     /// Connector calls repeated for transient or rate-limit errors.
     pub retries: u32,
+}
+
+/// One pair found by matching.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchLine {
+    pub source_key: String,
+    pub target_key: String,
+    pub rule: String,
+    /// Whose values the pair starts from (`source`, `target`, or `none`: a person decides).
+    pub winner: String,
+}
+
+/// What matching found in a run: the pairs, the ambiguous groups, and how many unlinked
+/// items it left to create (or, with `match_only`, to skip).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MatchReport {
+    pub mode: String,
+    pub matched: Vec<MatchLine>,
+    pub ambiguous: Vec<pmsync_core::matching::Ambiguity>,
+    /// Unlinked items that matched nothing and get a partner created this run.
+    pub remaining_creates: usize,
+    /// Items listed only as candidates (the other side's full listing on an incremental run).
+    pub candidates_listed: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +108,9 @@ pub struct RunReport {
     /// The plan, in a dry run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
+    /// What matching (`link_existing:`) found, when it ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<MatchReport>,
     /// Items recorded as failed by this run (side, item id).
     #[serde(skip)]
     pub failed_items: Vec<(Side, String)>,
@@ -97,6 +131,7 @@ impl RunReport {
             elapsed_ms: 0,
             stopped: false,
             plan: None,
+            matching: None,
             failed_items: Vec::new(),
         }
     }
@@ -104,8 +139,12 @@ impl RunReport {
     /// One line of counts, for people.
     pub fn summary(&self) -> String {
         let c = &self.counts;
+        let matching = match &self.matching {
+            Some(_) => format!(", matched {}, ambiguous {}", c.matched, c.ambiguous),
+            None => String::new(),
+        };
         format!(
-            "{}{}: fetched {}+{}, created {}, updated {}, conflicts {} auto / {} manual, resolved {}, unlinked {}, skipped {}, failed {}, writes {}, retries {} in {} ms",
+            "{}{}: fetched {}+{}{matching}, created {}, updated {}, conflicts {} auto / {} manual, resolved {}, unlinked {}, skipped {}, failed {}, writes {}, retries {} in {} ms",
             if self.dry_run { "[dry run] " } else { "" },
             self.sync,
             c.fetched_source,
@@ -130,6 +169,35 @@ fn arrow(from: Side) -> &'static str {
         Side::Source => "source → target",
         Side::Target => "target → source",
     }
+}
+
+/// What matching found, as text for people: each pair with its rule, each ambiguous group,
+/// and how many creates remain.
+pub fn render_matching(matching: &MatchReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "matching ({}): {} pair(s), {} ambiguous group(s), {} create(s) remain",
+        matching.mode,
+        matching.matched.len(),
+        matching.ambiguous.len(),
+        matching.remaining_creates
+    );
+    for m in &matching.matched {
+        let _ = writeln!(
+            out,
+            "  match {} ↔ {} by {} (initial values: {})",
+            m.source_key, m.target_key, m.rule, m.winner
+        );
+    }
+    for a in &matching.ambiguous {
+        let _ = writeln!(
+            out,
+            "  ambiguous {}: not linked; pair by hand with `pmsync-host links add`",
+            a.describe()
+        );
+    }
+    out
 }
 
 /// The plan as text for people: creates, updates with field old → new, conflicts and how

@@ -288,6 +288,7 @@ pub(crate) fn apply(
                     bases.entry(c.source_id.clone()).or_insert(link.base)
                 }
             };
+            base.held.remove(&c.conflict.source_field);
             base.source
                 .insert(c.conflict.source_field.clone(), source_now);
             base.target

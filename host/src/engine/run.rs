@@ -3,6 +3,7 @@
 //! only then move the watermarks.
 
 use super::EngineError;
+use super::adopt::{Listed, adopt_existing};
 use super::call_with_retry::{RetryPolicy, Sleeper, ThreadSleeper};
 use super::crash::CrashPoint;
 use super::executor::Executor;
@@ -212,10 +213,8 @@ impl<'a> Runner<'a> {
         store: &mut Store,
         named: &BTreeMap<Side, Vec<String>>,
     ) -> Result<RunReport, EngineError> {
-        let options = RunOptions {
-            mode: RunMode::Items,
-            ..RunOptions::default()
-        };
+        let mut options = RunOptions::default();
+        options.mode = RunMode::Items;
         self.run_fetching(store, &options, Some(named))
     }
 
@@ -243,10 +242,15 @@ impl<'a> Runner<'a> {
         // Fetch what changed on both sides (or just the named items).
         let mut listed: BTreeMap<Side, Vec<Item>> = BTreeMap::new();
         let mut unreadable: Vec<(Side, String, String, String)> = Vec::new();
+        let mut platforms: BTreeMap<Side, String> = BTreeMap::new();
+        let mut partial: HashSet<Side> = HashSet::new();
         for side in [Side::Source, Side::Target] {
             let platform = self.platform(side)?;
+            platforms.insert(side, platform.clone());
             let listing = match named {
                 Some(named) => {
+                    // Only the named items: a partial view of the side.
+                    partial.insert(side);
                     let ids = named.get(&side).map(Vec::as_slice).unwrap_or_default();
                     named_items::fetch(
                         &exec,
@@ -268,6 +272,9 @@ impl<'a> Runner<'a> {
                             })
                         }
                     };
+                    if since.is_some() {
+                        partial.insert(side);
+                    }
                     list_all(
                         &exec,
                         side,
@@ -304,7 +311,25 @@ impl<'a> Runner<'a> {
             self.assemble(store, &exec, listed, &recovery, &mut report)?;
         fetch_failures.extend(unreadable);
         pending_updates::settle(sync, store, &mut candidates, options.dry_run)?;
+        let match_skips = if sync.link_existing.matches() {
+            adopt_existing(
+                &exec,
+                store,
+                self.ctx.converter,
+                &recovery,
+                Listed {
+                    platforms: &platforms,
+                    partial: &partial,
+                },
+                &mut candidates,
+                options.dry_run,
+                &mut report,
+            )?
+        } else {
+            Vec::new()
+        };
         let mut plan = planner::plan(sync, &candidates, self.ctx.converter, self.ctx.resolvers);
+        plan.skips.extend(match_skips);
         block_creates(&mut plan, &recovery);
         self.progress.event(&ProgressEvent::Planned {
             creates: plan.creates.len(),

@@ -17,6 +17,12 @@ pub enum AuditStatus {
     Skipped,
     Failed,
     Resolved,
+    /// Two existing items were paired (by a match rule or by hand).
+    Matched,
+    /// Existing items a match rule could not pair one to one; left for a person.
+    Ambiguous,
+    /// A link was removed by hand (the items stay as they are).
+    Unlinked,
 }
 
 impl AuditStatus {
@@ -28,6 +34,9 @@ impl AuditStatus {
             AuditStatus::Skipped => "skipped",
             AuditStatus::Failed => "failed",
             AuditStatus::Resolved => "resolved",
+            AuditStatus::Matched => "matched",
+            AuditStatus::Ambiguous => "ambiguous",
+            AuditStatus::Unlinked => "unlinked",
         }
     }
 
@@ -39,6 +48,9 @@ impl AuditStatus {
             "skipped" => AuditStatus::Skipped,
             "failed" => AuditStatus::Failed,
             "resolved" => AuditStatus::Resolved,
+            "matched" => AuditStatus::Matched,
+            "ambiguous" => AuditStatus::Ambiguous,
+            "unlinked" => AuditStatus::Unlinked,
             other => {
                 return Err(StoreError::Corrupt {
                     what: "audit status".into(),

@@ -138,6 +138,35 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX webhook_deliveries_queued ON webhook_deliveries (id) WHERE done_at IS NULL;
     CREATE INDEX webhook_deliveries_done ON webhook_deliveries (done_at) WHERE done_at IS NOT NULL;
     "#,
+    // 4: the audit records matched pairs, ambiguous groups and links removed by hand
+    // (`link_existing:`, `links add|remove|import`). SQLite cannot change a CHECK, so the
+    // table is rebuilt with its rows.
+    r#"
+    CREATE TABLE audit_v4 (
+        id              INTEGER PRIMARY KEY,
+        timestamp       TEXT NOT NULL,
+        run_id          TEXT NOT NULL,
+        sync            TEXT NOT NULL,
+        source_platform TEXT NOT NULL,
+        target_platform TEXT NOT NULL,
+        source_key      TEXT NOT NULL,
+        target_key      TEXT NOT NULL,
+        direction       TEXT NOT NULL,
+        status          TEXT NOT NULL CHECK (status IN ('created', 'updated', 'conflict', 'skipped', 'failed', 'resolved',
+                                                        'matched', 'ambiguous', 'unlinked')),
+        changes         TEXT NOT NULL,
+        error           TEXT,
+        detail          TEXT,
+        retry_count     INTEGER NOT NULL
+    );
+    INSERT INTO audit_v4 SELECT id, timestamp, run_id, sync, source_platform, target_platform, source_key,
+        target_key, direction, status, changes, error, detail, retry_count FROM audit;
+    DROP TABLE audit;
+    ALTER TABLE audit_v4 RENAME TO audit;
+    CREATE INDEX audit_time ON audit (timestamp);
+    CREATE INDEX audit_source_key ON audit (source_key, timestamp);
+    CREATE INDEX audit_target_key ON audit (target_key, timestamp);
+    "#,
 ];
 
 /// The schema version this build writes.

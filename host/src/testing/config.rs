@@ -55,5 +55,6 @@ pub fn sync_config(
         user_map: Default::default(),
         on_delete: OnDelete::Ignore,
         create_fields: Default::default(),
+        link_existing: Default::default(),
     }
 }

@@ -446,6 +446,11 @@ fn first_run_json_has_three_passes_that_create_then_settle() {
             .sum()
     };
     assert!(totals(&passes[0], "created") > 0, "first pass created none");
+    // Items with one title on both sandbox platforms are paired, not copied again.
+    assert!(
+        totals(&passes[0], "matched") > 0,
+        "first pass matched no existing pair"
+    );
     assert!(
         totals(&passes[1], "updated") > 0,
         "second pass updated none"

@@ -12,6 +12,7 @@ mod example_plugins;
 mod graphql_toy_connectors;
 mod hostile_plugins;
 mod http_gateway;
+mod links_cli;
 mod plugin_runtime;
 mod processes;
 mod serve;

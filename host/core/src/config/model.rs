@@ -4,6 +4,7 @@
 //! `on_delete`, platform filters and connector settings.
 
 use super::filters::Filters;
+use super::link_existing::LinkExisting;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -172,6 +173,9 @@ pub struct SyncConfig {
     /// value of the same field wins.
     #[serde(default, skip_serializing_if = "CreateFields::is_empty")]
     pub create_fields: CreateFields,
+    /// What to do with items that already exist on both sides (pair them or create).
+    #[serde(default, skip_serializing_if = "LinkExisting::is_default")]
+    pub link_existing: LinkExisting,
 }
 
 /// `create_fields:` of a sync: field → value for the items it creates on each side.

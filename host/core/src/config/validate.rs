@@ -445,6 +445,9 @@ impl Validator<'_> {
                 );
             }
         }
+        for (at, message) in super::link_existing::problems(sync, path) {
+            self.error(at, message);
+        }
         let maps_users = sync.field_mappings.iter().any(|m| m.map_users);
         if !sync.user_map.is_empty() && !maps_users {
             self.warning(
