@@ -130,11 +130,12 @@ fn sync_pass(
     let Some((store, _lock)) = session.store.as_mut() else {
         unreachable!("the store was opened above");
     };
-    let mut options = RunOptions::default();
-    if args.full {
-        options.mode = RunMode::Full;
-    }
-    options.dry_run = args.dry_run;
+    let mode = if args.full {
+        RunMode::Full
+    } else {
+        RunMode::Incremental
+    };
+    let options = RunOptions::of(mode, args.dry_run);
     let bar = Bar::new(ctx.out.progress);
     setup
         .network

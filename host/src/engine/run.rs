@@ -50,6 +50,19 @@ pub struct RunOptions {
     pub crash_at: Option<CrashPoint>,
 }
 
+impl RunOptions {
+    /// A run of `mode`, writing or (`dry_run`) only planning.
+    // Without the `testing` feature every field is given and the update is needless.
+    #[allow(clippy::needless_update)]
+    pub fn of(mode: RunMode, dry_run: bool) -> RunOptions {
+        RunOptions {
+            mode,
+            dry_run,
+            ..RunOptions::default()
+        }
+    }
+}
+
 impl Default for RunOptions {
     fn default() -> Self {
         RunOptions {
@@ -213,9 +226,7 @@ impl<'a> Runner<'a> {
         store: &mut Store,
         named: &BTreeMap<Side, Vec<String>>,
     ) -> Result<RunReport, EngineError> {
-        let mut options = RunOptions::default();
-        options.mode = RunMode::Items;
-        self.run_fetching(store, &options, Some(named))
+        self.run_fetching(store, &RunOptions::of(RunMode::Items, false), Some(named))
     }
 
     fn run_fetching(
