@@ -44,6 +44,30 @@ impl Context {
     }
 }
 
+/// Checks a config against the loaded plugins; any error refuses the command, listing every
+/// problem at its file:line:col and saying what was not done (`"nothing was run"`).
+pub fn refuse_invalid_config(
+    source: &ConfigSource,
+    plugins: &crate::plugin::PluginSet,
+    not_done: &str,
+) -> Result<(), CliError> {
+    let (_, diagnostics) = crate::app::check_config(&source.text, &source.origin, plugins)
+        .map_err(|e| CliError::bad_input(e.to_string()))?;
+    let errors: Vec<String> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.to_string())
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(CliError::bad_input(format!(
+        "{} is not valid; {not_done}:\n{}",
+        source.origin,
+        errors.join("\n")
+    )))
+}
+
 /// A config file's text and the name it is shown under in messages.
 pub struct ConfigSource {
     pub text: String,

@@ -2,12 +2,12 @@
 //! check every item on its platform first and write all or nothing (see `app::hand_links`);
 //! everything is audited and every command prints JSON with `--json`.
 
-use super::context::Context;
+use super::context::{Context, refuse_invalid_config};
 use super::exit::{CliError, Outcome};
 use super::links_args::{AddArgs, ImportArgs, LinksCommand, ListArgs, RemoveArgs, Winner};
 use super::output::{out, outln, table};
 use crate::app::hand_links::{self, HandLinkError, MAX_PAIRS, PairRequest};
-use crate::app::{Connectors, Setup, check_config};
+use crate::app::{Connectors, Setup};
 use crate::store::{LockError, LockWait, StateLock, Store};
 use pmsync_core::config::{
     ConfigFile, InitialWinner, SyncConfig, expand_environment, resolve_secrets,
@@ -107,20 +107,7 @@ fn prepare(ctx: &Context) -> Result<Prepared, CliError> {
     };
     expand_environment(&mut config, &|name| std::env::var(name).ok()).map_err(located)?;
     let plugins = ctx.load_plugins_for(&config)?;
-    let (_, diagnostics) = check_config(&source.text, &source.origin, &plugins.plugins)
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
-    let errors: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.to_string())
-        .collect();
-    if !errors.is_empty() {
-        return Err(CliError::bad_input(format!(
-            "{} is not valid; nothing was written:\n{}",
-            source.origin,
-            errors.join("\n")
-        )));
-    }
+    refuse_invalid_config(&source, &plugins.plugins, "nothing was written")?;
     let secrets = resolve_secrets(&config, &|name| std::env::var(name).ok()).map_err(located)?;
     Ok(Prepared {
         config,

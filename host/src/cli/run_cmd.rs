@@ -2,14 +2,14 @@
 //! embedded first run against the sandbox platforms.
 
 use super::args::{RunArgs, SyncOptions};
-use super::context::Context;
+use super::context::{Context, refuse_invalid_config};
 use super::exit::{CliError, Outcome};
 use super::output::outln;
 use super::progress_bar::Bar;
 use super::report_view::print_report;
 use super::signals;
 use crate::app::demo::Demo;
-use crate::app::{Connectors, Setup, check_config, label_example_items, point_at_sandbox};
+use crate::app::{Connectors, Setup, label_example_items, point_at_sandbox};
 use crate::engine::{RunMode, RunOptions, RunReport, StopSignal};
 use crate::store::{LockError, LockWait, StateLock, Store};
 use pmsync_core::config::{expand_environment, resolve_secrets};
@@ -100,20 +100,7 @@ fn sync_pass(
     for error in &loaded.errors {
         eprintln!("{} {error}", ctx.out.yellow("warning:"));
     }
-    let (_, diagnostics) = check_config(&source.text, &source.origin, &loaded.plugins)
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
-    let errors: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.to_string())
-        .collect();
-    if !errors.is_empty() {
-        return Err(CliError::bad_input(format!(
-            "{} is not valid; nothing was run:\n{}",
-            source.origin,
-            errors.join("\n")
-        )));
-    }
+    refuse_invalid_config(&source, &loaded.plugins, "nothing was run")?;
     let secrets = match sandbox_secrets {
         Some(secrets) => secrets,
         None => resolve_secrets(&config, &|name| std::env::var(name).ok()).map_err(located)?,

@@ -4,13 +4,11 @@
 //! With --sandbox the simulators start here and deliver their webhooks to this process.
 
 use super::args::ServeArgs;
-use super::context::Context;
+use super::context::{Context, refuse_invalid_config};
 use super::exit::{CliError, Outcome};
 use super::output::outln;
 use super::signals;
-use crate::app::{
-    check_config, connector_platform, label_example_items, point_at_sandbox, sandbox_platform,
-};
+use crate::app::{connector_platform, label_example_items, point_at_sandbox, sandbox_platform};
 use crate::engine::StopSignal;
 use crate::service::{Access, Generation, ServeOptions, Shared};
 use crate::store::{LockError, LockWait, StateLock, Store};
@@ -158,20 +156,7 @@ fn load_generation(
     for error in &loaded.errors {
         tracing::warn!(target: "pmsync::serve", "{error}");
     }
-    let (_, diagnostics) = check_config(&source.text, &source.origin, &loaded.plugins)
-        .map_err(|e| CliError::bad_input(e.to_string()))?;
-    let errors: Vec<String> = diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.to_string())
-        .collect();
-    if !errors.is_empty() {
-        return Err(CliError::bad_input(format!(
-            "{} is not valid:\n{}",
-            source.origin,
-            errors.join("\n")
-        )));
-    }
+    refuse_invalid_config(&source, &loaded.plugins, "not serving")?;
     let (secrets, webhook_secrets) = match (sandbox_secrets, sandbox) {
         (Some(secrets), Some((_, secret))) => {
             let hooks: BTreeMap<String, Secret> = config

@@ -19,6 +19,9 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{
     HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView,
 };
+use wasmtime_wasi_http::{
+    RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
+};
 
 /// The wall clock pure plugins see: 2000-01-01T00:00:00Z, forever.
 pub const FIXED_WALL_CLOCK_SECS: u64 = 946_684_800;
@@ -111,6 +114,42 @@ pub struct PluginState {
     /// When the current call started and how long it has been blocked in host imports;
     /// the call's deadline counts only the rest (see `deadline`).
     pub call_clock: CallClock,
+    /// `wasi:http`'s context, for components that import it; every request is denied.
+    wasi_http: WasiHttpCtx,
+    deny_http: DenyWasiHttp,
+}
+
+/// The `wasi:http` a component gets when it imports it (a default componentize-js build
+/// does): types and bodies work, every outgoing request is denied. A plugin reaches the
+/// network only through pmsync's own `http` import, which carries its grants, the rate
+/// limits and the credentials.
+#[derive(Debug, Default)]
+struct DenyWasiHttp;
+
+type SentResponse = wasmtime_wasi_http::Result<(
+    http::Response<WasiBody>,
+    Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+)>;
+
+impl WasiHttpHooks for DenyWasiHttp {
+    fn send_request(
+        &mut self,
+        _request: http::Request<WasiBody>,
+        _options: Option<RequestOptions>,
+        _response_done: Box<dyn Future<Output = wasmtime_wasi_http::Result<()>> + Send>,
+    ) -> Box<dyn Future<Output = SentResponse> + Send> {
+        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
+    }
+}
+
+impl WasiHttpView for PluginState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            hooks: &mut self.deny_http,
+            table: &mut self.table,
+            ctx: &mut self.wasi_http,
+        }
+    }
 }
 
 impl PluginState {
@@ -159,6 +198,8 @@ impl PluginState {
             log: LogBudget::default(),
             call_items: 1,
             call_clock: CallClock::default(),
+            wasi_http: WasiHttpCtx::new(),
+            deny_http: DenyWasiHttp,
         }
     }
 }

@@ -22,10 +22,13 @@ fn allowed_imports(kind: PluginKind) -> &'static [&'static str] {
 }
 
 /// WASI packages a guest's std may import; the sandbox serves them, locked down.
-const WASI_PACKAGES: [&str; 6] = [
+/// WASI packages the host links for plugins. `wasi:http` is linked with every request
+/// denied: a default componentize-js build imports it and must load.
+const WASI_PACKAGES: [&str; 7] = [
     "wasi:cli/",
     "wasi:clocks/",
     "wasi:filesystem/",
+    "wasi:http/",
     "wasi:io/",
     "wasi:random/",
     "wasi:sockets/",

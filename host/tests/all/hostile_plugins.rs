@@ -923,6 +923,39 @@ fn a_component_importing_what_the_host_lacks_is_refused_before_compiling() {
 }
 
 #[test]
+fn a_component_importing_wasi_http_loads_and_its_requests_are_denied() {
+    // A default componentize-js build imports `wasi:http`; it must load. Its requests go
+    // nowhere: a plugin's network is pmsync's own `http` import (grants, rate limits).
+    let cache = tempfile::tempdir().unwrap();
+    let runtime = PluginRuntime::with_cache_dir(cache.path()).unwrap();
+    let report = runtime.load_dir(
+        &plugin_folder("tests/plugins/wasi-http-client"),
+        &Grants::default(),
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let set = report.plugins;
+    let call = |name: &str, value: &str| TransformCall {
+        name: name.into(),
+        value: Value::Text(value.into()),
+        context: TransformContext {
+            field: "title -> title".into(),
+            source_platform: "jira".into(),
+            target_platform: "github".into(),
+            item_key: "PROJ-1".into(),
+        },
+    };
+    let answers = set.transform_batch(&[call("echo", "kept"), call("fetch", "example.com")]);
+    assert_eq!(answers[0], Ok(Value::Text("kept".into())));
+    match &answers[1] {
+        Ok(Value::Text(text)) => assert!(
+            text.starts_with("refused: ") && text.contains("HttpRequestDenied"),
+            "{text}"
+        ),
+        other => panic!("the plugin reports the denial it got: {other:?}"),
+    }
+}
+
+#[test]
 fn only_components_that_load_are_cached() {
     let dir = tempfile::tempdir().unwrap();
     let plugins = dir.path().join("plugins");
