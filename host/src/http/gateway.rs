@@ -257,13 +257,12 @@ impl Gateway {
             );
             return true;
         }
-        let until = chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-        self.limiter.announce_wait(bucket, wait);
+        let announced = self.limiter.announce_wait(bucket, wait);
         tracing::warn!(
-            platform = %self.limiter.platform(),
+            platform = %announced.platform,
             budget = bucket,
-            wait_ms = wait.as_millis() as u64,
-            until = %until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            wait_ms = announced.wait_ms,
+            until = %announced.until,
             "waiting for the platform's rate limit to reset"
         );
         let waiting_since = Instant::now();

@@ -94,15 +94,18 @@ impl PlatformLimiter {
         })
     }
 
-    /// Announces a wait that is about to start (see [`LimiterRegistry::observe_waits`]).
-    pub(crate) fn announce_wait(&self, budget: &str, wait: Duration) {
+    /// Announces a wait that is about to start (see [`LimiterRegistry::observe_waits`]);
+    /// returns what was announced, for the log.
+    pub(crate) fn announce_wait(&self, budget: &str, wait: Duration) -> RateLimitWait {
         let until = chrono::Utc::now() + chrono::Duration::from_std(wait).unwrap_or_default();
-        self.observer.notify(&RateLimitWait {
+        let announced = RateLimitWait {
             platform: self.platform.clone(),
             budget: budget.to_string(),
             wait_ms: wait.as_millis().min(u64::MAX as u128) as u64,
             until: until.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        });
+        };
+        self.observer.notify(&announced);
+        announced
     }
 
     pub fn platform(&self) -> &str {
