@@ -8,6 +8,7 @@ pub mod connector;
 pub mod engine;
 pub mod http;
 pub mod plugin;
+pub mod scaffold;
 pub mod service;
 pub mod store;
 #[cfg(feature = "testing")]

@@ -386,6 +386,26 @@ pub enum PluginsCommand {
         #[command(flatten)]
         json: JsonOpt,
     },
+    /// A new plugin folder that builds with one command, inside or outside this repository:
+    /// the template of its kind and language, the WIT, and the language's SDK.
+    #[command(
+        after_long_help = "Examples:\n  pmsync-host plugins new title-case --kind transformer\n  pmsync-host plugins new my-resolver --kind resolver --lang python\n  pmsync-host plugins new acme-tracker --kind connector --lang js --dir ./plugins/acme-tracker\n\nThen, in the new folder: `sh build.sh` builds the component beside plugin.toml, and\n`pmsync-host plugins inspect NAME --plugins FOLDER` loads it as a sync would.\n\nExit status: 0 written, 2 bad name or the folder is not empty (nothing written)."
+    )]
+    New {
+        /// The plugin's name: lowercase letters, digits and single hyphens (`title-case`).
+        name: String,
+        /// What the plugin does.
+        #[arg(long, value_enum)]
+        kind: crate::scaffold::Kind,
+        /// The language it is written in.
+        #[arg(long, value_enum, default_value = "rust")]
+        lang: crate::scaffold::Lang,
+        /// Where to write it (default: ./NAME); must not exist or be empty.
+        #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
+        dir: Option<PathBuf>,
+        #[command(flatten)]
+        json: JsonOpt,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -564,6 +584,9 @@ impl Command {
             }) => {
                 g.config = config.config.clone();
                 plugins(p, &mut g);
+                g.json = json.json;
+            }
+            Command::Plugins(PluginsCommand::New { json, .. }) => {
                 g.json = json.json;
             }
             Command::History(a) => {

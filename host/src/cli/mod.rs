@@ -14,6 +14,7 @@ mod links_args;
 mod links_cmd;
 mod output;
 mod plugins_cmd;
+mod plugins_new_cmd;
 mod progress_bar;
 mod report_view;
 mod run_cmd;
@@ -50,6 +51,13 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Plugins(PluginsCommand::List { .. }) => plugins_cmd::list(&ctx),
         Command::Plugins(PluginsCommand::Inspect { name, .. }) => plugins_cmd::inspect(&ctx, &name),
+        Command::Plugins(PluginsCommand::New {
+            name,
+            kind,
+            lang,
+            dir,
+            ..
+        }) => plugins_new_cmd::new(&ctx, &name, kind, lang, dir),
         Command::Validate(_) => config_cmds::validate(&ctx),
         Command::Doctor(args) => doctor_cmd::doctor(&ctx, &args),
         Command::ExportConfig(args) => config_cmds::export(&ctx, &args),

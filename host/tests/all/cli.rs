@@ -13,6 +13,7 @@ use std::time::Duration;
 
 mod completions;
 mod doctor;
+mod plugins_new;
 mod second_pass;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pmsync-host");
