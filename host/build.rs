@@ -27,7 +27,7 @@ const SKIPPED_NAMES: [&str; 6] = [
 /// A bound on what the templates can add to the binary.
 const MAX_TOTAL_BYTES: u64 = 4 * 1024 * 1024;
 
-fn collect(root: &Path, folder: &Path, out: &mut Vec<PathBuf>) {
+fn collect(folder: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
@@ -39,7 +39,7 @@ fn collect(root: &Path, folder: &Path, out: &mut Vec<PathBuf>) {
             continue;
         }
         if path.is_dir() {
-            collect(root, &path, out);
+            collect(&path, out);
         } else if path.is_file() {
             out.push(path);
         }
@@ -56,7 +56,7 @@ fn main() {
     for folder in FOLDERS {
         let path = root.join(folder);
         println!("cargo:rerun-if-changed={}", path.display());
-        collect(&root, &path, &mut files);
+        collect(&path, &mut files);
     }
     for file in FILES {
         let path = root.join(file);
