@@ -802,3 +802,5 @@ fn runs_killed_at_random_points_with_edits_and_faults_keep_every_pair_and_edit()
     eprintln!("{trials} runs ({killed} killed) in {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(180));
 }
+
+mod adoption;
