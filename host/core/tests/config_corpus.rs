@@ -205,6 +205,8 @@ syncs:
         - same_item
         - key_field: { source: labels, target: labels, prefix: "legacy-" }
         - fields: [summary]
+          date_window: { source: created, target: created_at, days: 2 }
+        - fields: [summary]
     field_mappings:
       - source_field: summary
         target_field: title

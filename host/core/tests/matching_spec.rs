@@ -363,3 +363,86 @@ fn a_repository_issue_and_its_own_board_item_are_the_same_item() {
     );
     assert_eq!(unmatched(&plan), vec!["#8", "acme/widgets#9"]);
 }
+
+fn created(day: u32) -> Value {
+    Value::DateTime(Utc.with_ymd_and_hms(2024, 5, day, 9, 0, 0).unwrap())
+}
+
+#[test]
+fn a_date_window_pairs_a_recurring_title_with_the_item_made_the_same_day() {
+    let sync = sync_with(
+        "    - fields: [summary]\n      date_window: { source: created, target: created_at, days: 1 }",
+        "source",
+    );
+    // "Weekly report" every week on both sides: without the window all six are one ambiguous
+    // group; with it, each pairs with its own week's item.
+    let source = (0..3)
+        .map(|w| jira(w + 1, "Weekly report", &[("created", created(1 + 7 * w))]))
+        .collect();
+    let target = (0..3)
+        .map(|w| {
+            github(
+                w + 10,
+                "weekly report",
+                &[("created_at", Value::Text(format!("2024-05-{:02}T17:30:00Z", 1 + 7 * w)))],
+            )
+        })
+        .collect();
+    let plan = run(&sync, source, target);
+    let rule = "fields summary within 1 days (created ~ created_at)".to_string();
+    assert_eq!(
+        pairs(&plan),
+        vec![
+            ("PROJ-1".into(), "#10".into(), rule.clone()),
+            ("PROJ-2".into(), "#11".into(), rule.clone()),
+            ("PROJ-3".into(), "#12".into(), rule),
+        ]
+    );
+    assert!(plan.ambiguities.is_empty());
+}
+
+#[test]
+fn equal_titles_outside_the_date_window_are_not_paired_and_an_item_without_the_date_neither() {
+    let sync = sync_with(
+        "    - fields: [summary]\n      date_window: { source: created, target: created_at, days: 2 }",
+        "source",
+    );
+    let plan = run(
+        &sync,
+        vec![
+            jira(1, "Upgrade the database", &[("created", created(1))]),
+            jira(2, "Rotate keys", &[]),
+        ],
+        vec![
+            github(5, "Upgrade the database", &[("created_at", created(20))]),
+            github(6, "Rotate keys", &[("created_at", created(1))]),
+        ],
+    );
+    assert!(pairs(&plan).is_empty(), "{:?}", pairs(&plan));
+    assert_eq!(unmatched(&plan), vec!["#5", "#6", "PROJ-1", "PROJ-2"]);
+}
+
+#[test]
+fn a_date_window_without_fields_or_beside_another_rule_is_refused_where_it_is_written() {
+    for (rules, expected) in [
+        (
+            "    - date_window: { source: created, target: created_at, days: 2 }",
+            "belongs to a `fields` rule",
+        ),
+        (
+            "    - key_field: { source: labels, target: labels }\n      date_window: { source: a, target: b, days: 1 }",
+            "second key",
+        ),
+        (
+            "    - fields: [summary]\n      date_window: { source: created, target: created_at }",
+            "days",
+        ),
+    ] {
+        let text = format!(
+            "name: adopt\nsource_platform: jira\ntarget_platform: github\nfield_mappings:\n  - {{ source_field: summary, target_field: title }}\nlink_existing:\n  mode: match_then_create\n  initial_winner: source\n  match:\n{rules}\n"
+        );
+        let error = load_str(&text, "adopt.yaml").expect_err(rules).to_string();
+        assert!(error.contains(expected), "{rules}: {error}");
+        assert!(error.contains("adopt.yaml:"), "{error}");
+    }
+}

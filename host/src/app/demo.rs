@@ -26,7 +26,10 @@ fn demo_link_existing() -> LinkExisting {
         mode: LinkMode::MatchThenCreate,
         rules: vec![
             MatchRule::CrossReference,
-            MatchRule::Fields(vec!["summary".to_string()]),
+            MatchRule::Fields {
+                fields: vec!["summary".to_string()],
+                date_window: None,
+            },
         ],
         initial_winner: Some(InitialWinner::Newer),
     }

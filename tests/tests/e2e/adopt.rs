@@ -34,7 +34,10 @@ fn adopting(mode: LinkMode) -> impl FnOnce(&mut ConfigFile) {
                     target: "labels".into(),
                     prefix: Some("legacy-".into()),
                 },
-                MatchRule::Fields(vec!["summary".into()]),
+                MatchRule::Fields {
+                    fields: vec!["summary".into()],
+                    date_window: None,
+                },
             ],
             initial_winner: Some(InitialWinner::Source),
         };

@@ -11,6 +11,7 @@
 //!     - cross_reference             # a URL / key of the other side's item in a text field
 //!     - key_field: { source: labels, target: labels, prefix: "legacy-" }
 //!     - fields: [summary]           # equal mapped fields (source names), normalised
+//!       date_window: { source: created, target: created_at, days: 2 }   # optional
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -92,8 +93,13 @@ impl InitialWinner {
 pub enum MatchRule {
     /// Equal values of these mapped fields (source field names; each compared with its
     /// mapping's target field after the mapping's conversion), normalised for case and
-    /// whitespace. All must be equal; an empty value never matches.
-    Fields(Vec<String>),
+    /// whitespace. All must be equal; an empty value never matches. With a date window, the
+    /// two items' dates must also lie within its days of each other (a title that recurs,
+    /// like "Weekly report", pairs each item with the one made the same day).
+    Fields {
+        fields: Vec<String>,
+        date_window: Option<DateWindow>,
+    },
     /// One item names the other in a text field: its URL, `owner/repo#n` for a GitHub
     /// issue URL, or its `ABC-123` key.
     CrossReference,
@@ -108,6 +114,19 @@ pub enum MatchRule {
         prefix: Option<String>,
     },
 }
+
+/// `date_window:` of a `fields` rule: a date field on each side (any field name; read as a
+/// date, a date-time or RFC 3339 / `YYYY-MM-DD` text) and how many days apart they may be.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DateWindow {
+    pub source: String,
+    pub target: String,
+    pub days: u32,
+}
+
+/// The widest window: ten years.
+pub const MAX_WINDOW_DAYS: u32 = 3650;
 
 /// `key_field:`'s value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -127,9 +146,15 @@ impl Serialize for MatchRule {
         match self {
             MatchRule::CrossReference => serializer.serialize_str("cross_reference"),
             MatchRule::SameItem => serializer.serialize_str("same_item"),
-            MatchRule::Fields(fields) => {
-                let mut map = serializer.serialize_map(Some(1))?;
+            MatchRule::Fields {
+                fields,
+                date_window,
+            } => {
+                let mut map = serializer.serialize_map(Some(1 + date_window.is_some() as usize))?;
                 map.serialize_entry("fields", fields)?;
+                if let Some(window) = date_window {
+                    map.serialize_entry("date_window", window)?;
+                }
                 map.end()
             }
             MatchRule::KeyField {
@@ -176,8 +201,28 @@ impl<'de> Deserialize<'de> for MatchRule {
                 let Some(name) = map.next_key::<String>()? else {
                     return Err(A::Error::custom("an empty map is not a match rule"));
                 };
+                if name == "date_window" {
+                    return Err(A::Error::custom(
+                        "`date_window` belongs to a `fields` rule: write `fields: [...]` first, then `date_window:` in the same entry",
+                    ));
+                }
                 let rule = match name.as_str() {
-                    "fields" => MatchRule::Fields(map.next_value()?),
+                    "fields" => {
+                        let fields = map.next_value()?;
+                        let mut date_window = None;
+                        while let Some(extra) = map.next_key::<String>()? {
+                            if extra != "date_window" || date_window.is_some() {
+                                return Err(A::Error::custom(format!(
+                                    "a `fields` rule takes only `date_window` beside it, not `{extra}` (one rule per list entry)"
+                                )));
+                            }
+                            date_window = Some(map.next_value::<DateWindow>()?);
+                        }
+                        MatchRule::Fields {
+                            fields,
+                            date_window,
+                        }
+                    }
                     "key_field" => {
                         let spec: KeyFieldSpec = map.next_value()?;
                         MatchRule::KeyField {
@@ -212,7 +257,20 @@ impl MatchRule {
     /// How the rule is named in reports and the audit.
     pub fn label(&self) -> String {
         match self {
-            MatchRule::Fields(fields) => format!("fields {}", fields.join(" + ")),
+            MatchRule::Fields {
+                fields,
+                date_window: None,
+            } => format!("fields {}", fields.join(" + ")),
+            MatchRule::Fields {
+                fields,
+                date_window: Some(w),
+            } => format!(
+                "fields {} within {} days ({} ~ {})",
+                fields.join(" + "),
+                w.days,
+                w.source,
+                w.target
+            ),
             MatchRule::CrossReference => "cross_reference".to_string(),
             MatchRule::SameItem => "same_item".to_string(),
             MatchRule::KeyField {
@@ -269,7 +327,29 @@ pub(super) fn problems(sync: &SyncConfig, path: &ConfigPath) -> Vec<(ConfigPath,
             ));
         }
         match rule {
-            MatchRule::Fields(fields) => {
+            MatchRule::Fields {
+                fields,
+                date_window,
+            } => {
+                if let Some(window) = date_window {
+                    for (name, value) in [("source", &window.source), ("target", &window.target)] {
+                        if value.trim().is_empty() {
+                            out.push((
+                                rpath.key("date_window").key(name),
+                                format!("date_window `{name}` is empty; expected a date field name (`created`, `created_at`, `createdAt`)"),
+                            ));
+                        }
+                    }
+                    if window.days > MAX_WINDOW_DAYS {
+                        out.push((
+                            rpath.key("date_window").key("days"),
+                            format!(
+                                "{} days is wider than the widest window, {MAX_WINDOW_DAYS}",
+                                window.days
+                            ),
+                        ));
+                    }
+                }
                 if fields.is_empty() {
                     out.push((
                         rpath.key("fields"),

@@ -19,7 +19,7 @@ pub use environment::{env_reference, expand_environment, has_env_syntax};
 pub use error::{ConfigError, ConfigPath, Location, Segment};
 pub use export::to_yaml;
 pub use filters::{COMMON_FILTER_KEYS, Filters, SideFilters};
-pub use link_existing::{InitialWinner, LinkExisting, LinkMode, MatchRule};
+pub use link_existing::{DateWindow, InitialWinner, LinkExisting, LinkMode, MatchRule};
 pub use load::load_str;
 pub use locate::locate;
 pub use model::*;

@@ -10,6 +10,7 @@
 //! neither linked nor created. Every rule is hash-indexed: the cost grows with the number of
 //! items (and references in their text), never with their product.
 
+pub mod date_window;
 pub mod groups;
 pub mod initial_base;
 pub mod normalise;
@@ -115,7 +116,10 @@ pub fn match_items(
     for rule in &sync.link_existing.rules {
         let mut ties = Ties::new(ns, nt);
         match rule {
-            MatchRule::Fields(fields) => {
+            MatchRule::Fields {
+                fields,
+                date_window,
+            } => {
                 let source_keys = converted_keys(sync, fields, &source, &source_free, converter);
                 let target_keys: Vec<Vec<String>> = target
                     .iter()
@@ -130,7 +134,31 @@ pub fn match_items(
                         }))
                     })
                     .collect();
-                tie_by_keys(&mut ties, &source_keys, &target_keys);
+                match date_window {
+                    None => tie_by_keys(&mut ties, &source_keys, &target_keys),
+                    Some(window) => {
+                        let dates = |items: &[Item], field: &str| -> Vec<Option<i64>> {
+                            items
+                                .iter()
+                                .map(|item| date_window::seconds(item.field(field)))
+                                .collect()
+                        };
+                        let (source_at, target_at) = (
+                            dates(&source, &window.source),
+                            dates(&target, &window.target),
+                        );
+                        for (sources, targets) in buckets(&source_keys, &target_keys) {
+                            date_window::tie_within(
+                                &mut ties,
+                                &sources,
+                                &targets,
+                                &source_at,
+                                &target_at,
+                                i64::from(window.days) * 86_400,
+                            );
+                        }
+                    }
+                }
             }
             MatchRule::KeyField {
                 source: source_field,
@@ -357,9 +385,8 @@ fn converted_keys(
         .collect()
 }
 
-/// Tie the items that share a key: every source and target item of a key present on both
-/// sides stand in one group.
-fn tie_by_keys(ties: &mut Ties, source: &[Vec<String>], target: &[Vec<String>]) {
+/// The keys present on both sides, with the source and target items holding each.
+fn buckets(source: &[Vec<String>], target: &[Vec<String>]) -> Vec<(Vec<usize>, Vec<usize>)> {
     let mut by_key: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
     for (s, keys) in source.iter().enumerate() {
         for key in keys {
@@ -373,10 +400,17 @@ fn tie_by_keys(ties: &mut Ties, source: &[Vec<String>], target: &[Vec<String>]) 
             }
         }
     }
-    for (sources, targets) in by_key.values() {
-        let (Some(&s0), Some(&t0)) = (sources.first(), targets.first()) else {
-            continue;
-        };
+    by_key
+        .into_values()
+        .filter(|(sources, targets)| !sources.is_empty() && !targets.is_empty())
+        .collect()
+}
+
+/// Tie the items that share a key: every source and target item of a key present on both
+/// sides stand in one group.
+fn tie_by_keys(ties: &mut Ties, source: &[Vec<String>], target: &[Vec<String>]) {
+    for (sources, targets) in buckets(source, target) {
+        let (s0, t0) = (sources[0], targets[0]);
         for &s in &sources[1..] {
             ties.tie_sources(s0, s);
         }

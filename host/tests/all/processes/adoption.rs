@@ -96,7 +96,10 @@ fn adoption_runs_killed_at_random_points_link_each_existing_pair_once_and_duplic
         }
         killed += 1;
     }
-    assert!(killed >= 3, "at least three runs are cut mid-way ({killed})");
+    assert!(
+        killed >= 3,
+        "at least three runs are cut mid-way ({killed})"
+    );
     eprintln!("[figures] adoption kill loop: {killed} runs killed before one finished");
     let (code, _, stderr) = world.sync();
     assert_eq!(code, 0, "{stderr}");
