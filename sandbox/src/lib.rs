@@ -50,7 +50,7 @@ pub use accounting::RequestStats;
 pub use faults::{Fault, FaultPlan, Latency, ScriptedFault};
 pub use github::{GitHubComment, GitHubHandle, GitHubIssue, ProjectFieldValue, ProjectItem};
 pub use jira::JiraHandle;
-pub use linear::{LinearHandle, LinearIssue};
+pub use linear::{LinearAttachment, LinearHandle, LinearIssue};
 pub use pacing::TIME_SCALE_HEADER;
 pub use platform::Platform;
 pub use route_table::Route;

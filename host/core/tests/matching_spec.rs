@@ -384,7 +384,10 @@ fn a_date_window_pairs_a_recurring_title_with_the_item_made_the_same_day() {
             github(
                 w + 10,
                 "weekly report",
-                &[("created_at", Value::Text(format!("2024-05-{:02}T17:30:00Z", 1 + 7 * w)))],
+                &[(
+                    "created_at",
+                    Value::Text(format!("2024-05-{:02}T17:30:00Z", 1 + 7 * w)),
+                )],
             )
         })
         .collect();

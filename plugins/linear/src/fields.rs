@@ -16,9 +16,12 @@ pub const ESTIMATE: &str = "estimate";
 pub const IDENTIFIER: &str = "identifier";
 pub const CREATED_AT: &str = "createdAt";
 pub const UPDATED_AT: &str = "updatedAt";
+/// The URLs of the issue's attachments (links to a GitHub issue, a Jira issue, a document):
+/// read-only, and what `link_existing`'s `cross_reference` rule reads to pair existing items.
+pub const ATTACHMENTS: &str = "attachments";
 
 /// (name, type, writable), in the order `describe` lists them.
-const SPECS: [(&str, FieldType, bool); 11] = [
+const SPECS: [(&str, FieldType, bool); 12] = [
     (TITLE, FieldType::String, true),
     (DESCRIPTION, FieldType::String, true),
     (STATE, FieldType::String, true),
@@ -30,6 +33,7 @@ const SPECS: [(&str, FieldType, bool); 11] = [
     (IDENTIFIER, FieldType::String, false),
     (CREATED_AT, FieldType::Datetime, false),
     (UPDATED_AT, FieldType::Datetime, false),
+    (ATTACHMENTS, FieldType::Array, false),
 ];
 
 /// Linear's priority names, by number.
@@ -137,7 +141,7 @@ fn input_entry(
             Value::Null => ("estimate", Json::Null),
             other => ("estimate", json!(whole_number(ESTIMATE, other)?)),
         },
-        IDENTIFIER | CREATED_AT | UPDATED_AT => {
+        IDENTIFIER | CREATED_AT | UPDATED_AT | ATTACHMENTS => {
             return Err(PluginError::invalid_input(format!(
                 "`{}` is read-only on Linear",
                 field.name

@@ -6,10 +6,14 @@ use pmsync_sdk::{Item, Value};
 
 use crate::fields;
 
-/// The selection set of every issue the connector reads.
+/// The selection set of every issue the connector reads. Attachments: Linear's first page
+/// (50 by default, [`MAX_ATTACHMENTS`]), URLs only, read for cross-references.
 pub const ISSUE_SELECTION: &str = "id identifier title description priority estimate dueDate \
      url createdAt updatedAt state { id name } assignee { id name displayName email } \
-     labels { nodes { id name } }";
+     labels { nodes { id name } } attachments { nodes { url } }";
+
+/// How many attachments of an issue are read.
+pub const MAX_ATTACHMENTS: usize = 50;
 
 /// An issue as Linear returns it for [`ISSUE_SELECTION`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -31,6 +35,18 @@ pub struct IssueNode {
     pub state: Option<StateRef>,
     pub assignee: Option<UserRef>,
     pub labels: Option<LabelNodes>,
+    #[serde(default)]
+    pub attachments: Option<AttachmentNodes>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AttachmentNodes {
+    pub nodes: Vec<AttachmentRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct AttachmentRef {
+    pub url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -67,6 +83,16 @@ impl IssueNode {
             names.sort_by_key(|name| name.to_lowercase());
             names
         };
+        let attachments: Vec<String> = self
+            .attachments
+            .map(|a| {
+                a.nodes
+                    .into_iter()
+                    .map(|a| a.url)
+                    .take(MAX_ATTACHMENTS)
+                    .collect()
+            })
+            .unwrap_or_default();
         let assignee = self.assignee.and_then(|user| {
             user.email
                 .filter(|email| !email.is_empty())
@@ -91,6 +117,7 @@ impl IssueNode {
             .with_field(fields::IDENTIFIER, self.identifier)
             .with_field(fields::CREATED_AT, Value::datetime(self.created_at))
             .with_field(fields::UPDATED_AT, Value::datetime(self.updated_at))
+            .with_field(fields::ATTACHMENTS, Value::TextList(attachments))
     }
 }
 

@@ -639,7 +639,8 @@ fn describe_names_the_platform_fields_and_capabilities() {
             "estimate",
             "identifier",
             "createdAt",
-            "updatedAt"
+            "updatedAt",
+            "attachments"
         ]
     );
     assert!(descriptor.capabilities.contains(

@@ -30,6 +30,7 @@ pub(crate) fn new_issue() -> LinearIssue {
         updated_at: Utc::now(),
         completed_at: None,
         canceled_at: None,
+        attachments: Vec::new(),
     }
 }
 

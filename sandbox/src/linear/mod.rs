@@ -9,4 +9,4 @@ pub(crate) mod store;
 pub use api::LinearHandle;
 pub use api::SCHEMA_SDL as GRAPHQL_SCHEMA;
 pub(crate) use api::router;
-pub use store::LinearIssue;
+pub use store::{LinearAttachment, LinearIssue};

@@ -31,6 +31,16 @@ pub struct LinearIssue {
     pub updated_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
     pub canceled_at: Option<DateTime<Utc>>,
+    /// Links to other resources (a GitHub issue, a document), as Linear's integrations and
+    /// people attach them.
+    pub attachments: Vec<LinearAttachment>,
+}
+
+/// An issue's attachment: a titled link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinearAttachment {
+    pub title: String,
+    pub url: String,
 }
 
 pub(crate) const TEAM_KEY: &str = "ENG";
@@ -141,6 +151,7 @@ impl LinearStore {
                 updated_at: s.updated,
                 completed_at: (state == 3).then_some(s.updated),
                 canceled_at: None,
+                attachments: Vec::new(),
             };
             store.insert(issue);
         }
@@ -431,6 +442,17 @@ impl LinearStore {
             "state": self.state_json(state),
             "labels": {"nodes": labels, "pageInfo": {"hasNextPage": false, "hasPreviousPage": false, "startCursor": null, "endCursor": null}},
             "labelIds": issue.label_ids,
+            "attachments": {
+                "nodes": issue.attachments.iter().enumerate().map(|(n, a)| json!({
+                    "__typename": "Attachment",
+                    "id": seed::uuid(7, issue.number * 1000 + n as u64),
+                    "title": a.title,
+                    "url": a.url,
+                    "createdAt": iso(issue.created_at),
+                    "updatedAt": iso(issue.updated_at),
+                })).collect::<Vec<_>>(),
+                "pageInfo": {"hasNextPage": false, "hasPreviousPage": false, "startCursor": null, "endCursor": null},
+            },
             "assignee": assignee,
             "creator": self.user_json(0),
             "team": self.team_json(),

@@ -150,3 +150,46 @@ fn github_to_linear_creates_partners_of_open_labelled_issues_and_flows_edits_bot
         "the platforms received writes"
     );
 }
+
+#[test]
+fn a_linear_attachment_linking_a_github_issue_pairs_the_two_instead_of_creating_copies() {
+    let mut w = World::start("github_to_linear.yaml", |config| {
+        config.syncs[0].link_existing = pmsync_core::config::LinkExisting {
+            mode: pmsync_core::config::LinkMode::MatchThenCreate,
+            rules: vec![pmsync_core::config::MatchRule::CrossReference],
+            initial_winner: Some(pmsync_core::config::InitialWinner::Source),
+        };
+    });
+    let open: Vec<u64> = github_issues(&w.sandbox)
+        .into_iter()
+        .filter(|i| i.state == "open")
+        .map(|i| i.number)
+        .take(2)
+        .collect();
+    opt_in(&w, &open, &["ENG-4"]);
+    // The Linear issue's GitHub integration attached the first open issue; titles differ.
+    let attached = open[0];
+    assert!(w.sandbox.linear().edit("ENG-4", |issue| {
+        issue.title = "Worded differently in Linear".into();
+        issue.attachments.push(pmsync_sandbox::LinearAttachment {
+            title: format!("acme/widgets#{attached}"),
+            url: format!("https://github.com/acme/widgets/issues/{attached}"),
+        });
+    }));
+    let linear_before = linear_issues(&w.sandbox).len();
+
+    let first = w.run(SYNC);
+    assert_no_failures(&first);
+    assert_eq!(first.counts.matched, 1, "{}", first.summary());
+    assert_eq!(first.counts.created, 1, "only the unattached issue gets a partner");
+    assert_eq!(linear_issues(&w.sandbox).len(), linear_before + 1);
+    let links = w.store.links(SYNC).expect("links");
+    let pair = links
+        .iter()
+        .find(|l| l.target_key == "ENG-4")
+        .expect("ENG-4 is linked");
+    assert_eq!(pair.source_key, format!("#{attached}"));
+    // The source won the initial base: Linear now has the GitHub title.
+    let title = w.sandbox.github().issue(attached).expect("seeded").title;
+    assert_eq!(linear_issue(&w.sandbox, "ENG-4").expect("kept").title, title);
+}
