@@ -7,6 +7,7 @@ use pmsync_sdk::{
 };
 use serde_json::{Value as Json, json};
 
+use crate::remote_links;
 use crate::settings::Settings;
 use crate::{api, issue, jql, transitions, webhook, write};
 
@@ -14,7 +15,7 @@ use crate::{api, issue, jql, transitions, webhook, write};
 pub struct Jira;
 
 /// An id or key as one URL path segment.
-fn segment(id: &str) -> String {
+pub(crate) fn segment(id: &str) -> String {
     id.bytes()
         .map(|byte| {
             if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
@@ -50,10 +51,19 @@ fn search(
     let issues = answer["issues"].as_array().ok_or_else(|| {
         PluginError::transient(format!("{what}: the answer has no `issues` list"))
     })?;
-    let items = issues
+    let mut items = issues
         .iter()
         .map(|found| issue::to_item(found, settings, what))
         .collect::<Result<Vec<_>, _>>()?;
+    if settings.read_remote_links {
+        for item in &mut items {
+            let urls = remote_links::urls(settings, &item.id)?;
+            item.fields.push(pmsync_sdk::Field::new(
+                "remote_links",
+                pmsync_sdk::Value::TextList(urls),
+            ));
+        }
+    }
     let next = match (answer["isLast"].as_bool(), answer["nextPageToken"].as_str()) {
         (Some(true), _) => None,
         (_, Some(token)) if !token.is_empty() => Some(token.to_owned()),

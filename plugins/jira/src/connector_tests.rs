@@ -304,5 +304,81 @@ fn describe_lists_writable_and_read_only_fields() {
         .filter(|f| !f.writable)
         .map(|f| f.name.as_str())
         .collect();
-    assert_eq!(read_only, ["created", "updated", "reporter"]);
+    assert_eq!(
+        read_only,
+        ["created", "updated", "reporter", "remote_links"]
+    );
+}
+
+#[test]
+fn with_read_remote_links_a_listing_reads_each_issues_remote_link_urls() {
+    configure();
+    pmsync_sdk::config::testing::set("read_remote_links", "true");
+    let log = serve(|method, url, _| {
+        match (method, url) {
+        ("POST", _) => (
+            200,
+            json!({"issues": [issue_json("1", "PROJ-1", "To Do"), issue_json("2", "PROJ-2", "Done")], "isLast": true}).to_string(),
+        ),
+        (_, url) if url.ends_with("/issue/1/remotelink") => (
+            200,
+            json!([{"id": 7, "object": {"url": "https://github.com/acme/widgets/issues/4", "title": "acme/widgets#4"}}]).to_string(),
+        ),
+        _ => (200, "[]".to_string()),
+    }
+    });
+    let page = Jira::new()
+        .list_changed(ListRequest {
+            since: None,
+            cursor: None,
+            page_size: 50,
+            filter: no_filter(),
+        })
+        .unwrap();
+    pmsync_sdk::config::testing::clear();
+    assert_eq!(
+        page.items[0].field("remote_links"),
+        Some(&Value::TextList(vec![
+            "https://github.com/acme/widgets/issues/4".into()
+        ]))
+    );
+    assert_eq!(
+        page.items[1].field("remote_links"),
+        Some(&Value::TextList(vec![]))
+    );
+    assert_eq!(
+        log.borrow().len(),
+        3,
+        "one search, one remote-link read per issue"
+    );
+}
+
+#[test]
+fn without_read_remote_links_a_listing_is_one_request() {
+    configure();
+    let log = serve(|_, _, _| {
+        (
+            200,
+            json!({"issues": [issue_json("1", "PROJ-1", "To Do")], "isLast": true}).to_string(),
+        )
+    });
+    let page = Jira::new()
+        .list_changed(ListRequest {
+            since: None,
+            cursor: None,
+            page_size: 50,
+            filter: no_filter(),
+        })
+        .unwrap();
+    assert_eq!(page.items[0].field("remote_links"), None);
+    assert_eq!(log.borrow().len(), 1);
+}
+
+#[test]
+fn read_remote_links_that_is_not_a_boolean_is_refused_by_name() {
+    configure();
+    pmsync_sdk::config::testing::set("read_remote_links", "yes");
+    let error = crate::settings::Settings::load().unwrap_err();
+    pmsync_sdk::config::testing::clear();
+    assert!(format!("{error:?}").contains("read_remote_links"));
 }

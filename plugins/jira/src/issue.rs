@@ -20,6 +20,8 @@ pub const FIELDS: &[(&str, FieldType, bool)] = &[
     ("created", FieldType::Datetime, false),
     ("updated", FieldType::Datetime, false),
     ("reporter", FieldType::String, false),
+    // Read only with the setting `read_remote_links` (see `remote_links.rs`).
+    ("remote_links", FieldType::Array, false),
 ];
 
 pub fn field_specs() -> Vec<FieldSpec> {

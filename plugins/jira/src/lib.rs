@@ -19,6 +19,7 @@ pub mod issue;
 pub mod jql;
 pub mod limits;
 pub mod markdown_to_adf;
+pub mod remote_links;
 pub mod settings;
 pub mod transitions;
 pub mod webhook;

@@ -19,6 +19,8 @@ pub struct Settings {
     pub default_issue_type: String,
     /// The UTC offset (`+02:00`) in which the Jira account reads JQL dates.
     pub jql_time_zone: chrono::FixedOffset,
+    /// Whether listings read each issue's remote links (one request per issue).
+    pub read_remote_links: bool,
 }
 
 impl Settings {
@@ -50,8 +52,18 @@ impl Settings {
                 "the plugin setting `jql_time_zone` = {zone:?} is not a UTC offset like +02:00"
             ))
         })?;
+        let read_remote_links = match config::get_or("read_remote_links", "false").trim() {
+            "true" => true,
+            "false" => false,
+            other => {
+                return Err(PluginError::invalid_input(format!(
+                    "the plugin setting `read_remote_links` = {other:?} must be true or false"
+                )));
+            }
+        };
         Ok(Settings {
             base_url,
+            read_remote_links,
             project,
             jql: config::get("jql").filter(|jql| !jql.trim().is_empty()),
             story_points_field,

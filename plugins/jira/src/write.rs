@@ -147,7 +147,7 @@ pub fn changes(
                     .fields
                     .insert(settings.story_points_field.clone(), points);
             }
-            "created" | "updated" | "reporter" => {
+            "created" | "updated" | "reporter" | "remote_links" => {
                 return Err(PluginError::invalid_input(format!(
                     "{subject}: field `{}` is read-only in Jira",
                     field.name

@@ -84,6 +84,7 @@ pub(crate) fn router(state: Arc<JiraState>) -> (Router, Vec<Route>) {
         get "/issue/{id}/properties" => property_keys,
         get "/issue/{id}/properties/{property}" => get_property,
         put "/issue/{id}/properties/{property}" => set_property,
+        get "/issue/{id}/remotelink" => remote_links,
         get "/myself" => myself,
         get "/mypermissions" => my_permissions,
         get "/priority" => priorities,
@@ -365,6 +366,33 @@ async fn property_keys(State(state): St, Path(id): Path<String>) -> Response {
     }
 }
 
+/// `GET /issue/{id}/remotelink`: the issue's remote links, as `RemoteIssueLink` objects.
+async fn remote_links(State(state): St, Path(id): Path<String>) -> Response {
+    let store = lock(&state.store);
+    let Some(record) = store.find(&id) else {
+        return JiraError::message(
+            404,
+            "Issue does not exist or you do not have permission to see it.",
+        )
+        .into_response();
+    };
+    let links: Vec<Value> = record
+        .remote_links
+        .iter()
+        .enumerate()
+        .map(|(n, (title, url))| {
+            let link_id = record.id * 1000 + n as u64;
+            json!({
+                "id": link_id,
+                "self": format!("{}/rest/api/3/issue/{}/remotelink/{link_id}", store.base, record.id),
+                "globalId": format!("system={url}"),
+                "object": {"url": url, "title": title},
+            })
+        })
+        .collect();
+    json_response(StatusCode::OK, Value::Array(links))
+}
+
 async fn get_property(State(state): St, Path((id, property)): Path<(String, String)>) -> Response {
     let store = lock(&state.store);
     let Some(record) = store.find(&id) else {
@@ -496,6 +524,16 @@ impl JiraHandle {
                 r.fields = compact_all(wire);
             })
             .is_some()
+    }
+    /// Adds a remote link (a person or an integration linking a GitHub issue, say); false when
+    /// the issue is unknown. Remote links do not change `updated`, as in Jira.
+    pub fn add_remote_link(&self, id_or_key: &str, title: &str, url: &str) -> bool {
+        let mut store = lock(&self.state.store);
+        let Some(id) = store.find(id_or_key).map(|r| r.id) else {
+            return false;
+        };
+        store.add_remote_link(id, title, url);
+        true
     }
     /// Sets an issue's `updated` instant directly (test setup); false when unknown.
     pub fn set_updated(&self, id_or_key: &str, at: DateTime<Utc>) -> bool {

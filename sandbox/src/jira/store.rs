@@ -51,6 +51,8 @@ pub(crate) struct JiraRecord {
     pub(crate) updated_ms: i64,
     /// Oldest first.
     pub(crate) comments: Vec<JiraComment>,
+    /// Links to resources outside Jira (a GitHub issue, a document): (title, url).
+    pub(crate) remote_links: Vec<(String, String)>,
 }
 
 /// A comment on an issue; `body` is ADF (v2 answers give its text).
@@ -200,9 +202,18 @@ impl JiraStore {
                 properties: BTreeMap::new(),
                 updated_ms,
                 comments: Vec::new(),
+                remote_links: Vec::new(),
             },
         );
         id
+    }
+
+    pub(crate) fn add_remote_link(&mut self, id: u64, title: &str, url: &str) {
+        if let Some(record) = self.records.get_mut(&id) {
+            record
+                .remote_links
+                .push((title.to_string(), url.to_string()));
+        }
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -369,3 +369,47 @@ fn a_repository_and_its_own_board_are_paired_by_identity_and_nothing_is_created(
     assert_eq!(second.counts.writes, 0, "{}", second.summary());
     assert_eq!(w.platform_writes(), writes);
 }
+
+#[test]
+fn a_jira_remote_link_to_a_github_issue_pairs_the_two_when_remote_links_are_read() {
+    let mut w = World::start_with(
+        "jira_to_github.yaml",
+        SandboxOptions::seed_items(6),
+        |config: &mut ConfigFile| {
+            adopting(LinkMode::MatchOnly)(config);
+            config.syncs[0].link_existing.rules = vec![MatchRule::CrossReference];
+            config
+                .platforms
+                .get_mut("jira")
+                .expect("the example has jira")
+                .settings
+                .insert("read_remote_links".into(), "true".into());
+        },
+    );
+    let jira: Vec<String> = jira_project(&w.sandbox, "PROJ")
+        .into_iter()
+        .map(|i| i.key)
+        .collect();
+    let github: Vec<u64> = github_issues(&w.sandbox)
+        .into_iter()
+        .map(|i| i.number)
+        .collect();
+    // Someone linked the Jira issue to its GitHub issue by hand, as a remote link; no text
+    // field names the other, and the titles differ.
+    let (key, number) = (jira[2].clone(), github[4]);
+    assert!(w.sandbox.jira().add_remote_link(
+        &key,
+        &format!("acme/widgets#{number}"),
+        &format!("https://github.com/acme/widgets/issues/{number}"),
+    ));
+    let first = w.run(SYNC);
+    assert_no_failures(&first);
+    assert_eq!(first.counts.matched, 1, "{}", first.summary());
+    assert_eq!(first.counts.created, 0, "match_only creates nothing");
+    let links = w.store.links(SYNC).expect("links");
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        (links[0].source_key.as_str(), links[0].target_key.as_str()),
+        (key.as_str(), format!("#{number}").as_str())
+    );
+}

@@ -181,7 +181,10 @@ fn a_linear_attachment_linking_a_github_issue_pairs_the_two_instead_of_creating_
     let first = w.run(SYNC);
     assert_no_failures(&first);
     assert_eq!(first.counts.matched, 1, "{}", first.summary());
-    assert_eq!(first.counts.created, 1, "only the unattached issue gets a partner");
+    assert_eq!(
+        first.counts.created, 1,
+        "only the unattached issue gets a partner"
+    );
     assert_eq!(linear_issues(&w.sandbox).len(), linear_before + 1);
     let links = w.store.links(SYNC).expect("links");
     let pair = links
@@ -191,5 +194,8 @@ fn a_linear_attachment_linking_a_github_issue_pairs_the_two_instead_of_creating_
     assert_eq!(pair.source_key, format!("#{attached}"));
     // The source won the initial base: Linear now has the GitHub title.
     let title = w.sandbox.github().issue(attached).expect("seeded").title;
-    assert_eq!(linear_issue(&w.sandbox, "ENG-4").expect("kept").title, title);
+    assert_eq!(
+        linear_issue(&w.sandbox, "ENG-4").expect("kept").title,
+        title
+    );
 }
