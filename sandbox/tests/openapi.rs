@@ -259,6 +259,11 @@ fn jira_cases() -> Vec<Case> {
             Case::get(format!("{api}/issue/PROJ-{marked}/properties/pmsync"), 200),
             Case::get(format!("{api}/issue/PROJ-{marked}/properties/absent"), 404),
             Case::get(format!("{api}/issue/PROJ-{marked}/properties"), 200),
+            // With `globalId`: the one link (the description's 200 schema); without it Jira
+            // answers a list (the description's text and example), which the e2e tests read.
+            Case::get(format!("{api}/issue/PROJ-1/remotelink?globalId=system%3Dhttps%3A%2F%2Fgithub.com%2Facme%2Fwidgets%2Fissues%2F4"), 200),
+            Case::get(format!("{api}/issue/PROJ-1/remotelink?globalId=system%3Dnone"), 404),
+            Case::get(format!("{api}/issue/PROJ-999/remotelink"), 404),
         ]);
     }
     cases
@@ -335,6 +340,12 @@ async fn every_jira_route_v3_and_v2_answers_as_the_openapi_description_says() {
         spec_path: jira_spec_path,
         error_schema: jira_error_schema(),
     };
+    // A remote link to check the shape of a non-empty `remotelink` answer.
+    assert!(sb.jira().add_remote_link(
+        "PROJ-1",
+        "acme/widgets#4",
+        "https://github.com/acme/widgets/issues/4"
+    ));
     check_all(&platform, &sb.jira().routes(), &jira_cases(), "Jira").await;
     sb.shutdown().await;
 }

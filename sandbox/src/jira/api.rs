@@ -366,8 +366,19 @@ async fn property_keys(State(state): St, Path(id): Path<String>) -> Response {
     }
 }
 
-/// `GET /issue/{id}/remotelink`: the issue's remote links, as `RemoteIssueLink` objects.
-async fn remote_links(State(state): St, Path(id): Path<String>) -> Response {
+/// `GET /issue/{id}/remotelink`: the issue's remote links, a list of `RemoteIssueLink`
+/// objects; with `globalId`, the one link with that global id (404 without). (The OpenAPI
+/// description's 200 schema is the single object; its text and example give the list.)
+async fn remote_links(
+    State(state): St,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let global_id = QueryPairs::parse(raw.as_deref())
+        .all("globalId")
+        .into_iter()
+        .next()
+        .map(str::to_string);
     let store = lock(&state.store);
     let Some(record) = store.find(&id) else {
         return JiraError::message(
@@ -390,7 +401,16 @@ async fn remote_links(State(state): St, Path(id): Path<String>) -> Response {
             })
         })
         .collect();
-    json_response(StatusCode::OK, Value::Array(links))
+    match global_id {
+        None => json_response(StatusCode::OK, Value::Array(links)),
+        Some(global_id) => match links
+            .into_iter()
+            .find(|l| l["globalId"] == global_id.as_str())
+        {
+            Some(link) => json_response(StatusCode::OK, link),
+            None => JiraError::message(404, "No remote link with this global id.").into_response(),
+        },
+    }
 }
 
 async fn get_property(State(state): St, Path((id, property)): Path<(String, String)>) -> Response {
