@@ -376,7 +376,6 @@ async fn remote_links(
 ) -> Response {
     let global_id = QueryPairs::parse(raw.as_deref())
         .all("globalId")
-        .into_iter()
         .next()
         .map(str::to_string);
     let store = lock(&state.store);
