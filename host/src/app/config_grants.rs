@@ -3,7 +3,7 @@
 //! `credentials` injected; transformers and resolvers get their `plugins.settings`.
 //! Nothing else is granted.
 
-use crate::plugin::{Grants, HostPattern, Manifest, Pin, PluginKind};
+use crate::plugin::{Grants, HostPattern, LimitCaps, Manifest, Pin, PluginKind};
 use pmsync_core::config::ConfigFile;
 
 /// The connector platform a `platforms:` entry uses (its `connector`, or the entry's key).
@@ -38,6 +38,14 @@ pub fn grants_for(config: &ConfigFile, manifests: &[Manifest]) -> Result<Grants,
     }
     for (plugin, settings) in &config.plugins.settings {
         grants.plugins.entry(plugin.clone()).or_default().settings = settings.clone();
+    }
+    for (plugin, limits) in &config.plugins.limits {
+        grants.plugins.entry(plugin.clone()).or_default().set_limits = LimitCaps {
+            memory_mb: limits.memory_mb,
+            timeout_ms: limits.timeout_ms,
+            fuel: limits.fuel,
+            max_output_bytes: limits.max_output_bytes,
+        };
     }
     for (entry, platform) in &config.platforms {
         let connector = connector_platform(config, entry);

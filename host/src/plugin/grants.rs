@@ -53,6 +53,10 @@ pub struct PluginGrant {
     /// Caps on this plugin's limits, below the operator maxima.
     #[serde(default)]
     pub limits: LimitCaps,
+    /// Limits the operator sets for this plugin (`plugins.limits.NAME`): each replaces what
+    /// the manifest asks and the maxima (the config checked it against its ceiling).
+    #[serde(default)]
+    pub set_limits: LimitCaps,
     /// Settings a transformer or resolver reads through the `config` import (connectors
     /// get theirs per instance). Never secrets.
     #[serde(default)]
@@ -153,6 +157,13 @@ impl Grants {
         let mut limits = self.max.cap(manifest.limits);
         if let Some(grant) = grant {
             limits = grant.limits.cap(limits);
+            let set = grant.set_limits;
+            limits = Limits {
+                memory_mb: set.memory_mb.unwrap_or(limits.memory_mb),
+                timeout_ms: set.timeout_ms.unwrap_or(limits.timeout_ms),
+                fuel: set.fuel.unwrap_or(limits.fuel),
+                max_output_bytes: set.max_output_bytes.unwrap_or(limits.max_output_bytes),
+            };
         }
         Granted {
             capabilities: Capabilities { hosts, secrets },
@@ -173,6 +184,27 @@ mod tests {
              secrets = {secrets:?}\n[limits]\nmemory_mb = {memory_mb}\n"
         );
         Manifest::parse(&text, Path::new("plugin.toml")).unwrap()
+    }
+
+    #[test]
+    fn limits_the_operator_sets_replace_the_manifests_and_the_maxima() {
+        let m = manifest(&[], &[], 64);
+        let mut grants = Grants::default();
+        grants.plugins.entry("jira".into()).or_default().set_limits = LimitCaps {
+            memory_mb: Some(1024),
+            timeout_ms: Some(2_000),
+            ..LimitCaps::default()
+        };
+        let granted = grants.resolve(&m);
+        assert_eq!(
+            granted.limits.memory_mb, 1024,
+            "above the 512 MiB default maximum"
+        );
+        assert_eq!(
+            granted.limits.timeout_ms, 2_000,
+            "below what the manifest asks"
+        );
+        assert_eq!(granted.limits.fuel, m.limits.fuel, "unset: as asked");
     }
 
     #[test]

@@ -40,11 +40,57 @@ pub struct PluginsConfig {
     /// them (several, for rotation) and the keys revoked.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub trust: BTreeMap<String, TrustConfig>,
+    /// The operator's limits for a plugin, by plugin name: they replace what its manifest
+    /// asks (`[limits]`), up to [`PluginLimits::CEILING`]. A Python plugin given big batches
+    /// may need more memory than its author asked for; a plugin may be held to less.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub limits: BTreeMap<String, PluginLimits>,
 }
 
 impl PluginsConfig {
     pub fn is_empty(&self) -> bool {
-        self.pins.is_empty() && self.settings.is_empty() && self.trust.is_empty()
+        self.pins.is_empty()
+            && self.settings.is_empty()
+            && self.trust.is_empty()
+            && self.limits.is_empty()
+    }
+}
+
+/// `plugins.limits.NAME`: per call, as `[limits]` in a manifest; absent keys keep what the
+/// manifest asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PluginLimits {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_mb: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fuel: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output_bytes: Option<u64>,
+}
+
+impl PluginLimits {
+    /// The most an operator may give one plugin: (key, ceiling, unit).
+    pub const CEILING: [(&'static str, u64, &'static str); 4] = [
+        ("memory_mb", 4096, "MiB"),
+        ("timeout_ms", 600_000, "ms"),
+        ("fuel", 2_000_000_000_000, "units of fuel"),
+        ("max_output_bytes", 1 << 30, "bytes"),
+    ];
+
+    /// (key, value) of the limits given.
+    pub fn given(&self) -> Vec<(&'static str, u64)> {
+        [
+            ("memory_mb", self.memory_mb),
+            ("timeout_ms", self.timeout_ms),
+            ("fuel", self.fuel),
+            ("max_output_bytes", self.max_output_bytes),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| value.map(|v| (key, v)))
+        .collect()
     }
 }
 

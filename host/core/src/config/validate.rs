@@ -231,6 +231,35 @@ impl Validator<'_> {
                 self.error(path, message);
             }
         }
+        for (plugin, limits) in &config.plugins.limits {
+            let path = root.key("plugins").key("limits").key(plugin.clone());
+            if !self.available.plugin_settings.is_empty()
+                && !self.available.plugin_settings.contains_key(plugin)
+            {
+                let hint = super::suggest::closest(
+                    plugin,
+                    self.available.plugin_settings.keys().map(String::as_str),
+                )
+                .map(|c| format!("; did you mean `{c}`?"))
+                .unwrap_or_default();
+                self.error(
+                    path.clone(),
+                    format!("no plugin named `{plugin}` is loaded{hint}"),
+                );
+            }
+            for (key, value) in limits.given() {
+                let (_, ceiling, unit) = super::model::PluginLimits::CEILING
+                    .into_iter()
+                    .find(|(k, _, _)| *k == key)
+                    .expect("every limit has a ceiling");
+                if value == 0 || value > ceiling {
+                    self.error(
+                        path.key(key),
+                        format!("{key} must be between 1 and {ceiling} {unit}, got {value}"),
+                    );
+                }
+            }
+        }
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, sync) in config.syncs.iter().enumerate() {
             let path = root.key("syncs").index(i);

@@ -508,3 +508,47 @@ fn plugin_settings_are_checked_against_what_each_plugin_declares_with_their_posi
     );
     cli.run(&["validate", "--config", &good]).expect(0);
 }
+
+#[test]
+fn limits_the_operator_sets_for_a_plugin_are_in_force_and_shown_by_inspect() {
+    let cli = Cli::new();
+    let base = example_text("jira_to_github.yaml");
+    let config = cli.write(
+        "limits.yaml",
+        &format!(
+            "{base}\nplugins:\n  limits:\n    priority-resolver: {{ memory_mb: 1024, timeout_ms: 1500 }}\n"
+        ),
+    );
+    cli.run(&["validate", "--config", &config]).expect(0);
+    let inspected = cli
+        .run(&[
+            "plugins",
+            "inspect",
+            "priority-resolver",
+            "--config",
+            &config,
+            "--json",
+        ])
+        .expect(0)
+        .json();
+    assert_eq!(
+        inspected["limits"]["memory_mb"], 1024,
+        "above the default maximum: {inspected}"
+    );
+    assert_eq!(inspected["limits"]["timeout_ms"], 1500, "{inspected}");
+    assert_ne!(inspected["limits_asked"]["memory_mb"], 1024, "{inspected}");
+    let shown = cli
+        .run(&[
+            "plugins",
+            "inspect",
+            "priority-resolver",
+            "--config",
+            &config,
+        ])
+        .expect(0);
+    assert!(
+        shown.stdout.contains("in force") && shown.stdout.contains("1024"),
+        "{}",
+        shown.stdout
+    );
+}
