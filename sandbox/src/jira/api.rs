@@ -263,11 +263,7 @@ async fn get_issue(
             StatusCode::OK,
             version.issue(store.render(r, &fields, &properties)),
         ),
-        None => JiraError::message(
-            404,
-            "Issue does not exist or you do not have permission to see it.",
-        )
-        .into_response(),
+        None => JiraError::issue_not_found().into_response(),
     }
 }
 
@@ -358,11 +354,7 @@ async fn property_keys(State(state): St, Path(id): Path<String>) -> Response {
                 .collect();
             json_response(StatusCode::OK, json!({"keys": keys}))
         }
-        None => JiraError::message(
-            404,
-            "Issue does not exist or you do not have permission to see it.",
-        )
-        .into_response(),
+        None => JiraError::issue_not_found().into_response(),
     }
 }
 
@@ -380,11 +372,7 @@ async fn remote_links(
         .map(str::to_string);
     let store = lock(&state.store);
     let Some(record) = store.find(&id) else {
-        return JiraError::message(
-            404,
-            "Issue does not exist or you do not have permission to see it.",
-        )
-        .into_response();
+        return JiraError::issue_not_found().into_response();
     };
     let links: Vec<Value> = record
         .remote_links
@@ -415,11 +403,7 @@ async fn remote_links(
 async fn get_property(State(state): St, Path((id, property)): Path<(String, String)>) -> Response {
     let store = lock(&state.store);
     let Some(record) = store.find(&id) else {
-        return JiraError::message(
-            404,
-            "Issue does not exist or you do not have permission to see it.",
-        )
-        .into_response();
+        return JiraError::issue_not_found().into_response();
     };
     match record.properties.get(&property) {
         Some(v) => json_response(StatusCode::OK, json!({"key": property, "value": v})),

@@ -115,11 +115,7 @@ pub(crate) async fn list(
     };
     let store = lock(&state.store);
     let Some(record) = store.find(&issue) else {
-        return JiraError::message(
-            404,
-            "Issue does not exist or you do not have permission to see it.",
-        )
-        .into_response();
+        return JiraError::issue_not_found().into_response();
     };
     let mut ordered: Vec<&JiraComment> = record.comments.iter().collect();
     if newest_first {
@@ -168,11 +164,7 @@ pub(crate) async fn get(
 ) -> Response {
     let store = lock(&state.store);
     let Some(record) = store.find(&issue) else {
-        return JiraError::message(
-            404,
-            "Issue does not exist or you do not have permission to see it.",
-        )
-        .into_response();
+        return JiraError::issue_not_found().into_response();
     };
     match record.comments.iter().find(|c| c.id.to_string() == comment) {
         Some(c) => json_response(

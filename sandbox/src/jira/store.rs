@@ -22,6 +22,14 @@ pub(crate) struct JiraError {
 }
 
 impl JiraError {
+    /// Jira's 404 for an issue id or key it does not know (or may not show).
+    pub(crate) fn issue_not_found() -> Self {
+        JiraError::message(
+            404,
+            "Issue does not exist or you do not have permission to see it.",
+        )
+    }
+
     pub(crate) fn message(status: u16, message: impl Into<String>) -> Self {
         JiraError {
             status,
@@ -230,12 +238,9 @@ impl JiraStore {
     }
 
     fn id_of(&self, id_or_key: &str) -> Result<u64, JiraError> {
-        self.find(id_or_key).map(|r| r.id).ok_or_else(|| {
-            JiraError::message(
-                404,
-                "Issue does not exist or you do not have permission to see it.",
-            )
-        })
+        self.find(id_or_key)
+            .map(|r| r.id)
+            .ok_or_else(|| JiraError::issue_not_found())
     }
 
     /// Runs `change` on an issue's fields, then bumps `updated` (a human edit).
@@ -707,12 +712,9 @@ impl JiraStore {
     }
 
     pub(crate) fn transitions(&self, id_or_key: &str) -> Result<Vec<Value>, JiraError> {
-        let record = self.find(id_or_key).ok_or_else(|| {
-            JiraError::message(
-                404,
-                "Issue does not exist or you do not have permission to see it.",
-            )
-        })?;
+        let record = self
+            .find(id_or_key)
+            .ok_or_else(|| JiraError::issue_not_found())?;
         let current = record
             .fields
             .get("status")
@@ -840,12 +842,10 @@ impl JiraStore {
                 "The property value is too long; the limit is 32768 bytes.",
             ));
         }
-        let record = self.records.get_mut(&id).ok_or_else(|| {
-            JiraError::message(
-                404,
-                "Issue does not exist or you do not have permission to see it.",
-            )
-        })?;
+        let record = self
+            .records
+            .get_mut(&id)
+            .ok_or_else(|| JiraError::issue_not_found())?;
         Ok(record
             .properties
             .insert(property.to_string(), value)
