@@ -240,7 +240,7 @@ impl JiraStore {
     fn id_of(&self, id_or_key: &str) -> Result<u64, JiraError> {
         self.find(id_or_key)
             .map(|r| r.id)
-            .ok_or_else(|| JiraError::issue_not_found())
+            .ok_or_else(JiraError::issue_not_found)
     }
 
     /// Runs `change` on an issue's fields, then bumps `updated` (a human edit).
@@ -714,7 +714,7 @@ impl JiraStore {
     pub(crate) fn transitions(&self, id_or_key: &str) -> Result<Vec<Value>, JiraError> {
         let record = self
             .find(id_or_key)
-            .ok_or_else(|| JiraError::issue_not_found())?;
+            .ok_or_else(JiraError::issue_not_found)?;
         let current = record
             .fields
             .get("status")
@@ -845,7 +845,7 @@ impl JiraStore {
         let record = self
             .records
             .get_mut(&id)
-            .ok_or_else(|| JiraError::issue_not_found())?;
+            .ok_or_else(JiraError::issue_not_found)?;
         Ok(record
             .properties
             .insert(property.to_string(), value)
