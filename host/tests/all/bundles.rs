@@ -8,28 +8,13 @@
 //! registry installed (`scripts/ensure-test-tools.sh`; without it these tests fail under
 //! `CI=true` and skip visibly otherwise).
 
+use crate::support::{BIN, plugin_cache, sandbox_platforms_yaml, workspace};
 use pmsync_host::bundle::archive;
 use pmsync_sandbox::{Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const BIN: &str = env!("CARGO_BIN_EXE_pmsync-host");
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// The compiled-plugin cache these tests share.
-fn cache_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bundles-plugin-cache");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// What one run of the binary said.
 struct Ran {
@@ -276,6 +261,7 @@ fn config(sandbox: Option<&SandboxHandle>, keys: &[&str], revoked: &[&str]) -> S
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let platforms = sandbox_platforms_yaml(&jira, &github);
     format!(
         r#"name: "jira-github"
 source_platform: "jira"
@@ -288,18 +274,7 @@ plugins:
     acme:
       keys: [{}]
       revoked: [{}]
-platforms:
-  jira:
-    settings: {{ base_url: "{jira}", project: "PROJ" }}
-    credentials:
-      token: {{ type: basic, user: "${{JIRA_EMAIL}}", token: "${{JIRA_API_TOKEN}}" }}
-    allow_hosts: ["http://127.0.0.1:*"]
-  github:
-    settings: {{ base_url: "{github}", repo: "acme/widgets" }}
-    credentials:
-      token: {{ type: bearer, token: "${{GITHUB_TOKEN}}" }}
-    allow_hosts: ["http://127.0.0.1:*"]
-field_mappings:
+{platforms}field_mappings:
   - {{ source_field: summary, target_field: title, required: true }}
 "#,
         list(keys),
@@ -354,7 +329,7 @@ impl Machine {
             all.push("--plugins".into());
             all.push(self.plugins().display().to_string());
             all.push("--cache-dir".into());
-            all.push(cache_dir().display().to_string());
+            all.push(plugin_cache("bundles-plugin-cache").display().to_string());
         }
         let args: Vec<&str> = all.iter().map(String::as_str).collect();
         pmsync(self.dir.path(), &args)

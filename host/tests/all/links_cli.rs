@@ -2,47 +2,24 @@
 //! the sandbox platforms (served from this test process, example data). Needs the plugins
 //! built (`make plugins`).
 
+use crate::support::{BIN, plugin_cache, sandbox_platforms_yaml, workspace};
 use pmsync_host::store::{AuditQuery, Store};
 use pmsync_sandbox::{Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
 use serde_json::Value as Json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_pmsync-host");
 const SYNC: &str = "jira-github";
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-fn cache_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("links-plugin-cache");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn config(jira: &str, github: &str) -> String {
+    let platforms = sandbox_platforms_yaml(jira, github);
     format!(
         r#"
 name: "{SYNC}"
 source_platform: "jira"
 target_platform: "github"
 retry_delay: 0.05
-platforms:
-  jira:
-    settings: {{ base_url: "{jira}", project: "PROJ" }}
-    credentials:
-      token: {{ type: basic, user: "${{JIRA_EMAIL}}", token: "${{JIRA_API_TOKEN}}" }}
-    allow_hosts: ["http://127.0.0.1:*"]
-  github:
-    settings: {{ base_url: "{github}", repo: "acme/widgets" }}
-    credentials:
-      token: {{ type: bearer, token: "${{GITHUB_TOKEN}}" }}
-    allow_hosts: ["http://127.0.0.1:*"]
-field_mappings:
+{platforms}field_mappings:
   - {{ source_field: summary, target_field: title, required: true }}
 link_existing:
   initial_winner: source
@@ -91,7 +68,7 @@ impl World {
                 .arg("--plugins")
                 .arg(workspace().join("plugins"))
                 .arg("--cache-dir")
-                .arg(cache_dir());
+                .arg(plugin_cache("links-plugin-cache"));
         }
         let out = command
             .env_clear()

@@ -4,6 +4,7 @@
 //! killed with SIGKILL at random points while people edit both sides, with faults that
 //! include writes applied whose answer is lost. Needs the plugins built (`make plugins`).
 
+use crate::support::{BIN, plugin_cache, sandbox_platforms_yaml, workspace};
 use pmsync_host::store::{AuditQuery, AuditStatus, Store};
 use pmsync_sandbox::{FaultPlan, Sandbox, SandboxHandle, SandboxOptions, SandboxRuntime};
 use rand::rngs::StdRng;
@@ -11,29 +12,15 @@ use rand::{Rng, SeedableRng};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_pmsync-host");
 const SYNC: &str = "jira-github";
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// The compiled-plugin cache these tests share (warmed by the first run).
-fn cache_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("processes-plugin-cache");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 /// A Jira ↔ GitHub sync of summary/title and status/state, pointed at the sandbox.
 fn config(jira: &str, github: &str, batch_size: u32) -> String {
+    let platforms = sandbox_platforms_yaml(jira, github);
     format!(
         r#"
 name: "{SYNC}"
@@ -46,18 +33,7 @@ concurrency: 2
 enable_retry: true
 max_retries: 4
 retry_delay: 0.05
-platforms:
-  jira:
-    settings: {{ base_url: "{jira}", project: "PROJ" }}
-    credentials:
-      token: {{ type: basic, user: "${{JIRA_EMAIL}}", token: "${{JIRA_API_TOKEN}}" }}
-    allow_hosts: ["http://127.0.0.1:*"]
-  github:
-    settings: {{ base_url: "{github}", repo: "acme/widgets" }}
-    credentials:
-      token: {{ type: bearer, token: "${{GITHUB_TOKEN}}" }}
-    allow_hosts: ["http://127.0.0.1:*"]
-field_mappings:
+{platforms}field_mappings:
   - {{ source_field: summary, target_field: title, required: true }}
   - source_field: status
     target_field: state
@@ -116,7 +92,7 @@ impl World {
             .arg("--plugins")
             .arg(workspace().join("plugins"))
             .arg("--cache-dir")
-            .arg(cache_dir());
+            .arg(plugin_cache("processes-plugin-cache"));
         if subcommand == "sync" || subcommand == "run" {
             command
                 .arg("--state")
