@@ -386,6 +386,9 @@ pub enum PluginsCommand {
         #[command(flatten)]
         json: JsonOpt,
     },
+    /// Run a resolver on one conflict, or a transformer on one value, and print its answer.
+    #[command(after_long_help = super::plugin_test_args::PLUGINS_TEST_HELP)]
+    Test(super::plugin_test_args::PluginTestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -565,6 +568,10 @@ impl Command {
                 g.config = config.config.clone();
                 plugins(p, &mut g);
                 g.json = json.json;
+            }
+            Command::Plugins(PluginsCommand::Test(a)) => {
+                plugins(&a.plugins, &mut g);
+                g.json = a.json.json;
             }
             Command::History(a) => {
                 g.state = a.state.state.clone();

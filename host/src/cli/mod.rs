@@ -13,6 +13,9 @@ mod history_cmd;
 mod links_args;
 mod links_cmd;
 mod output;
+mod plugin_test_args;
+mod plugin_test_cmd;
+mod plugin_test_input;
 mod plugins_cmd;
 mod progress_bar;
 mod report_view;
@@ -50,6 +53,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Plugins(PluginsCommand::List { .. }) => plugins_cmd::list(&ctx),
         Command::Plugins(PluginsCommand::Inspect { name, .. }) => plugins_cmd::inspect(&ctx, &name),
+        Command::Plugins(PluginsCommand::Test(args)) => plugin_test_cmd::test(&ctx, &args),
         Command::Validate(_) => config_cmds::validate(&ctx),
         Command::Doctor(args) => doctor_cmd::doctor(&ctx, &args),
         Command::ExportConfig(args) => config_cmds::export(&ctx, &args),
