@@ -6,7 +6,9 @@ use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::outln;
 use super::plugin_test_args::PluginTestArgs;
-use super::plugin_test_input::{ConflictInput, option_text, parse_conflict, parse_settings, parse_value};
+use super::plugin_test_input::{
+    ConflictInput, option_text, parse_conflict, parse_settings, parse_value,
+};
 use crate::plugin::{Grants, PluginInfo, PluginKind, PluginSet};
 use pmsync_core::error::ItemError;
 use pmsync_core::plugins::{
@@ -18,8 +20,10 @@ use serde_json::json;
 pub fn test(ctx: &Context, args: &PluginTestArgs) -> Result<Outcome, CliError> {
     // Every input is read and checked before anything is loaded.
     let settings = match &args.settings {
-        Some(text) => parse_settings(&option_text("--settings", text).map_err(CliError::bad_input)?)
-            .map_err(CliError::bad_input)?,
+        Some(text) => {
+            parse_settings(&option_text("--settings", text).map_err(CliError::bad_input)?)
+                .map_err(CliError::bad_input)?
+        }
         None => Default::default(),
     };
     let conflict = match &args.conflict {
@@ -41,12 +45,18 @@ pub fn test(ctx: &Context, args: &PluginTestArgs) -> Result<Outcome, CliError> {
     };
 
     let mut grants = Grants::default();
-    grants.plugins.entry(args.name.clone()).or_default().settings = settings;
+    grants
+        .plugins
+        .entry(args.name.clone())
+        .or_default()
+        .settings = settings;
     let loaded = ctx.load_plugins_with(&grants)?;
     let info = super::plugins_cmd::find(ctx, &loaded, &args.name)?;
     match (info.kind, conflict, value) {
         (PluginKind::Resolver, Some(conflict), _) => resolve(ctx, &loaded.plugins, &info, conflict),
-        (PluginKind::Transformer, _, Some(value)) => transform(ctx, &loaded.plugins, &info, args, value),
+        (PluginKind::Transformer, _, Some(value)) => {
+            transform(ctx, &loaded.plugins, &info, args, value)
+        }
         (PluginKind::Resolver, None, _) => Err(CliError::bad_input(format!(
             "`{}` is a resolver: give it a conflict with --conflict JSON",
             info.name
@@ -175,7 +185,11 @@ fn transform(
                 doc["output_type"] = json!(output.kind());
                 ctx.out.json(&doc);
             } else {
-                outln!("{} ({name}): {value} -> {output} ({})", info.name, output.kind());
+                outln!(
+                    "{} ({name}): {value} -> {output} ({})",
+                    info.name,
+                    output.kind()
+                );
             }
             Ok(Outcome::Ok)
         }

@@ -110,7 +110,9 @@ fn item(which: &str, raw: RawItem, key: &str, now: DateTime<Utc>) -> Result<Item
         None => now,
         Some(text) => DateTime::parse_from_rfc3339(&text)
             .map_err(|e| {
-                format!("--conflict: `{which}.updated_at` is {text:?}, not an RFC 3339 instant ({e})")
+                format!(
+                    "--conflict: `{which}.updated_at` is {text:?}, not an RFC 3339 instant ({e})"
+                )
             })?
             .with_timezone(&Utc),
     };
@@ -120,7 +122,11 @@ fn item(which: &str, raw: RawItem, key: &str, now: DateTime<Utc>) -> Result<Item
         key,
         url: raw.url,
         updated_at,
-        fields: raw.fields.iter().map(|(k, v)| (k.clone(), value_of(v))).collect(),
+        fields: raw
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), value_of(v)))
+            .collect(),
     })
 }
 
@@ -187,12 +193,17 @@ mod tests {
     #[test]
     fn bad_conflicts_say_what_is_wrong() {
         let err = parse_conflict("{oops", now()).unwrap_err();
-        assert!(err.starts_with("--conflict is not valid: key must be a string"), "{err}");
+        assert!(
+            err.starts_with("--conflict is not valid: key must be a string"),
+            "{err}"
+        );
         let err = parse_conflict(r#"{"field": "x", "source": 1}"#, now()).unwrap_err();
         assert!(err.contains("missing field `target`"), "{err}");
-        let err =
-            parse_conflict(r#"{"field": "x", "source": 1, "target": 2, "sorce": 3}"#, now())
-                .unwrap_err();
+        let err = parse_conflict(
+            r#"{"field": "x", "source": 1, "target": 2, "sorce": 3}"#,
+            now(),
+        )
+        .unwrap_err();
         assert!(err.contains("unknown field `sorce`"), "{err}");
         let err = parse_conflict(
             r#"{"field": "x", "source": 1, "target": 2, "source_item": {"updated_at": "yesterday"}}"#,
@@ -210,6 +221,10 @@ mod tests {
         let settings = parse_settings(r#"{"order": ["A", "B"], "otherwise": "newer"}"#).unwrap();
         assert_eq!(settings["order"], r#"["A","B"]"#);
         assert_eq!(settings["otherwise"], "newer");
-        assert!(parse_settings("[1]").unwrap_err().starts_with("--settings is not valid"));
+        assert!(
+            parse_settings("[1]")
+                .unwrap_err()
+                .starts_with("--settings is not valid")
+        );
     }
 }

@@ -20,7 +20,10 @@ fn node_tests_pass(dir: &Path) -> String {
         .current_dir(dir)
         .output()
         .unwrap_or_else(|e| {
-            panic!("cannot run `node --test` in {} (node 20 or later is needed): {e}", dir.display())
+            panic!(
+                "cannot run `node --test` in {} (node 20 or later is needed): {e}",
+                dir.display()
+            )
         });
     let report = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
@@ -34,7 +37,11 @@ fn node_tests_pass(dir: &Path) -> String {
         .find_map(|l| l.strip_prefix("# pass "))
         .and_then(|n| n.trim().parse::<u32>().ok())
         .unwrap_or(0);
-    assert!(passed > 0, "node --test in {} ran no test:\n{report}", dir.display());
+    assert!(
+        passed > 0,
+        "node --test in {} ran no test:\n{report}",
+        dir.display()
+    );
     report
 }
 
@@ -87,7 +94,11 @@ fn fill_template(kind: &str, name: &str, to: &Path) {
     for part in ["common", kind] {
         let from = root.join("templates/js").join(part);
         for entry in walk(&from) {
-            let relative = entry.strip_prefix(&from).unwrap().to_string_lossy().to_string();
+            let relative = entry
+                .strip_prefix(&from)
+                .unwrap()
+                .to_string_lossy()
+                .to_string();
             let target = to.join(fill(&relative));
             std::fs::create_dir_all(target.parent().unwrap()).unwrap();
             std::fs::write(&target, fill(&std::fs::read_to_string(&entry).unwrap())).unwrap();
@@ -126,9 +137,19 @@ fn every_javascript_template_filled_in_passes_its_own_node_tests() {
         );
         for file in walk(&plugin) {
             let text = std::fs::read_to_string(&file).unwrap();
-            assert!(!text.contains("{{"), "{} keeps a placeholder", file.display());
+            assert!(
+                !text.contains("{{"),
+                "{} keeps a placeholder",
+                file.display()
+            );
         }
-        for needed in ["build.sh", "build.mjs", "package.json", ".gitignore", "component.js"] {
+        for needed in [
+            "build.sh",
+            "build.mjs",
+            "package.json",
+            ".gitignore",
+            "component.js",
+        ] {
             assert!(plugin.join(needed).exists(), "{kind}: no {needed}");
         }
         node_tests_pass(&plugin);

@@ -100,7 +100,10 @@ impl World {
             other => panic!("no Jira status {other}"),
         };
         assert!(self.sandbox.jira().edit(key, |f| {
-            f.insert("status".into(), serde_json::json!({"id": id, "name": status}));
+            f.insert(
+                "status".into(),
+                serde_json::json!({"id": id, "name": status}),
+            );
         }));
     }
 
@@ -115,7 +118,11 @@ impl World {
 fn count(run: &Json, what: &str) -> u64 {
     run["reports"]
         .as_array()
-        .map(|r| r.iter().map(|r| r["counts"][what].as_u64().unwrap_or(0)).sum())
+        .map(|r| {
+            r.iter()
+                .map(|r| r["counts"][what].as_u64().unwrap_or(0))
+                .sum()
+        })
         .unwrap_or(0)
 }
 
@@ -184,5 +191,8 @@ fn a_status_moved_on_both_sides_is_decided_by_the_javascript_resolver_on_both_pl
     let (code, history, stderr) = w.pmsync(&["history", "--item", "ENG-1"]);
     assert_eq!(code, 0, "{stderr}");
     let text = history.to_string();
-    assert!(text.contains("workflow_order"), "the audit names the resolver: {text}");
+    assert!(
+        text.contains("workflow_order"),
+        "the audit names the resolver: {text}"
+    );
 }

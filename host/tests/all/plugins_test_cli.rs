@@ -31,8 +31,12 @@ struct Ran {
 
 impl Ran {
     fn json(&self) -> Json {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 
@@ -156,7 +160,8 @@ fn a_transformer_transforms_one_value_from_the_command_line() {
     let ran = plugins_test(&["example-transforms", "--value", r#""High""#]);
     assert_eq!(ran.code, 2);
     assert!(
-        ran.stderr.contains("provides several transforms; choose one with --transform"),
+        ran.stderr
+            .contains("provides several transforms; choose one with --transform"),
         "{}",
         ran.stderr
     );
@@ -170,11 +175,21 @@ fn bad_json_and_wrong_inputs_are_refused_with_exit_2_saying_what_is_wrong() {
             "--conflict is not valid: key must be a string at line 1 column 2",
         ),
         (
-            &["workflow-resolver", "--conflict", r#"{"field": "status", "source": "Done"}"#],
+            &[
+                "workflow-resolver",
+                "--conflict",
+                r#"{"field": "status", "source": "Done"}"#,
+            ],
             "missing field `target`",
         ),
         (
-            &["workflow-resolver", "--conflict", r#"{"field": "x", "source": 1, "target": 2}"#, "--settings", "[1]"],
+            &[
+                "workflow-resolver",
+                "--conflict",
+                r#"{"field": "x", "source": 1, "target": 2}"#,
+                "--settings",
+                "[1]",
+            ],
             "--settings is not valid",
         ),
         (
@@ -185,10 +200,7 @@ fn bad_json_and_wrong_inputs_are_refused_with_exit_2_saying_what_is_wrong() {
             &["no-such-plugin", "--value", "1"],
             "no plugin named `no-such-plugin`",
         ),
-        (
-            &["jira", "--value", "1"],
-            "`jira` is a connector",
-        ),
+        (&["jira", "--value", "1"], "`jira` is a connector"),
     ];
     for (args, message) in cases {
         let ran = plugins_test(args);
