@@ -39,7 +39,10 @@ impl World {
             std::fs::read_to_string(workspace().join("examples/js_workflow_resolver.yaml"))
                 .expect("the example exists");
         let config = example
-            .replace("http://127.0.0.1:18082", &sandbox.linear_url())
+            .replace(
+                "http://127.0.0.1:18082",
+                sandbox.linear_url().trim_end_matches("/graphql"),
+            )
             .replace("http://127.0.0.1:18080", &sandbox.jira_url());
         std::fs::write(dir.path().join("sync.yaml"), config).unwrap();
         World {
@@ -190,9 +193,20 @@ fn a_status_moved_on_both_sides_is_decided_by_the_javascript_resolver_on_both_pl
 
     let (code, history, stderr) = w.pmsync(&["history", "--item", "ENG-1"]);
     assert_eq!(code, 0, "{stderr}");
-    let text = history.to_string();
+    let entries = history.as_array().expect("history entries");
+    let conflict = entries
+        .iter()
+        .find(|e| e["status"] == "conflict")
+        .unwrap_or_else(|| panic!("the conflict is audited: {history}"));
+    assert_eq!(
+        conflict["detail"],
+        "state → status: source \"Done\" vs target \"In Progress\"; Custom: source wins",
+        "{history}"
+    );
     assert!(
-        text.contains("workflow_order"),
-        "the audit names the resolver: {text}"
+        entries.iter().any(|e| e["status"] == "updated"
+            && e["target_key"] == jira1.as_str()
+            && e["changes"][0]["new"]["value"] == "Done"),
+        "the winning status is audited as written to Jira: {history}"
     );
 }
