@@ -16,9 +16,11 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// The compiled-plugin cache these tests (and the JavaScript sync test) share.
+/// The compiled-plugin cache these tests and the JavaScript sync test share with the `cli`
+/// tests (components are cached by digest, so the 12 MB JavaScript component is compiled
+/// once for all of them).
 pub fn cache_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("js-plugin-cache");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-plugin-cache");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
