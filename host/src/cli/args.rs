@@ -406,6 +406,9 @@ pub enum PluginsCommand {
         #[command(flatten)]
         json: JsonOpt,
     },
+    /// Run a resolver on one conflict, or a transformer on one value, and print its answer.
+    #[command(after_long_help = super::plugin_test_args::PLUGINS_TEST_HELP)]
+    Test(super::plugin_test_args::PluginTestArgs),
 }
 
 #[derive(Debug, Args)]
@@ -588,6 +591,10 @@ impl Command {
             }
             Command::Plugins(PluginsCommand::New { json, .. }) => {
                 g.json = json.json;
+            }
+            Command::Plugins(PluginsCommand::Test(a)) => {
+                plugins(&a.plugins, &mut g);
+                g.json = a.json.json;
             }
             Command::History(a) => {
                 g.state = a.state.state.clone();

@@ -13,6 +13,9 @@ mod history_cmd;
 mod links_args;
 mod links_cmd;
 mod output;
+mod plugin_test_args;
+mod plugin_test_cmd;
+mod plugin_test_input;
 mod plugins_cmd;
 mod plugins_new_cmd;
 mod progress_bar;
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
             dir,
             ..
         }) => plugins_new_cmd::new(&ctx, &name, kind, lang, dir),
+        Command::Plugins(PluginsCommand::Test(args)) => plugin_test_cmd::test(&ctx, &args),
         Command::Validate(_) => config_cmds::validate(&ctx),
         Command::Doctor(args) => doctor_cmd::doctor(&ctx, &args),
         Command::ExportConfig(args) => config_cmds::export(&ctx, &args),

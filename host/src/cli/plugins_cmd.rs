@@ -1,9 +1,9 @@
-//! `plugins list` and `plugins inspect NAME`.
+//! `plugins list` and `plugins inspect NAME` (`plugins test NAME`: `plugin_test_cmd`).
 
 use super::context::Context;
 use super::exit::{CliError, Outcome};
 use super::output::{out, outln};
-use crate::plugin::{LoadReport, render_details, render_table};
+use crate::plugin::{LoadReport, PluginInfo, render_details, render_table};
 
 /// The plugins as a run would load them: with `--config`, its pins decide between plugins
 /// claiming one name and its grants are applied; without, nothing is granted.
@@ -42,13 +42,19 @@ pub fn list(ctx: &Context) -> Result<Outcome, CliError> {
 
 pub fn inspect(ctx: &Context, name: &str) -> Result<Outcome, CliError> {
     let loaded = load(ctx)?;
+    let info = find(ctx, &loaded, name)?;
+    if ctx.out.json {
+        ctx.out.json(&info);
+    } else {
+        out!("{}", render_details(&info));
+    }
+    Ok(Outcome::Ok)
+}
+
+/// The loaded plugin `name`; its refusal, or the names loaded, when there is none.
+pub fn find(ctx: &Context, loaded: &LoadReport, name: &str) -> Result<PluginInfo, CliError> {
     if let Some(info) = loaded.plugins.info(name) {
-        if ctx.out.json {
-            ctx.out.json(&info);
-        } else {
-            out!("{}", render_details(&info));
-        }
-        return Ok(Outcome::Ok);
+        return Ok(info);
     }
     if let Some(error) = loaded.errors.iter().find(|e| refusal_of(&e.plugin, name)) {
         return Err(CliError::bad_input(format!("{error}")));

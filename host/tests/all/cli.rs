@@ -18,19 +18,21 @@ mod second_pass;
 
 const BIN: &str = env!("CARGO_BIN_EXE_pmsync-host");
 
-const FIRST_PARTY: [&str; 6] = [
+const FIRST_PARTY: [&str; 7] = [
     "example-transforms",
     "github",
     "github-projects",
     "jira",
     "linear",
     "priority-resolver",
+    "workflow-resolver",
 ];
 
-const EXAMPLES: [&str; 5] = [
+const EXAMPLES: [&str; 6] = [
     "github_projects.yaml",
     "github_to_linear.yaml",
     "jira_to_github.yaml",
+    "js_workflow_resolver.yaml",
     "linear_to_jira.yaml",
     "multi_sync.yaml",
 ];
