@@ -172,3 +172,107 @@ fn new_with_json_lists_the_files_and_the_commands() {
         "{manifest}"
     );
 }
+
+/// The toolchain `make plugins` installed for `lang` (`python` / `js`) under the workspace's
+/// target dir, or a panic saying how to get it.
+fn installed_toolchain(lang: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("target/tmp is inside the target dir")
+        .join("plugin-toolchains")
+        .join(lang);
+    assert!(
+        dir.is_dir(),
+        "no {lang} plugin toolchain in {}: run `make plugins` first",
+        dir.display()
+    );
+    dir
+}
+
+/// Scaffolds one plugin of each kind in `lang` outside the repository, runs each one's own
+/// tests and build (`env` points the build at the installed toolchain), and loads them all.
+fn scaffold_build_and_load(lang: &str, test: &[&str], env: (&str, PathBuf)) {
+    let home = tempfile::tempdir().expect("temp dir");
+    let plugins = home.path().join("my-plugins");
+    let kinds = [
+        ("transformer", "transforms"),
+        ("resolver", "resolver"),
+        ("connector", "platform"),
+    ];
+    let names: Vec<String> = kinds
+        .iter()
+        .map(|(kind, _)| format!("scaffold-{lang}-{kind}"))
+        .collect();
+    // Each folder is written and its own tests run first; the builds then run side by side
+    // (each is one process, mostly single-threaded).
+    let mut builds = Vec::new();
+    for ((kind, _), name) in kinds.iter().zip(&names) {
+        let folder = plugins.join(name);
+        let made = plugins_new(
+            home.path(),
+            &[
+                name,
+                "--kind",
+                kind,
+                "--lang",
+                lang,
+                "--dir",
+                &folder.display().to_string(),
+            ],
+        );
+        assert!(
+            made.status.success(),
+            "{}",
+            String::from_utf8_lossy(&made.stderr)
+        );
+        let mut own_tests = tool(test[0], &folder);
+        own_tests.args(&test[1..]);
+        succeed(&mut own_tests, &format!("{name}: {}", test.join(" ")));
+        let mut build = tool("sh", &folder);
+        build
+            .arg("build.sh")
+            .env(env.0, &env.1)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        builds.push((name.clone(), build.spawn().expect("sh build.sh starts")));
+    }
+    for (name, build) in builds {
+        let output = build.wait_with_output().expect("the build ends");
+        assert!(
+            output.status.success(),
+            "{name}: sh build.sh failed:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let listed = base_command(shared_cache(), home.path())
+        .args(["plugins", "list", "--json", "--plugins"])
+        .arg(&plugins)
+        .output()
+        .expect("pmsync-host runs");
+    let report: Json = serde_json::from_slice(&listed.stdout).expect("plugins list --json");
+    assert!(listed.status.success(), "{report}");
+    for ((kind, provides), name) in kinds.iter().zip(&names) {
+        let plugin = report["plugins"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name.as_str())
+            .unwrap_or_else(|| panic!("{name} not loaded: {report}"));
+        assert_eq!(plugin["kind"], *kind, "{plugin}");
+        assert!(
+            plugin["provides"].to_string().contains(provides),
+            "{plugin}"
+        );
+    }
+}
+
+#[test]
+fn new_javascript_plugins_of_every_kind_pass_their_node_tests_build_and_load() {
+    let toolchain = installed_toolchain("js");
+    scaffold_build_and_load(
+        "js",
+        &["npm", "test", "--silent"],
+        ("PMSYNC_COMPONENTIZE_JS_DIR", toolchain),
+    );
+}
