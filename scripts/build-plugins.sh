@@ -33,3 +33,4 @@ for i in "${!packages[@]}"; do
     cp "$built" "$folder/$component"
 done
 echo "built ${#packages[@]} plugins: ${packages[*]}"
+bash scripts/build-python-plugins.sh
