@@ -15,6 +15,7 @@ mod http_gateway;
 mod links_cli;
 mod plugin_runtime;
 mod processes;
+mod python_plugins;
 mod serve;
 mod support;
 mod toy_connectors;
