@@ -445,11 +445,7 @@ def export_transformer(plugin_class: type) -> type:
             return list(_instance(plugin_class).names())
 
         def transform_batch(self, requests: List[Any]) -> List[Any]:
-            plain = _each(_transform_request_from_wit, requests)
-            good = [r for status, r in plain if status == "ok"]
-            answers = iter(_instance(plugin_class).transform_batch(good)) if good else iter(())
-            merged = [next(answers, _missing_answer()) if s == "ok" else (s, r) for s, r in plain]
-            return _results_to_wit(merged, to_wit)
+            return _batch(plugin_class, "transform_batch", requests, _transform_request_from_wit, to_wit)
 
     TransformerExport.__name__ = TransformerExport.__qualname__ = "Transformer"
     return TransformerExport
@@ -462,6 +458,23 @@ def _transform_request_from_wit(request: Any) -> TransformRequest:
         value=from_wit(request.value),
         context=TransformContext(c.field, c.source_platform, c.target_platform, c.item_key),
     )
+
+
+def _batch(plugin_class: type, method: str, inputs: List[Any], convert_in: Callable[[Any], Any],
+           convert_out: Callable[[Any], Any]) -> List[Any]:
+    """A batch call of the host: inputs converted to plain Python (one that does not convert
+    fails alone), the plugin's batch method called with the rest, one WIT result per input.
+    A plugin that cannot be made (a bad setting) or whose batch method raises fails every
+    item of the call with that error."""
+    plain = _each(convert_in, inputs)
+    good = [r for status, r in plain if status == "ok"]
+    try:
+        answers = iter(getattr(_instance(plugin_class), method)(good) if good else ())
+    except Exception as error:  # noqa: BLE001
+        failed = ("err", plugin_error(error))
+        answers = iter([failed] * len(good))
+    merged = [next(answers, _missing_answer()) if s == "ok" else (s, r) for s, r in plain]
+    return _results_to_wit(merged, convert_out)
 
 
 def _missing_answer() -> Tuple[str, PluginError]:
@@ -569,11 +582,8 @@ def export_resolver(plugin_class: type) -> type:
             return str(_instance(plugin_class).name())
 
         def resolve(self, requests: List[Any]) -> List[Any]:
-            plain = _each(_resolve_request_from_wit, requests)
-            good = [r for status, r in plain if status == "ok"]
-            answers = iter(_instance(plugin_class).resolve(good)) if good else iter(())
-            merged = [next(answers, _missing_answer()) if s == "ok" else (s, r) for s, r in plain]
-            return _results_to_wit(merged, lambda rs: [_resolution_to_wit(r) for r in rs])
+            return _batch(plugin_class, "resolve", requests, _resolve_request_from_wit,
+                          lambda rs: [_resolution_to_wit(r) for r in rs])
 
     ResolverExport.__name__ = ResolverExport.__qualname__ = "Resolver"
     return ResolverExport
@@ -764,11 +774,7 @@ def export_connector(plugin_class: type) -> type:
     ``Connector = sdk.export_connector(MyConnector)`` in ``app.py``."""
 
     def batch(method: str, inputs: List[Any], convert_in: Callable[[Any], Any], convert_out) -> List[Any]:
-        plain = _each(convert_in, inputs)
-        good = [r for status, r in plain if status == "ok"]
-        answers = iter(getattr(_instance(plugin_class), method)(good)) if good else iter(())
-        merged = [next(answers, _missing_answer()) if s == "ok" else (s, r) for s, r in plain]
-        return _results_to_wit(merged, convert_out)
+        return _batch(plugin_class, method, inputs, convert_in, convert_out)
 
     class ConnectorExport:
         def describe(self) -> Any:

@@ -96,3 +96,17 @@ def test_a_batch_override_that_answers_too_few_fails_the_rest(bindings):
         [wit_request(wit, types.Value_Text("a")), wit_request(wit, types.Value_Text("b"))])
     assert answers[0].value == types.Value_Text("only one")
     assert "fewer results than requests" in answers[1].value.value
+
+
+def test_a_plugin_that_cannot_be_made_fails_every_item_with_the_reason(bindings):
+    wit = bindings("transformer")
+
+    class NeedsSetting(Shout):
+        def __init__(self):
+            self.prefix = sdk.require_setting("prefix")
+
+    types = wit.imports.types
+    answers = sdk.export_transformer(NeedsSetting)().transform_batch(
+        [wit_request(wit, types.Value_Text("a")), wit_request(wit, types.Value_Text("b"))])
+    assert [a.value for a in answers] == [
+        types.PluginError_InvalidInput("the plugin setting `prefix` is required but not set")] * 2
