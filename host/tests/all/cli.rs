@@ -26,12 +26,13 @@ const FIRST_PARTY: [&str; 6] = [
     "priority-resolver",
 ];
 
-const EXAMPLES: [&str; 5] = [
+const EXAMPLES: [&str; 6] = [
     "github_projects.yaml",
     "github_to_linear.yaml",
     "jira_to_github.yaml",
     "linear_to_jira.yaml",
     "multi_sync.yaml",
+    "python_label_normalizer.yaml",
 ];
 
 /// Credentials the tests hand to commands; none may ever be printed.

@@ -71,7 +71,11 @@ fn pytest(dir: &Path, python_path: Option<&Path>) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "pytest in {}:\n{shown}", dir.display());
+    assert!(
+        out.status.success(),
+        "pytest in {}:\n{shown}",
+        dir.display()
+    );
     assert!(
         shown.contains(" passed") && !shown.contains("skipped"),
         "pytest in {} ran no test or skipped some:\n{shown}",
@@ -242,12 +246,22 @@ impl World {
 
     fn jira_labels(&self, key: &str) -> Vec<String> {
         let issue = self.handle.jira().issue(key).expect("Jira issue");
-        let labels = issue["fields"]["labels"].as_array().cloned().unwrap_or_default();
-        labels.iter().filter_map(|l| l.as_str().map(str::to_string)).collect()
+        let labels = issue["fields"]["labels"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        labels
+            .iter()
+            .filter_map(|l| l.as_str().map(str::to_string))
+            .collect()
     }
 
     fn github_labels(&self, number: u64) -> Vec<String> {
-        self.handle.github().issue(number).expect("GitHub issue").labels
+        self.handle
+            .github()
+            .issue(number)
+            .expect("GitHub issue")
+            .labels
     }
 }
 
@@ -267,7 +281,12 @@ fn labels_reach_github_normalised_and_aliased_and_come_back_to_jira_as_they_were
     world.handle.jira().edit("PROJ-1", |fields| {
         fields.insert(
             "labels".into(),
-            serde_json::json!(["Needs Review", "frontend", "good_first issue", "NEEDS_REVIEW"]),
+            serde_json::json!([
+                "Needs Review",
+                "frontend",
+                "good_first issue",
+                "NEEDS_REVIEW"
+            ]),
         );
     });
 
@@ -280,7 +299,11 @@ fn labels_reach_github_normalised_and_aliased_and_come_back_to_jira_as_they_were
         "PROJ-1's labels on GitHub"
     );
     // The aliases from `plugins.settings.label-normalizer` apply to every issue.
-    let aliases = [("frontend", "ui"), ("backend", "api"), ("performance", "perf")];
+    let aliases = [
+        ("frontend", "ui"),
+        ("backend", "api"),
+        ("performance", "perf"),
+    ];
     for (key, number) in &links {
         if key == "PROJ-1" {
             continue;
@@ -319,8 +342,12 @@ fn labels_reach_github_normalised_and_aliased_and_come_back_to_jira_as_they_were
     // The round trip is stable: the echo of those writes changes nothing.
     let report = world.sync();
     assert_eq!(
-        report["reports"][0]["counts"]["updated"].as_u64().unwrap_or(0)
-            + report["reports"][0]["counts"]["created"].as_u64().unwrap_or(0),
+        report["reports"][0]["counts"]["updated"]
+            .as_u64()
+            .unwrap_or(0)
+            + report["reports"][0]["counts"]["created"]
+                .as_u64()
+                .unwrap_or(0),
         0,
         "{report}"
     );

@@ -350,7 +350,9 @@ fn map_problem(text: &str) -> Option<String> {
         Ok(serde_json::Value::Object(entries)) => entries
             .iter()
             .find(|(_, value)| value.is_object() || value.is_array())
-            .map(|(key, _)| format!("maps `{key}` to nested data; expected a mapping of names to text")),
+            .map(|(key, _)| {
+                format!("maps `{key}` to nested data; expected a mapping of names to text")
+            }),
         _ => Some(format!(
             "is {text:?}; expected a mapping (`{{name: value, ...}}`)"
         )),
