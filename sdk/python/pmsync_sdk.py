@@ -442,7 +442,7 @@ def export_transformer(plugin_class: type) -> type:
 
     class TransformerExport:
         def names(self) -> List[str]:
-            return list(_instance(plugin_class).names())
+            return list(_describing(plugin_class).names())
 
         def transform_batch(self, requests: List[Any]) -> List[Any]:
             return _batch(plugin_class, "transform_batch", requests, _transform_request_from_wit, to_wit)
@@ -579,7 +579,7 @@ def export_resolver(plugin_class: type) -> type:
 
     class ResolverExport:
         def name(self) -> str:
-            return str(_instance(plugin_class).name())
+            return str(_describing(plugin_class).name())
 
         def resolve(self, requests: List[Any]) -> List[Any]:
             return _batch(plugin_class, "resolve", requests, _resolve_request_from_wit,
@@ -778,7 +778,7 @@ def export_connector(plugin_class: type) -> type:
 
     class ConnectorExport:
         def describe(self) -> Any:
-            return _descriptor_to_wit(_instance(plugin_class).describe())
+            return _descriptor_to_wit(_describing(plugin_class).describe())
 
         def list_changed(self, request: Any) -> Any:
             def call() -> Any:
@@ -1029,14 +1029,48 @@ def _instance(plugin_class: type) -> Any:
     return _INSTANCES[plugin_class]
 
 
+def _import_bindings() -> Dict[str, Any]:
+    """The generated binding modules of this component's world, imported while
+    componentize-py builds it: inside the component only modules imported then exist."""
+    import importlib
+
+    found = {}
+    for module in ("imports.types", "imports.config", "imports.log", "imports.http",
+                   "exports.transformer", "exports.resolver", "exports.connector"):
+        try:
+            found[module] = importlib.import_module("wit_world." + module)
+        except ImportError:
+            pass  # not part of this world (http for connectors only; one export per world)
+    found["componentize_py_types"] = importlib.import_module("componentize_py_types")
+    return found
+
+
+_IMPORTED = _import_bindings() if IN_HOST else {}
+
+
+def _describing(plugin_class: type) -> Any:
+    """The instance that answers ``names`` / ``name`` / ``describe``: the plugin instance,
+    or, when it cannot be made (a bad setting: the host asks these while it loads the
+    plugin, before any item), one made without ``__init__``, so the plugin still loads and
+    the setting's problem is reported where it is (``validate``) and on each item."""
+    try:
+        return _instance(plugin_class)
+    except Exception:  # noqa: BLE001
+        return plugin_class.__new__(plugin_class)
+
+
 def _bindings(module: str) -> Any:
     """A module of componentize-py's generated bindings (``wit_world.<module>``)."""
+    if module in _IMPORTED:
+        return _IMPORTED[module]
     import importlib
 
     return importlib.import_module("wit_world." + module)
 
 
 def _runtime_types() -> Any:
+    if "componentize_py_types" in _IMPORTED:
+        return _IMPORTED["componentize_py_types"]
     import componentize_py_types
 
     return componentize_py_types

@@ -110,3 +110,13 @@ def test_a_plugin_that_cannot_be_made_fails_every_item_with_the_reason(bindings)
         [wit_request(wit, types.Value_Text("a")), wit_request(wit, types.Value_Text("b"))])
     assert [a.value for a in answers] == [
         types.PluginError_InvalidInput("the plugin setting `prefix` is required but not set")] * 2
+
+
+def test_the_names_are_given_even_when_a_bad_setting_stops_the_plugin_being_made(bindings):
+    bindings("transformer")
+
+    class NeedsSetting(Shout):
+        def __init__(self):
+            self.prefix = sdk.require_setting("prefix")
+
+    assert sdk.export_transformer(NeedsSetting)().names() == ["shout"]
