@@ -42,7 +42,7 @@ for folder in "${plugins[@]}"; do
     stamp="$venv/stamps/$(echo "$folder" | tr '/' '_')"
     digest=$(
         cd "$folder"
-        { echo "$wanted"; find . -path ./tests -prune -o -path ./.venv -prune -o \
+        { echo "$wanted"; find -L . -path ./tests -prune -o -path ./.venv -prune -o \
             \( -name '*.py' -o -name '*.wit' -o -name plugin.toml -o -name build.sh \) -print \
             | LC_ALL=C sort | xargs -d '\n' sha256sum; } | sha256sum | cut -d' ' -f1
     )
