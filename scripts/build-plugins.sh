@@ -33,4 +33,5 @@ for i in "${!packages[@]}"; do
     cp "$built" "$folder/$component"
 done
 echo "built ${#packages[@]} plugins: ${packages[*]}"
+bash scripts/build-python-plugins.sh
 bash scripts/build-js-plugins.sh

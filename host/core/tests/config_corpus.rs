@@ -20,7 +20,12 @@ fn available() -> Available {
         ..ConnectorSpec::default()
     };
     Available::new(
-        ["jira_priority_to_number", "jira_status_to_linear"],
+        [
+            "jira_priority_to_number",
+            "jira_status_to_linear",
+            "normalize_labels",
+            "denormalize_labels",
+        ],
         ["priority_based"],
         ["jira", "github", "linear", "github_projects"],
     )

@@ -35,6 +35,7 @@ const EXAMPLES: [&str; 6] = [
     "js_workflow_resolver.yaml",
     "linear_to_jira.yaml",
     "multi_sync.yaml",
+    "python_label_normalizer.yaml",
 ];
 
 /// Credentials the tests hand to commands; none may ever be printed.

@@ -89,6 +89,7 @@ fn the_shipped_examples_have_no_settings_errors() {
         "jira_to_github.yaml",
         "linear_to_jira.yaml",
         "multi_sync.yaml",
+        "python_label_normalizer.yaml",
     ] {
         let path = workspace().join("examples").join(name);
         let text = std::fs::read_to_string(&path).unwrap();

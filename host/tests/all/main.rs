@@ -18,6 +18,7 @@ mod links_cli;
 mod plugin_runtime;
 mod plugins_test_cli;
 mod processes;
+mod python_plugins;
 mod serve;
 mod support;
 mod toy_connectors;

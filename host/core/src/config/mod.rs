@@ -10,6 +10,7 @@ mod load;
 mod locate;
 mod model;
 mod secrets;
+mod setting_value;
 mod settings;
 mod suggest;
 mod trust;

@@ -33,8 +33,13 @@ pub struct PluginsConfig {
     pub pins: BTreeMap<String, PinConfig>,
     /// Settings of transformer and resolver plugins, by plugin name, read by the plugin
     /// through its `config` import (connectors take theirs under
-    /// `platforms.<entry>.settings`). Literal values; never secrets.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// `platforms.<entry>.settings`). Literal values; never secrets. A value written as a
+    /// YAML mapping (a `map` setting) is kept, and handed to the plugin, as JSON text.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "super::setting_value::plugin_settings"
+    )]
     pub settings: BTreeMap<String, BTreeMap<String, String>>,
     /// Whose plugin bundles are trusted, by organisation: the public keys that may sign
     /// them (several, for rotation) and the keys revoked.

@@ -23,6 +23,9 @@ pub enum SettingType {
     Integer,
     /// `true` or `false`.
     Boolean,
+    /// A mapping of text to text (`aliases: {bugfix: bug}`), for transformer and resolver
+    /// settings; the plugin reads it as a JSON object.
+    Map,
 }
 
 impl SettingType {
@@ -32,6 +35,7 @@ impl SettingType {
             SettingType::Url => "url",
             SettingType::Integer => "integer",
             SettingType::Boolean => "boolean",
+            SettingType::Map => "map",
         }
     }
 }
@@ -335,6 +339,23 @@ fn type_problem(value: &str, setting: &SettingSpec) -> Option<String> {
                 .map(|min| format!("is {n}; expected {min} or more")),
         },
         SettingType::Url => url_problem(text).map(|p| format!("is not a URL: {p}")),
+        SettingType::Map => map_problem(text),
+    }
+}
+
+/// Why a `map` setting's value (JSON text, as the config loader stores a YAML mapping) is
+/// not a mapping of names to scalars, if it is not.
+fn map_problem(text: &str) -> Option<String> {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(entries)) => entries
+            .iter()
+            .find(|(_, value)| value.is_object() || value.is_array())
+            .map(|(key, _)| {
+                format!("maps `{key}` to nested data; expected a mapping of names to text")
+            }),
+        _ => Some(format!(
+            "is {text:?}; expected a mapping (`{{name: value, ...}}`)"
+        )),
     }
 }
 
