@@ -58,7 +58,7 @@ impl Lang {
     pub fn test_command(self) -> &'static str {
         match self {
             Lang::Rust => "cargo test",
-            Lang::Python => "sh test.sh",
+            Lang::Python => ".venv/bin/python -m pytest tests   (.venv: made by sh build.sh)",
             Lang::Js => "npm test",
         }
     }

@@ -191,7 +191,7 @@ fn installed_toolchain(lang: &str) -> PathBuf {
 
 /// Scaffolds one plugin of each kind in `lang` outside the repository, runs each one's own
 /// tests and build (`env` points the build at the installed toolchain), and loads them all.
-fn scaffold_build_and_load(lang: &str, test: &[&str], env: (&str, PathBuf)) {
+fn scaffold_build_and_load(lang: &str, test: &[String], env: (&str, PathBuf)) {
     let home = tempfile::tempdir().expect("temp dir");
     let plugins = home.path().join("my-plugins");
     let kinds = [
@@ -275,4 +275,19 @@ fn new_javascript_plugins_of_every_kind_pass_their_node_tests_build_and_load() {
         &["npm", "test", "--silent"],
         ("PMSYNC_COMPONENTIZE_JS_DIR", toolchain),
     );
+}
+
+#[test]
+fn new_python_plugins_of_every_kind_pass_their_pytest_tests_build_and_load() {
+    let venv = installed_toolchain("python");
+    let python = venv.join("bin/python").display().to_string();
+    let test = [
+        python,
+        "-m".into(),
+        "pytest".into(),
+        "-q".into(),
+        "tests".into(),
+    ];
+    let componentize = venv.join("bin/componentize-py");
+    scaffold_build_and_load("python", &test, ("PMSYNC_COMPONENTIZE_PY", componentize));
 }
