@@ -50,6 +50,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Plugins(PluginsCommand::List { .. }) => plugins_cmd::list(&ctx),
         Command::Plugins(PluginsCommand::Inspect { name, .. }) => plugins_cmd::inspect(&ctx, &name),
+        Command::Plugins(PluginsCommand::Precompile { .. }) => plugins_cmd::precompile(&ctx),
         Command::Validate(_) => config_cmds::validate(&ctx),
         Command::Doctor(args) => doctor_cmd::doctor(&ctx, &args),
         Command::ExportConfig(args) => config_cmds::export(&ctx, &args),
