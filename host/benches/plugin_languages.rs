@@ -21,13 +21,12 @@
 //! Run with `make bench` (or `cargo bench -p pmsync-host --bench plugin_languages`).
 
 use pmsync_host::core::plugins::{
-    CustomResolvers, CustomTransforms, FieldConflict, ResolveCall, TransformCall,
-    TransformContext,
+    CustomResolvers, CustomTransforms, FieldConflict, ResolveCall, TransformCall, TransformContext,
 };
 use pmsync_host::core::{Item, Value};
 use pmsync_host::plugin::{
-    CacheSetting, ColdCompile, Compiler, Grants, PluginInfo, PluginKind, PluginRuntime,
-    PluginSet, RuntimeOptions,
+    CacheSetting, ColdCompile, Compiler, Grants, PluginInfo, PluginKind, PluginRuntime, PluginSet,
+    RuntimeOptions,
 };
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -116,9 +115,14 @@ fn load(runtime: &PluginRuntime, dir: &Path) -> (PluginSet, PluginInfo, Duration
         };
         fail(&format!("{} does not load: {error}{hint}", dir.display()));
     }
-    let info = report.plugins.inventory().into_iter().next().unwrap_or_else(|| {
-        fail(&format!("no plugin in {}", dir.display()));
-    });
+    let info = report
+        .plugins
+        .inventory()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| {
+            fail(&format!("no plugin in {}", dir.display()));
+        });
     (report.plugins, info, report.elapsed)
 }
 
@@ -142,9 +146,14 @@ fn per_item(set: &PluginSet, info: &PluginInfo) -> Duration {
     let started = Instant::now();
     match info.kind {
         PluginKind::Transformer => {
-            let name = info.provides.transforms.first().cloned().unwrap_or_else(|| {
-                fail(&format!("{} provides no transform", info.name));
-            });
+            let name = info
+                .provides
+                .transforms
+                .first()
+                .cloned()
+                .unwrap_or_else(|| {
+                    fail(&format!("{} provides no transform", info.name));
+                });
             let calls: Vec<TransformCall> = (0..ITEMS)
                 .map(|i| TransformCall {
                     name: name.clone(),
@@ -175,7 +184,12 @@ fn per_item(set: &PluginSet, info: &PluginInfo) -> Duration {
                     let target_title = TEXTS[(i + 1) % TEXTS.len()];
                     ResolveCall {
                         resolver: name.clone(),
-                        source: item(&format!("PROJ-{i}"), (i % 4) as i64, "In Progress", source_title),
+                        source: item(
+                            &format!("PROJ-{i}"),
+                            (i % 4) as i64,
+                            "In Progress",
+                            source_title,
+                        ),
                         target: item(&format!("#{i}"), ((i + 1) % 4) as i64, "Done", target_title),
                         conflicts: vec![FieldConflict {
                             field: "title".into(),
@@ -281,9 +295,24 @@ fn measure(lang: &str, dir: &Path) -> Row {
 fn compare_compilers(name: &str, bytes: &[u8]) {
     use wasmtime::{Config, Engine, OptLevel, Strategy};
     let configs: [(&str, Strategy, OptLevel, bool); 5] = [
-        ("cranelift (as the host)", Strategy::Cranelift, OptLevel::Speed, true),
-        ("cranelift, opt level none", Strategy::Cranelift, OptLevel::None, true),
-        ("cranelift, one thread", Strategy::Cranelift, OptLevel::Speed, false),
+        (
+            "cranelift (as the host)",
+            Strategy::Cranelift,
+            OptLevel::Speed,
+            true,
+        ),
+        (
+            "cranelift, opt level none",
+            Strategy::Cranelift,
+            OptLevel::None,
+            true,
+        ),
+        (
+            "cranelift, one thread",
+            Strategy::Cranelift,
+            OptLevel::Speed,
+            false,
+        ),
         ("winch", Strategy::Winch, OptLevel::Speed, true),
         ("winch, one thread", Strategy::Winch, OptLevel::Speed, false),
     ];
@@ -316,7 +345,10 @@ fn main() {
     println!(
         "optimised = after `plugins precompile`; per item = {ITEMS} items (transformer) or conflicts (resolver)"
     );
-    let rows: Vec<Row> = folders.iter().map(|(lang, dir)| measure(lang, dir)).collect();
+    let rows: Vec<Row> = folders
+        .iter()
+        .map(|(lang, dir)| measure(lang, dir))
+        .collect();
     println!(
         "{:<11} {:<20} {:<11} {:>8} {:>10} {:>9} {:>9} {:>12} {:>10} {:>11} {:>11}",
         "language",

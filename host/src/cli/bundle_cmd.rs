@@ -288,7 +288,9 @@ fn precompile_installed(ctx: &Context, trust: Option<TrustPolicy>) {
         ctx,
         &format!(
             "optimised code of {compiled} plugins compiled into {} in {:.1} s",
-            runtime.cache_dir().map_or("-".into(), |d| d.display().to_string()),
+            runtime
+                .cache_dir()
+                .map_or("-".into(), |d| d.display().to_string()),
             report.elapsed.as_secs_f64()
         ),
     );

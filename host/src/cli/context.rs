@@ -4,9 +4,7 @@
 use super::args::Global;
 use super::exit::CliError;
 use super::output::Output;
-use crate::plugin::{
-    CacheSetting, ColdCompile, Grants, LoadReport, PluginRuntime, RuntimeOptions,
-};
+use crate::plugin::{CacheSetting, ColdCompile, Grants, LoadReport, PluginRuntime, RuntimeOptions};
 use pmsync_core::config::ConfigFile;
 
 pub struct Context {

@@ -134,7 +134,11 @@ fn a_winch_entry_is_hit_warm_and_precompile_upgrades_it_to_cranelift() {
     );
 
     // Optimised code is preferred from now on, whatever compiles cold.
-    for cold in [ColdCompile::Winch, ColdCompile::Auto, ColdCompile::Cranelift] {
+    for cold in [
+        ColdCompile::Winch,
+        ColdCompile::Auto,
+        ColdCompile::Cranelift,
+    ] {
         let after = runtime(cache.path(), cold).load_dir(&folder, &Grants::default());
         let info = after.plugins.inventory().remove(0);
         assert_eq!(
@@ -252,7 +256,13 @@ fn plugins_list_shows_the_compiler_and_plugins_precompile_upgrades_baseline_code
         home,
         &cache,
         &plugins,
-        &["plugins", "precompile", "--cold-compiler", "winch", "--json"],
+        &[
+            "plugins",
+            "precompile",
+            "--cold-compiler",
+            "winch",
+            "--json",
+        ],
     );
     assert!(ok, "{out}");
     let precompiled = json(&out);
@@ -269,7 +279,10 @@ fn plugins_list_shows_the_compiler_and_plugins_precompile_upgrades_baseline_code
 
     let (out, ok) = pmsync(home, &cache, &plugins, &["plugins", "precompile"]);
     assert!(ok, "{out}");
-    assert!(out.contains("0 upgraded from baseline (winch) code"), "{out}");
+    assert!(
+        out.contains("0 upgraded from baseline (winch) code"),
+        "{out}"
+    );
 
     let (out, ok) = pmsync(home, &cache, &plugins, &["plugins", "inspect", "hostile"]);
     assert!(ok, "{out}");
