@@ -96,6 +96,19 @@ fn folders() -> Vec<(String, PathBuf)> {
     out
 }
 
+/// The cold compiler measured: `PMSYNC_BENCH_COLD_COMPILER` (auto, cranelift, winch), auto
+/// by default.
+fn cold_compiler() -> ColdCompile {
+    match std::env::var("PMSYNC_BENCH_COLD_COMPILER").as_deref() {
+        Err(_) | Ok("auto") => ColdCompile::Auto,
+        Ok("cranelift") => ColdCompile::Cranelift,
+        Ok("winch") => ColdCompile::Winch,
+        Ok(other) => fail(&format!(
+            "PMSYNC_BENCH_COLD_COMPILER={other:?}: expected auto, cranelift or winch"
+        )),
+    }
+}
+
 fn runtime(cache: &Path, cold: ColdCompile) -> PluginRuntime {
     PluginRuntime::new(RuntimeOptions {
         cache: CacheSetting::Dir(cache.to_path_buf()),
@@ -140,8 +153,14 @@ fn item(key: &str, priority: i64, status: &str, title: &str) -> Item {
     }
 }
 
-/// Time per item of `ITEMS` items through the plugin, in calls of the set's batch size.
-fn per_item(set: &PluginSet, info: &PluginInfo) -> Duration {
+/// Time per item of `ITEMS` items through the plugin, in calls of the set's batch size
+/// (`PMSYNC_BENCH_BATCH` to change it).
+fn per_item(set: &PluginSet, info: &PluginInfo) -> Result<Duration, String> {
+    let set = &match std::env::var("PMSYNC_BENCH_BATCH").map(|b| b.parse::<u32>()) {
+        Err(_) => set.clone(),
+        Ok(Ok(size)) => set.with_batch_size(size),
+        Ok(Err(e)) => fail(&format!("PMSYNC_BENCH_BATCH: {e}")),
+    };
     let batch = set.batch_size();
     let started = Instant::now();
     match info.kind {
@@ -166,10 +185,15 @@ fn per_item(set: &PluginSet, info: &PluginInfo) -> Duration {
                     },
                 })
                 .collect();
-            for chunk in calls.chunks(batch) {
-                for result in set.transform_batch(chunk) {
+            for (n, chunk) in calls.chunks(batch).enumerate() {
+                for (i, result) in set.transform_batch(chunk).into_iter().enumerate() {
                     if let Err(e) = result {
-                        fail(&format!("{} failed an item: {e}", info.name));
+                        return Err(format!(
+                            "{} failed item {} ({:?}): {e}",
+                            info.name,
+                            n * batch + i,
+                            chunk[i].value
+                        ));
                     }
                 }
             }
@@ -203,7 +227,7 @@ fn per_item(set: &PluginSet, info: &PluginInfo) -> Duration {
             for chunk in calls.chunks(batch) {
                 for result in set.resolve_batch(chunk) {
                     if let Err(e) = result {
-                        fail(&format!("{} failed a conflict: {e}", info.name));
+                        return Err(format!("{} failed a conflict: {e}", info.name));
                     }
                 }
             }
@@ -213,7 +237,14 @@ fn per_item(set: &PluginSet, info: &PluginInfo) -> Duration {
             info.name
         )),
     }
-    started.elapsed() / ITEMS as u32
+    Ok(started.elapsed() / ITEMS as u32)
+}
+
+fn micros(per_item: &Result<Duration, String>) -> String {
+    match per_item {
+        Ok(d) => format!("{:.2}", d.as_secs_f64() * 1e6),
+        Err(_) => "failed".to_string(),
+    }
 }
 
 fn median(runs: &mut [Duration]) -> Duration {
@@ -232,20 +263,20 @@ struct Row {
     warm: Duration,
     upgrade: Duration,
     optimised_warm: Duration,
-    item_baseline: Duration,
-    item_optimised: Duration,
+    item_baseline: Result<Duration, String>,
+    item_optimised: Result<Duration, String>,
 }
 
 fn measure(lang: &str, dir: &Path) -> Row {
     let cache = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
-    let (_, cold_info, cold) = load(&runtime(cache.path(), ColdCompile::Auto), dir);
+    let (_, cold_info, cold) = load(&runtime(cache.path(), cold_compiler()), dir);
     let wasm_mb = std::fs::metadata(&cold_info.component)
         .map(|m| m.len() as f64 / 1e6)
         .unwrap_or_else(|e| fail(&format!("{}: {e}", cold_info.component.display())));
     let mut warm_runs = Vec::new();
     let mut warm_set = None;
     for _ in 0..5 {
-        let (set, info, took) = load(&runtime(cache.path(), ColdCompile::Auto), dir);
+        let (set, info, took) = load(&runtime(cache.path(), cold_compiler()), dir);
         if info.compiler != cold_info.compiler {
             fail(&format!("{}: a warm load changed compiler", info.name));
         }
@@ -258,7 +289,7 @@ fn measure(lang: &str, dir: &Path) -> Row {
 
     let upgrader = runtime(cache.path(), ColdCompile::Auto);
     let started = Instant::now();
-    upgrader.upgrade(&[info.clone()], |_, _| {});
+    upgrader.upgrade(std::slice::from_ref(&info), |_, _| {});
     let upgrade = started.elapsed();
     let mut optimised_runs = Vec::new();
     let mut optimised = None;
@@ -365,7 +396,7 @@ fn main() {
     );
     for r in &rows {
         println!(
-            "{:<11} {:<20} {:<11} {:>8.2} {:>10.0} {:>9} {:>9.1} {:>12.0} {:>10.1} {:>11.2} {:>11.2}",
+            "{:<11} {:<20} {:<11} {:>8.2} {:>10.0} {:>9} {:>9.1} {:>12.0} {:>10.1} {:>11} {:>11}",
             r.lang,
             r.name,
             r.kind.to_string(),
@@ -375,9 +406,20 @@ fn main() {
             ms(r.warm),
             ms(r.upgrade),
             ms(r.optimised_warm),
-            r.item_baseline.as_secs_f64() * 1e6,
-            r.item_optimised.as_secs_f64() * 1e6,
+            micros(&r.item_baseline),
+            micros(&r.item_optimised),
         );
+    }
+    for r in &rows {
+        if let Err(e) = r.item_baseline.as_ref().and(r.item_optimised.as_ref()) {
+            println!("  per item of {}: failed: {e}", r.name);
+        }
+    }
+    if rows
+        .iter()
+        .any(|r| r.item_baseline.is_err() || r.item_optimised.is_err())
+    {
+        fail("a plugin failed items; its per-item cost is not measured");
     }
     if std::env::var("PMSYNC_BENCH_COMPILERS").is_ok_and(|v| v == "1") {
         println!("cold compile per wasmtime configuration (Component::new, no cache)");
