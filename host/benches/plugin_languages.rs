@@ -410,6 +410,16 @@ fn main() {
             micros(&r.item_optimised),
         );
     }
+    if std::env::var("PMSYNC_BENCH_COMPILERS").is_ok_and(|v| v == "1") {
+        println!("cold compile per wasmtime configuration (Component::new, no cache)");
+        for (_, dir) in &folders {
+            let cache = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
+            let (_, info, _) = load(&runtime(cache.path(), ColdCompile::Winch), dir);
+            let bytes = std::fs::read(&info.component)
+                .unwrap_or_else(|e| fail(&format!("{}: {e}", info.component.display())));
+            compare_compilers(&info.name, &bytes);
+        }
+    }
     for r in &rows {
         if let Err(e) = r.item_baseline.as_ref().and(r.item_optimised.as_ref()) {
             println!("  per item of {}: failed: {e}", r.name);
@@ -420,15 +430,5 @@ fn main() {
         .any(|r| r.item_baseline.is_err() || r.item_optimised.is_err())
     {
         fail("a plugin failed items; its per-item cost is not measured");
-    }
-    if std::env::var("PMSYNC_BENCH_COMPILERS").is_ok_and(|v| v == "1") {
-        println!("cold compile per wasmtime configuration (Component::new, no cache)");
-        for (_, dir) in &folders {
-            let cache = tempfile::tempdir().unwrap_or_else(|e| fail(&format!("temp dir: {e}")));
-            let (_, info, _) = load(&runtime(cache.path(), ColdCompile::Winch), dir);
-            let bytes = std::fs::read(&info.component)
-                .unwrap_or_else(|e| fail(&format!("{}: {e}", info.component.display())));
-            compare_compilers(&info.name, &bytes);
-        }
     }
 }
