@@ -72,6 +72,17 @@ pub struct PluginOpts {
     /// Compiled-plugin cache directory (default: the user's cache dir).
     #[arg(long, env = "PMSYNC_CACHE_DIR", value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub cache_dir: Option<PathBuf>,
+    /// Compiler for a plugin not in the cache yet: auto (Winch, the fast baseline compiler,
+    /// for components of 4 MiB or more; Cranelift for smaller ones), cranelift or winch.
+    /// Optimised (Cranelift) code in the cache is always preferred.
+    #[arg(
+        long,
+        env = "PMSYNC_COLD_COMPILER",
+        value_enum,
+        default_value = "auto",
+        value_name = "COMPILER"
+    )]
+    pub cold_compiler: crate::plugin::ColdCompile,
 }
 
 /// `--state`.
@@ -109,6 +120,7 @@ pub struct Global {
     pub plugins: PathBuf,
     pub state: Option<PathBuf>,
     pub cache_dir: Option<PathBuf>,
+    pub cold_compiler: crate::plugin::ColdCompile,
     pub json: bool,
     pub no_progress: bool,
 }
@@ -409,6 +421,21 @@ pub enum PluginsCommand {
     /// Run a resolver on one conflict, or a transformer on one value, and print its answer.
     #[command(after_long_help = super::plugin_test_args::PLUGINS_TEST_HELP)]
     Test(super::plugin_test_args::PluginTestArgs),
+    /// Put optimised (Cranelift) code of every plugin in the cache: plugins that load from
+    /// baseline (Winch) code are compiled again, so the next load runs optimised code.
+    #[command(
+        after_long_help = "Examples:\n  pmsync-host plugins precompile\n  pmsync-host plugins precompile --plugins ./my-plugins --json\n\nExit status: 0 every plugin has optimised code cached, 2 some plugin was refused or could not be compiled."
+    )]
+    Precompile {
+        #[command(flatten)]
+        config: ConfigOpt,
+        #[command(flatten)]
+        plugins: PluginOpts,
+        #[command(flatten)]
+        json: JsonOpt,
+        #[command(flatten)]
+        progress: ProgressOpt,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -555,6 +582,7 @@ impl Command {
         let plugins = |p: &PluginOpts, g: &mut Global| {
             g.plugins = p.plugins.clone();
             g.cache_dir = p.cache_dir.clone();
+            g.cold_compiler = p.cold_compiler;
         };
         match self {
             Command::Run(RunArgs { sync, .. }) | Command::Sync(sync) => {
@@ -595,6 +623,17 @@ impl Command {
             Command::Plugins(PluginsCommand::Test(a)) => {
                 plugins(&a.plugins, &mut g);
                 g.json = a.json.json;
+            }
+            Command::Plugins(PluginsCommand::Precompile {
+                config,
+                plugins: p,
+                json,
+                progress,
+            }) => {
+                g.config = config.config.clone();
+                plugins(p, &mut g);
+                g.json = json.json;
+                g.no_progress = progress.no_progress;
             }
             Command::History(a) => {
                 g.state = a.state.state.clone();

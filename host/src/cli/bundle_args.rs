@@ -207,6 +207,7 @@ impl BundleCommand {
         let plugins = |p: &PluginOpts, g: &mut super::args::Global| {
             g.plugins = p.plugins.clone();
             g.cache_dir = p.cache_dir.clone();
+            g.cold_compiler = p.cold_compiler;
         };
         match self {
             BundleCommand::Keygen(a) => g.json = a.json.json,

@@ -4,7 +4,7 @@
 use super::args::Global;
 use super::exit::CliError;
 use super::output::Output;
-use crate::plugin::{CacheSetting, Grants, LoadReport, PluginRuntime, RuntimeOptions};
+use crate::plugin::{CacheSetting, ColdCompile, Grants, LoadReport, PluginRuntime, RuntimeOptions};
 use pmsync_core::config::ConfigFile;
 
 pub struct Context {
@@ -19,11 +19,16 @@ impl Context {
     }
 
     pub fn runtime(&self) -> Result<PluginRuntime, CliError> {
+        self.runtime_compiling_with(self.global.cold_compiler)
+    }
+
+    /// A runtime whose cold loads compile with `cold` (whatever `--cold-compiler` says).
+    pub fn runtime_compiling_with(&self, cold: ColdCompile) -> Result<PluginRuntime, CliError> {
         let cache = match &self.global.cache_dir {
             Some(dir) => CacheSetting::Dir(dir.clone()),
             None => CacheSetting::Default,
         };
-        PluginRuntime::new(RuntimeOptions { cache })
+        PluginRuntime::new(RuntimeOptions { cache, cold })
             .map_err(|e| CliError::failed(format!("cannot start the plugin runtime: {e}")))
     }
 
@@ -33,6 +38,15 @@ impl Context {
     }
 
     pub fn load_plugins_with(&self, grants: &Grants) -> Result<LoadReport, CliError> {
+        self.load_plugins_into(&self.runtime()?, grants)
+    }
+
+    /// Loads the plugins directory into `runtime`.
+    pub fn load_plugins_into(
+        &self,
+        runtime: &PluginRuntime,
+        grants: &Grants,
+    ) -> Result<LoadReport, CliError> {
         let path = &self.global.plugins;
         if !path.exists() {
             return Err(CliError::bad_input(format!(
@@ -40,7 +54,7 @@ impl Context {
                 path.display()
             )));
         }
-        Ok(self.runtime()?.load_dir(path, grants))
+        Ok(runtime.load_dir(path, grants))
     }
 }
 
@@ -99,9 +113,13 @@ impl Context {
 
     /// Plugins loaded with the grants the config gives.
     pub fn load_plugins_for(&self, config: &ConfigFile) -> Result<LoadReport, CliError> {
+        self.load_plugins_with(&self.grants_for(config)?)
+    }
+
+    /// The grants (and pins) `config` gives the plugins of the plugins directory.
+    pub fn grants_for(&self, config: &ConfigFile) -> Result<Grants, CliError> {
         let manifests = crate::plugin::manifests_in(&self.global.plugins);
-        let grants = crate::app::grants_for(config, &manifests).map_err(CliError::bad_input)?;
-        self.load_plugins_with(&grants)
+        crate::app::grants_for(config, &manifests).map_err(CliError::bad_input)
     }
 }
 

@@ -155,6 +155,7 @@ impl LinksCommand {
                 g.config = a.config.config.clone();
                 g.plugins = a.plugins.plugins.clone();
                 g.cache_dir = a.plugins.cache_dir.clone();
+                g.cold_compiler = a.plugins.cold_compiler;
                 g.state = a.state.state.clone();
                 g.json = a.json.json;
             }
@@ -162,6 +163,7 @@ impl LinksCommand {
                 g.config = a.config.config.clone();
                 g.plugins = a.plugins.plugins.clone();
                 g.cache_dir = a.plugins.cache_dir.clone();
+                g.cold_compiler = a.plugins.cold_compiler;
                 g.state = a.state.state.clone();
                 g.json = a.json.json;
             }

@@ -62,6 +62,7 @@ pub fn main() -> ExitCode {
             ..
         }) => plugins_new_cmd::new(&ctx, &name, kind, lang, dir),
         Command::Plugins(PluginsCommand::Test(args)) => plugin_test_cmd::test(&ctx, &args),
+        Command::Plugins(PluginsCommand::Precompile { .. }) => plugins_cmd::precompile(&ctx),
         Command::Validate(_) => config_cmds::validate(&ctx),
         Command::Doctor(args) => doctor_cmd::doctor(&ctx, &args),
         Command::ExportConfig(args) => config_cmds::export(&ctx, &args),

@@ -1,9 +1,12 @@
-//! The on-disk cache of compiled components. Key: sha256 of the component bytes and the
-//! engine's precompile-compatibility hash (a new component or engine configuration gets a
-//! new key). Each entry carries a sha256 of the compiled artifact, verified before the
-//! (unsafe) deserialization; a mismatched or unloadable entry is rebuilt and overwritten.
-//! Entries are written atomically (temp file + rename).
+//! The on-disk cache of compiled components. Key: sha256 of the component bytes, the
+//! compiler and the engine's precompile-compatibility hash (a new component, compiler or
+//! engine configuration gets a new key), so one component may have a baseline (Winch) and
+//! an optimised (Cranelift) entry. Each entry records the compiler that made it and carries
+//! a sha256 of the compiled artifact, verified before the (unsafe) deserialization; a
+//! mismatched or unloadable entry is rebuilt and overwritten. Entries are written
+//! atomically (temp file + rename).
 
+use super::compiler::Compiler;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::hash::{Hash, Hasher};
@@ -12,8 +15,9 @@ use std::path::{Path, PathBuf};
 use wasmtime::Engine;
 use wasmtime::component::Component;
 
-const MAGIC: &[u8; 8] = b"PMSYNCC1";
-const HEADER: usize = MAGIC.len() + 32;
+const MAGIC: &[u8; 8] = b"PMSYNCC2";
+/// Magic, the compiler's tag, the artifact's sha256.
+const HEADER: usize = MAGIC.len() + 1 + 32;
 
 /// How a component was obtained.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -57,10 +61,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// The cache key of `component_bytes` compiled by `engine`.
-pub fn cache_key(engine: &Engine, component_bytes: &[u8]) -> String {
+/// The cache key of `component_bytes` compiled by `engine`, whose compiler is `compiler`.
+pub fn cache_key(engine: &Engine, compiler: Compiler, component_bytes: &[u8]) -> String {
     let mut hasher = ShaHasher(Sha256::new());
-    hasher.write(b"pmsync component cache v1\0");
+    hasher.write(b"pmsync component cache v2\0");
+    hasher.write(compiler.label().as_bytes());
     hasher.write(&Sha256::digest(component_bytes));
     engine.precompile_compatibility_hash().hash(&mut hasher);
     hex::encode(hasher.0.finalize())
@@ -92,55 +97,49 @@ impl ComponentCache {
     }
 
     /// Writes the entry for a component that loaded (compiled: [`CacheOutcome::Miss`] or
-    /// [`CacheOutcome::Rebuilt`]); a component refused after compiling is never kept.
-    pub fn keep(&self, key: &str, component: &Component) {
+    /// [`CacheOutcome::Rebuilt`]) or was compiled for the cache (`plugins precompile`); a
+    /// component refused after compiling is never kept.
+    pub fn keep(&self, key: &str, compiler: Compiler, component: &Component) {
         let path = self.entry_path(key);
-        if let Err(e) = self.store(&path, component) {
+        if let Err(e) = self.store(&path, compiler, component) {
             tracing::warn!(target: "pmsync::plugin", "cannot write component cache entry {}: {e}", path.display());
         }
     }
 
-    /// The compiled component for `bytes`, from the cache when a valid entry exists;
-    /// compiled otherwise, without writing the entry (see [`ComponentCache::keep`]).
-    pub fn load_or_compile(
-        &self,
-        engine: &Engine,
-        key: &str,
-        bytes: &[u8],
-    ) -> Result<(Component, CacheOutcome), String> {
+    /// The cached component with this key, compiled by `compiler` for `engine`.
+    pub fn fetch(&self, engine: &Engine, compiler: Compiler, key: &str) -> Fetched {
         let path = self.entry_path(key);
-        let rebuilt_because = match std::fs::read(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => Some(format!("cannot read {}: {e}", path.display())),
-            Ok(entry) => match verified_artifact(&entry) {
-                Err(reason) => Some(reason),
+        let reason = match std::fs::read(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Fetched::Absent,
+            Err(e) => format!("cannot read {}: {e}", path.display()),
+            Ok(entry) => match verified_artifact(&entry, compiler) {
+                Err(reason) => reason,
                 // SAFETY: the artifact is the exact byte sequence this host serialized (its
-                // sha256, stored alongside, matches), for an engine with the same
-                // compatibility hash (part of the key), so it is a trusted wasmtime artifact.
+                // sha256, stored alongside, matches), by the same compiler, for an engine
+                // with the same compatibility hash (both part of the key), so it is a
+                // trusted wasmtime artifact.
                 Ok(artifact) => match unsafe { Component::deserialize(engine, artifact) } {
-                    Ok(component) => return Ok((component, CacheOutcome::Hit)),
-                    Err(e) => Some(format!("cached artifact does not load: {e}")),
+                    Ok(component) => return Fetched::Found(component),
+                    Err(e) => format!("cached artifact does not load: {e}"),
                 },
             },
         };
-        let component =
-            Component::new(engine, bytes).map_err(|e| format!("not a valid component: {e:#}"))?;
-        let outcome = match rebuilt_because {
-            None => CacheOutcome::Miss,
-            Some(reason) => {
-                tracing::warn!(target: "pmsync::plugin", "component cache entry {} rebuilt: {reason}", path.display());
-                CacheOutcome::Rebuilt(reason)
-            }
-        };
-        Ok((component, outcome))
+        tracing::warn!(target: "pmsync::plugin", "component cache entry {} is unusable and is rebuilt: {reason}", path.display());
+        Fetched::Unusable(reason)
     }
 
-    fn store(&self, path: &Path, component: &Component) -> Result<(), String> {
+    /// Removes an unusable entry, so it is not read again (a missing one is fine).
+    pub fn discard(&self, key: &str) {
+        let _ = std::fs::remove_file(self.entry_path(key));
+    }
+
+    fn store(&self, path: &Path, compiler: Compiler, component: &Component) -> Result<(), String> {
         let artifact = component.serialize().map_err(|e| e.to_string())?;
         std::fs::create_dir_all(&self.dir).map_err(|e| e.to_string())?;
         let mut temp = tempfile_in(&self.dir).map_err(|e| e.to_string())?;
         let result = (|| -> std::io::Result<()> {
             temp.1.write_all(MAGIC)?;
+            temp.1.write_all(&[compiler.tag()])?;
             temp.1.write_all(&Sha256::digest(&artifact))?;
             temp.1.write_all(&artifact)?;
             temp.1.sync_all()?;
@@ -151,6 +150,16 @@ impl ComponentCache {
         }
         result.map_err(|e| e.to_string())
     }
+}
+
+/// What the cache holds for a key.
+pub enum Fetched {
+    /// A verified entry, deserialized.
+    Found(Component),
+    /// No entry.
+    Absent,
+    /// An entry that is corrupt, of another compiler, or does not load (why).
+    Unusable(String),
 }
 
 /// A new uniquely named file in `dir`.
@@ -169,12 +178,20 @@ fn tempfile_in(dir: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     Ok((path, file))
 }
 
-/// The artifact inside a cache entry, if the entry's checksum matches.
-fn verified_artifact(entry: &[u8]) -> Result<&[u8], String> {
+/// The artifact inside a cache entry, if the entry was made by `compiler` and its checksum
+/// matches.
+fn verified_artifact(entry: &[u8], compiler: Compiler) -> Result<&[u8], String> {
     if entry.len() < HEADER || &entry[..MAGIC.len()] != MAGIC {
         return Err("cache entry has no valid header".into());
     }
-    let (checksum, artifact) = entry[MAGIC.len()..].split_at(32);
+    let made_by = entry[MAGIC.len()];
+    if made_by != compiler.tag() {
+        return Err(format!(
+            "cache entry was made by {}, not {compiler}",
+            Compiler::from_tag(made_by).map_or("an unknown compiler", Compiler::label)
+        ));
+    }
+    let (checksum, artifact) = entry[MAGIC.len() + 1..].split_at(32);
     if Sha256::digest(artifact).as_slice() != checksum {
         return Err("cache entry checksum mismatch (corrupt)".into());
     }
@@ -189,19 +206,40 @@ mod tests {
     fn checksum_detects_a_flipped_byte() {
         let artifact = b"compiled code".to_vec();
         let mut entry = MAGIC.to_vec();
+        entry.push(Compiler::Winch.tag());
         entry.extend_from_slice(&Sha256::digest(&artifact));
         entry.extend_from_slice(&artifact);
-        assert_eq!(verified_artifact(&entry).unwrap(), artifact.as_slice());
+        assert_eq!(
+            verified_artifact(&entry, Compiler::Winch).unwrap(),
+            artifact.as_slice()
+        );
+        assert!(
+            verified_artifact(&entry, Compiler::Cranelift)
+                .unwrap_err()
+                .contains("made by winch, not cranelift")
+        );
         let last = entry.len() - 1;
         entry[last] ^= 1;
-        assert!(verified_artifact(&entry).unwrap_err().contains("checksum"));
-        assert!(verified_artifact(b"short").is_err());
+        assert!(
+            verified_artifact(&entry, Compiler::Winch)
+                .unwrap_err()
+                .contains("checksum")
+        );
+        assert!(verified_artifact(b"short", Compiler::Winch).is_err());
     }
 
     #[test]
     fn key_changes_with_component_bytes() {
         let engine = Engine::default();
-        assert_ne!(cache_key(&engine, b"a"), cache_key(&engine, b"b"));
-        assert_eq!(cache_key(&engine, b"a"), cache_key(&engine, b"a"));
+        let key = |bytes: &[u8], compiler| cache_key(&engine, compiler, bytes);
+        assert_ne!(
+            key(b"a", Compiler::Cranelift),
+            key(b"b", Compiler::Cranelift)
+        );
+        assert_eq!(
+            key(b"a", Compiler::Cranelift),
+            key(b"a", Compiler::Cranelift)
+        );
+        assert_ne!(key(b"a", Compiler::Cranelift), key(b"a", Compiler::Winch));
     }
 }

@@ -2,6 +2,7 @@
 //! table / detail view.
 
 use super::cache::CacheOutcome;
+use super::compiler::Compiler;
 use super::loaded::LoadedPlugin;
 use super::manifest::{Capabilities, Limits, PluginKind, Provides};
 use serde::Serialize;
@@ -44,6 +45,9 @@ pub struct PluginInfo {
     /// The compiled-component cache key.
     pub cache_key: String,
     pub cache: CacheOutcome,
+    /// The compiler that produced the code in use: `cranelift` (optimised) or `winch`
+    /// (baseline, until an upgrade puts optimised code in the cache).
+    pub compiler: Compiler,
     /// Time to load this plugin (compile or cache fetch, checks, pre-linking), ms.
     pub load_ms: f64,
 }
@@ -69,6 +73,7 @@ impl PluginInfo {
             bundle: p.bundle.clone(),
             cache_key: p.cache_key.clone(),
             cache: p.cache.clone(),
+            compiler: p.engine.compiler,
             load_ms: p.load_time.as_secs_f64() * 1000.0,
         }
     }
@@ -123,8 +128,10 @@ pub fn render_table(plugins: &[PluginInfo]) -> String {
         "PROVIDES",
         "HOSTS GRANTED",
         "CACHE",
+        "COMPILER",
+        "LOAD MS",
     ];
-    let rows: Vec<[String; 7]> = plugins
+    let rows: Vec<[String; 9]> = plugins
         .iter()
         .map(|p| {
             [
@@ -135,6 +142,8 @@ pub fn render_table(plugins: &[PluginInfo]) -> String {
                 cell(&p.provides.summary()),
                 format!("{}/{}", p.granted.hosts.len(), p.asked.hosts.len()),
                 p.cache.label().to_string(),
+                p.compiler.to_string(),
+                format!("{:.0}", p.load_ms),
             ]
         })
         .collect();
@@ -215,6 +224,15 @@ pub fn render_details(p: &PluginInfo) -> String {
         "  cache:      {} (key {})",
         p.cache.label(),
         p.cache_key
+    );
+    let _ = writeln!(
+        out,
+        "  compiler:   {}{}",
+        p.compiler,
+        match p.compiler {
+            Compiler::Cranelift => " (optimised)",
+            Compiler::Winch => " (baseline; `plugins precompile` caches optimised code)",
+        }
     );
     let _ = writeln!(out, "  loaded in:  {:.1} ms", p.load_ms);
     out

@@ -5,8 +5,9 @@
 use super::bindings::connector_world::ConnectorPluginPre;
 use super::bindings::resolver_world::ResolverPluginPre;
 use super::bindings::transformer_world::TransformerPluginPre;
-use super::cache::{CacheOutcome, ComponentCache, cache_key, sha256_hex};
+use super::cache::{CacheOutcome, ComponentCache, sha256_hex};
 use super::claims::{Candidate, settle};
+use super::compiler::{ColdCompile, Compiler};
 use super::error::{LoadError, PluginError};
 use super::grants::Grants;
 use super::limits::{MAX_COMPONENT_BYTES, cut, name_list, read_bounded};
@@ -14,14 +15,13 @@ use super::loaded::{KindPre, LoadedPlugin};
 use super::manifest::{Manifest, PluginKind};
 use super::precheck::world_names;
 use super::set::PluginSet;
-use super::wasmtime_engine::PluginEngine;
+use super::tiers::Tiers;
 use super::world::{check_world, check_world_names};
 use crate::bundle::check_installed;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasmtime::component::Component;
 
 /// Where compiled components are cached.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -39,13 +39,14 @@ pub enum CacheSetting {
 #[derive(Debug, Clone, Default)]
 pub struct RuntimeOptions {
     pub cache: CacheSetting,
+    /// What compiles a component that is not in the cache.
+    pub cold: ColdCompile,
 }
 
-/// The plugin runtime: one engine (with its epoch ticker) and an optional compiled
-/// component cache. Create it once; load plugins with [`PluginRuntime::load_dir`].
+/// The plugin runtime: an engine per compiler (each with its epoch ticker) and an optional
+/// compiled component cache. Create it once; load plugins with [`PluginRuntime::load_dir`].
 pub struct PluginRuntime {
-    engine: Arc<PluginEngine>,
-    cache: Option<ComponentCache>,
+    pub(crate) tiers: Tiers,
 }
 
 /// The result of loading a plugins directory: what loaded, what was refused and why, and
@@ -65,8 +66,7 @@ impl PluginRuntime {
             CacheSetting::Disabled => None,
         };
         Ok(PluginRuntime {
-            engine: Arc::new(PluginEngine::new()?),
-            cache,
+            tiers: Tiers::new(cache, options.cold)?,
         })
     }
 
@@ -74,17 +74,18 @@ impl PluginRuntime {
     pub fn with_cache_dir(dir: impl Into<PathBuf>) -> Result<PluginRuntime, PluginError> {
         PluginRuntime::new(RuntimeOptions {
             cache: CacheSetting::Dir(dir.into()),
+            ..RuntimeOptions::default()
         })
     }
 
     /// The cache folder in use, if any.
     pub fn cache_dir(&self) -> Option<&Path> {
-        self.cache.as_ref().map(|c| c.dir())
+        self.tiers.cache.as_ref().map(ComponentCache::dir)
     }
 
-    /// The cache key a component's bytes get with this runtime's engine.
+    /// The key of the optimised (Cranelift) cache entry of a component's bytes.
     pub fn cache_key(&self, component_bytes: &[u8]) -> String {
-        cache_key(&self.engine.engine, component_bytes)
+        self.tiers.optimised_key(component_bytes)
     }
 
     /// Loads plugins from `path`: a folder of plugin folders (each with `plugin.toml`), a
@@ -186,21 +187,15 @@ impl PluginRuntime {
         let component_path = manifest.component.clone();
         let names = world_names(&candidate.bytes).map_err(refuse)?;
         check_world_names(&names.imports, &names.exports, manifest).map_err(refuse)?;
-        let bytes = &candidate.bytes;
-        let engine = &self.engine.engine;
-        let key = cache_key(engine, bytes);
-        let (component, cache) = match &self.cache {
-            Some(cache) => cache.load_or_compile(engine, &key, bytes),
-            None => Component::new(engine, bytes)
-                .map(|c| (c, CacheOutcome::Disabled))
-                .map_err(|e| format!("not a valid component: {e:#}")),
-        }
-        .map_err(|e| refuse(format!("corrupt component: {e}")))?;
-        check_world(engine, &component, manifest).map_err(refuse)?;
-        let instance_pre = self
-            .engine
+        let compiled = self
+            .tiers
+            .obtain(&candidate.bytes)
+            .map_err(|e| refuse(format!("corrupt component: {e}")))?;
+        let engine = compiled.engine.clone();
+        check_world(&engine.engine, &compiled.component, manifest).map_err(refuse)?;
+        let instance_pre = engine
             .linker
-            .instantiate_pre(&component)
+            .instantiate_pre(&compiled.component)
             .map_err(|e| refuse(format!("cannot link: {e:#}")))?;
         let pre = match manifest.kind {
             PluginKind::Transformer => {
@@ -227,19 +222,22 @@ impl PluginRuntime {
             component_path,
             sha256: candidate.sha256.clone(),
             bundle: candidate.bundle.clone(),
-            cache_key: key.clone(),
-            cache,
+            cache_key: compiled.key.clone(),
+            cache: compiled.cache.clone(),
             load_time: Duration::ZERO,
-            engine: self.engine.clone(),
+            engine,
             pre,
             manifest: manifest.clone(),
         };
         check_provided_names(&plugin).map_err(refuse)?;
         // Only a component that loaded is worth keeping compiled.
         if let (Some(cache), CacheOutcome::Miss | CacheOutcome::Rebuilt(_)) =
-            (&self.cache, &plugin.cache)
+            (&self.tiers.cache, &plugin.cache)
         {
-            cache.keep(&key, &component);
+            cache.keep(&compiled.key, plugin.engine.compiler, &compiled.component);
+        }
+        if plugin.engine.compiler == Compiler::Winch {
+            tracing::info!(target: "pmsync::plugin", "plugin {} runs baseline (winch) code; `pmsync-host plugins precompile` caches optimised code", manifest.name);
         }
         Ok(LoadedPlugin {
             load_time: started.elapsed(),

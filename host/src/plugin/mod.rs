@@ -1,7 +1,8 @@
 //! The plugin runtime: loads WebAssembly component plugins (transformers, resolvers,
 //! connectors) described by `plugin.toml`, checks them against their manifests, runs them
 //! in a locked-down sandbox under memory, time, fuel and output limits, caches compiled
-//! components on disk, and exposes them to the engine through typed facades.
+//! components on disk (baseline Winch code first for big components, optimised Cranelift
+//! code later), and exposes them to the engine through typed facades.
 //!
 //! ```no_run
 //! use pmsync_host::plugin::{Grants, PluginRuntime, RuntimeOptions};
@@ -21,6 +22,7 @@
 mod bindings;
 mod cache;
 mod claims;
+mod compiler;
 mod convert;
 mod deadline;
 mod error;
@@ -38,12 +40,15 @@ mod precheck;
 mod resolver;
 mod set;
 mod state;
+mod tiers;
 mod transformer;
+mod upgrade;
 mod wasm_connector;
 mod wasmtime_engine;
 mod world;
 
 pub use cache::{CacheOutcome, ComponentCache, cache_key, sha256_hex};
+pub use compiler::{BASELINE_FROM_BYTES, ColdCompile, Compiler};
 pub use error::{CallError, Failure, LoadError, PluginError};
 pub use grants::{Granted, Grants, HostPattern, LimitCaps, Origin, PluginGrant, PortPattern};
 pub use inventory::{PluginInfo, render_details, render_table};
@@ -58,5 +63,6 @@ pub use pins::Pin;
 pub use platform_manifest::{ConnectorManifest, DoctorManifest, PermissionsProbe, connector_spec};
 pub use set::PluginSet;
 pub use state::FIXED_WALL_CLOCK_SECS;
+pub use upgrade::{Upgrade, UpgradeOutcome};
 pub use wasm_connector::WasmConnector;
 pub use wasmtime_engine::EPOCH_TICK;

@@ -1,8 +1,10 @@
 //! The wasmtime engine shared by all plugins: component model, fuel metering, epoch
 //! interruption driven by one ticker thread, and one linker (WASI p2 served by the
-//! sandbox, plus the pmsync host imports).
+//! sandbox, plus the pmsync host imports). One engine per compiler (see `compiler`): an
+//! artifact of one compiler loads only in an engine of the same.
 
 use super::bindings::connector_world::ConnectorPlugin;
+use super::compiler::Compiler;
 use super::error::PluginError;
 use super::state::PluginState;
 use std::sync::Arc;
@@ -49,14 +51,17 @@ impl Drop for EpochTicker {
 /// The engine, linker and ticker.
 pub struct PluginEngine {
     pub engine: Engine,
+    /// The compiler this engine compiles with.
+    pub compiler: Compiler,
     pub linker: Linker<PluginState>,
     _ticker: EpochTicker,
 }
 
 impl PluginEngine {
-    pub fn new() -> Result<PluginEngine, PluginError> {
+    pub fn new(compiler: Compiler) -> Result<PluginEngine, PluginError> {
         let mut config = Config::new();
         config
+            .strategy(compiler.strategy())
             .wasm_component_model(true)
             .consume_fuel(true)
             .epoch_interruption(true);
@@ -75,6 +80,7 @@ impl PluginEngine {
         let ticker = EpochTicker::start(&engine)?;
         Ok(PluginEngine {
             engine,
+            compiler,
             linker,
             _ticker: ticker,
         })

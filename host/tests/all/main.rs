@@ -4,6 +4,7 @@
 
 mod bundles;
 mod cli;
+mod compilers;
 mod config_settings;
 mod connectors_sandbox;
 mod crash;
