@@ -329,7 +329,7 @@ impl Machine {
             all.push("--plugins".into());
             all.push(self.plugins().display().to_string());
             all.push("--cache-dir".into());
-            all.push(plugin_cache("bundles-plugin-cache").display().to_string());
+            all.push(plugin_cache("plugin-cache").display().to_string());
         }
         let args: Vec<&str> = all.iter().map(String::as_str).collect();
         pmsync(self.dir.path(), &args)

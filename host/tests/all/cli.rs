@@ -90,7 +90,7 @@ fn shared_cache() -> &'static Path {
             "plugin components are missing for {}: run `make plugins` (bash scripts/build-plugins.sh) first",
             missing.join(", ")
         );
-        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-plugin-cache");
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
         std::fs::create_dir_all(&cache).expect("cache dir");
         let home = tempfile::tempdir().expect("temp dir");
         let warm = base_command(&cache, home.path())

@@ -19,7 +19,7 @@ fn workspace() -> PathBuf {
 fn plugins() -> &'static PluginSet {
     static PLUGINS: OnceLock<PluginSet> = OnceLock::new();
     PLUGINS.get_or_init(|| {
-        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("config-settings-cache");
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
         let runtime = PluginRuntime::with_cache_dir(cache).expect("plugin runtime");
         let report = runtime.load_dir(&workspace().join("plugins"), &Grants::default());
         assert!(

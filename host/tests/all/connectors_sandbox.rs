@@ -56,7 +56,7 @@ fn plugin_folder(name: &str) -> PathBuf {
 fn connector_plugins() -> (&'static PluginSet, &'static PluginSet) {
     static PLUGINS: OnceLock<(PluginRuntime, PluginSet, PluginSet)> = OnceLock::new();
     let (_, jira, linear) = PLUGINS.get_or_init(|| {
-        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("connectors-sandbox-cache");
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
         let runtime = PluginRuntime::with_cache_dir(cache).expect("plugin runtime");
         let grants = Grants::default()
             .grant("jira", &["http://127.0.0.1:*"], &["token"])

@@ -49,7 +49,7 @@ struct Toy {
 }
 
 fn toy(name: &str, credential: Credential, settings: &[(&str, &str)]) -> Toy {
-    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("toy-connectors-cache");
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
     let runtime = PluginRuntime::with_cache_dir(cache).expect("plugin runtime");
     let grants = Grants::default()
         .grant(name, &["http://127.0.0.1:*"], &["token"])

@@ -68,7 +68,7 @@ impl World {
                 .arg("--plugins")
                 .arg(workspace().join("plugins"))
                 .arg("--cache-dir")
-                .arg(plugin_cache("links-plugin-cache"));
+                .arg(plugin_cache("plugin-cache"));
         }
         let out = command
             .env_clear()

@@ -20,7 +20,7 @@ fn workspace() -> PathBuf {
 /// tests (components are cached by digest, so the 12 MB JavaScript component is compiled
 /// once for all of them).
 pub fn cache_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-plugin-cache");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }

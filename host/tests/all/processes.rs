@@ -92,7 +92,7 @@ impl World {
             .arg("--plugins")
             .arg(workspace().join("plugins"))
             .arg("--cache-dir")
-            .arg(plugin_cache("processes-plugin-cache"));
+            .arg(plugin_cache("plugin-cache"));
         if subcommand == "sync" || subcommand == "run" {
             command
                 .arg("--state")

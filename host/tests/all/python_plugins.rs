@@ -44,7 +44,7 @@ fn toolchain() -> PathBuf {
 fn cache_dir() -> &'static Path {
     static CACHE: OnceLock<PathBuf> = OnceLock::new();
     CACHE.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("python-plugins-cache");
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
         std::fs::create_dir_all(&dir).expect("cache dir");
         dir
     })

@@ -28,7 +28,7 @@ fn workspace() -> PathBuf {
 }
 
 fn cache_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-plugin-cache");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
     std::fs::create_dir_all(&dir).expect("cache dir");
     dir
 }

@@ -39,7 +39,7 @@ fn toy_folder(name: &str) -> PathBuf {
 fn toys() -> &'static BTreeMap<&'static str, PluginSet> {
     static TOYS: OnceLock<(PluginRuntime, BTreeMap<&'static str, PluginSet>)> = OnceLock::new();
     let (_, sets) = TOYS.get_or_init(|| {
-        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("toy-connectors-cache");
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
         let runtime = PluginRuntime::with_cache_dir(cache).expect("plugin runtime");
         let grants = Grants::default()
             .grant("toy-jira", &["http://127.0.0.1:*"], &["token"])

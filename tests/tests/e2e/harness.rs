@@ -48,7 +48,7 @@ fn plugins_dir() -> PathBuf {
 fn runtime() -> &'static PluginRuntime {
     static RUNTIME: OnceLock<PluginRuntime> = OnceLock::new();
     RUNTIME.get_or_init(|| {
-        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e-component-cache");
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache");
         PluginRuntime::with_cache_dir(cache).expect("the plugin runtime starts")
     })
 }
