@@ -28,7 +28,7 @@ const FIRST_PARTY: [&str; 7] = [
     "workflow-resolver",
 ];
 
-const EXAMPLES: [&str; 6] = [
+const EXAMPLES: [&str; 7] = [
     "github_projects.yaml",
     "github_to_linear.yaml",
     "jira_to_github.yaml",

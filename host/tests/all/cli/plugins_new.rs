@@ -225,7 +225,7 @@ fn scaffold_build_and_load(lang: &str, test: &[String], env: (&str, PathBuf)) {
             "{}",
             String::from_utf8_lossy(&made.stderr)
         );
-        let mut own_tests = tool(test[0], &folder);
+        let mut own_tests = tool(&test[0], &folder);
         own_tests.args(&test[1..]);
         succeed(&mut own_tests, &format!("{name}: {}", test.join(" ")));
         let mut build = tool("sh", &folder);
@@ -270,11 +270,8 @@ fn scaffold_build_and_load(lang: &str, test: &[String], env: (&str, PathBuf)) {
 #[test]
 fn new_javascript_plugins_of_every_kind_pass_their_node_tests_build_and_load() {
     let toolchain = installed_toolchain("js");
-    scaffold_build_and_load(
-        "js",
-        &["npm", "test", "--silent"],
-        ("PMSYNC_COMPONENTIZE_JS_DIR", toolchain),
-    );
+    let test = ["npm", "test", "--silent"].map(String::from);
+    scaffold_build_and_load("js", &test, ("PMSYNC_COMPONENTIZE_JS_DIR", toolchain));
 }
 
 #[test]
