@@ -26,7 +26,7 @@ fn available() -> Available {
             "normalize_labels",
             "denormalize_labels",
         ],
-        ["priority_based"],
+        ["priority_based", "workflow_order"],
         ["jira", "github", "linear", "github_projects"],
     )
     .with_spec("jira", query_key("jql"))
