@@ -102,65 +102,8 @@ fn the_label_normalizer_passes_its_pytest_suite() {
     pytest(&workspace().join("plugins/label-normalizer"), Some(&sdk));
 }
 
-/// A new plugin of `kind` as `plugins new title-case --lang python` lays it out: the
-/// language's common files and the kind's, placeholders replaced in names and contents, the
-/// WIT and the SDK copied in.
-fn scaffold(kind: &str, name: &str, into: &Path) -> PathBuf {
-    let snake = name.replace('-', "_");
-    let camel: String = name
-        .split('-')
-        .map(|w| w[..1].to_uppercase() + &w[1..])
-        .collect();
-    let fill = |text: &str| {
-        text.replace("{{name_snake}}", &snake)
-            .replace("{{name_camel}}", &camel)
-            .replace("{{name}}", name)
-    };
-    let plugin = into.join(name);
-    let templates = workspace().join("templates/python");
-    for from in [templates.join("common"), templates.join(kind)] {
-        copy_filled(&from, &plugin, &fill);
-    }
-    std::fs::create_dir_all(plugin.join("wit")).expect("wit folder");
-    std::fs::copy(
-        workspace().join("wit/pmsync.wit"),
-        plugin.join("wit/pmsync.wit"),
-    )
-    .expect("copy the WIT");
-    std::fs::copy(
-        workspace().join("sdk/python/pmsync_sdk.py"),
-        plugin.join("pmsync_sdk.py"),
-    )
-    .expect("copy the SDK");
-    plugin
-}
-
-fn copy_filled(from: &Path, to: &Path, fill: &dyn Fn(&str) -> String) {
-    std::fs::create_dir_all(to).expect("template target");
-    for entry in std::fs::read_dir(from).expect("template folder").flatten() {
-        let target = to.join(fill(&entry.file_name().to_string_lossy()));
-        if entry.path().is_dir() {
-            copy_filled(&entry.path(), &target, fill);
-        } else {
-            let text = std::fs::read_to_string(entry.path()).expect("template file is text");
-            std::fs::write(&target, fill(&text)).expect("write template file");
-        }
-    }
-}
-
-#[test]
-fn each_python_template_passes_its_own_tests_once_named() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    for kind in ["transformer", "resolver", "connector"] {
-        let plugin = scaffold(kind, &format!("title-{kind}"), dir.path());
-        let manifest = std::fs::read_to_string(plugin.join("plugin.toml")).expect("plugin.toml");
-        assert!(
-            !manifest.contains("{{") && manifest.contains(&format!("title_{kind}.wasm")),
-            "{manifest}"
-        );
-        pytest(&plugin, None);
-    }
-}
+// The templates, filled in by `plugins new` itself, are tested (pytest, build, load) in
+// `cli::plugins_new`.
 
 /// The sandbox platforms, served by this process, and a state file.
 struct World {
