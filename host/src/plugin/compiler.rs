@@ -4,8 +4,9 @@
 //! componentize-py component on two cores). Winch is wasmtime's single-pass baseline
 //! compiler: seconds for the same component, slower code. On a cache miss a big component
 //! (at least [`BASELINE_FROM_BYTES`]) is compiled with Winch so the run starts at once; the
-//! optimised Cranelift code is produced later for the cache (`plugins precompile`, or the
-//! upgrade a run does after it finished syncing), and is preferred from then on. Both
+//! optimised Cranelift code is produced later for the cache (`plugins precompile`, and
+//! `bundle install` for the plugins it installs), and is preferred from then on; a run
+//! itself does not upgrade the cache, it logs that `plugins precompile` would. Both
 //! compilers meter fuel and check epoch deadlines, so a runaway plugin is stopped either way.
 
 use serde::Serialize;
